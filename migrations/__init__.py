@@ -1,0 +1,1 @@
+"""Alembic migrations of the tracker database (run them with `tracker db upgrade`)."""

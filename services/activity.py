@@ -1,0 +1,65 @@
+"""The activity table: the audit trail and the issue timeline."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .enums import Verb
+from .models import Activity, Issue, User, utcnow
+from .permissions import access_issue, load_actor
+from .schemas import ActivityView, Actor, UserRef
+
+
+def list_activity(s: Session, actor: Actor, issue_id: int) -> list[ActivityView]:
+    """The timeline of one issue, oldest first; whoever may see the issue may see it."""
+    access_issue(s, load_actor(s, actor), issue_id)
+    rows = s.execute(
+        select(Activity, User)
+        .outerjoin(User, User.id == Activity.actor_id)
+        .where(Activity.issue_id == issue_id)
+        .order_by(Activity.id)
+    )
+    return [
+        ActivityView(
+            id=a.id,
+            issue_id=a.issue_id,
+            actor=UserRef.model_validate(u) if u is not None else None,
+            verb=a.verb,
+            field=a.field,
+            old_value=a.old_value,
+            new_value=a.new_value,
+            created_at=a.created_at,
+        )
+        for a, u in rows
+    ]
+
+
+def record(
+    s: Session,
+    issue: Issue,
+    actor_id: int | None,
+    verb: Verb,
+    field: str = "",
+    old: str | None = None,
+    new: str | None = None,
+) -> None:
+    """Add one activity row to the current transaction (flushes with it)."""
+    s.add(
+        Activity(
+            issue_id=issue.id,
+            reporter_id=issue.reporter_id,
+            actor_id=actor_id,
+            verb=verb,
+            field=field,
+            old_value=old,
+            new_value=new,
+            created_at=utcnow(),
+        )
+    )
+
+
+def touch(s: Session, issue_id: int) -> None:
+    """Mark an issue recently active without bumping its edit version: a comment or an
+    attachment clashes with no edit."""
+    s.execute(update(Issue).where(Issue.id == issue_id).values(updated_at=utcnow()))

@@ -1,0 +1,67 @@
+"""Comments on issues, in Markdown rendered once at write time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import markdown
+from .activity import record, touch
+from .db import begin_write
+from .enums import Verb
+from .events import ChangeEvent, emit
+from .models import Comment, User, utcnow
+from .permissions import access_issue, load_actor
+from .schemas import Actor, CommentCreate, CommentView, UserRef, parse
+
+
+def add_comment(
+    s: Session, actor: Actor, issue_id: int, data: CommentCreate | Mapping[str, Any]
+) -> CommentView:
+    """Comment on an issue the actor may see. Emits comment/created."""
+    new = parse(CommentCreate, data)
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    now = utcnow()
+    comment = Comment(
+        issue_id=issue.id,
+        author_id=user.id,
+        body=new.body,
+        body_html=markdown.render(new.body),
+        created_at=now,
+    )
+    s.add(comment)
+    touch(s, issue.id)
+    s.flush()
+    record(s, issue, user.id, Verb.COMMENTED, "comment", None, str(comment.id))
+    view = _view(comment, user)
+    emit(s, ChangeEvent("comment", "created", issue.id, issue.reporter_id))
+    s.commit()
+    return view
+
+
+def list_comments(s: Session, actor: Actor, issue_id: int) -> list[CommentView]:
+    """The comments of an issue the actor may see, oldest first."""
+    access_issue(s, load_actor(s, actor), issue_id)
+    rows = s.execute(
+        select(Comment, User)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.issue_id == issue_id)
+        .order_by(Comment.id)
+    )
+    return [_view(c, u) for c, u in rows]
+
+
+def _view(c: Comment, author: User) -> CommentView:
+    return CommentView(
+        id=c.id,
+        issue_id=c.issue_id,
+        author=UserRef.model_validate(author),
+        body=c.body,
+        body_html=c.body_html,
+        created_at=c.created_at,
+    )

@@ -1,0 +1,147 @@
+"""Engine and session handling. Nothing connects at import time: `connect()` does."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+_IMMEDIATE = "tracker_sqlite_immediate"
+DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+
+@dataclass
+class Runtime:
+    """What `connect()` set up; one per process."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    upload_dir: Path
+    max_upload_bytes: int
+    secret_key: str | None
+
+
+_runtime: Runtime | None = None
+
+
+def connect(
+    database_url: str,
+    *,
+    upload_dir: str | Path = "var/uploads",
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    secret_key: str | None = None,
+    redis_url: str | None = None,
+    echo: bool = False,
+) -> Engine:
+    """Point the services at a database (and optionally Redis for events); returns the engine."""
+    global _runtime
+    from . import events  # local import: events imports db for the session hooks
+
+    if _runtime is not None:
+        _runtime.engine.dispose()
+    engine = make_engine(database_url, echo=echo)
+    upload_path = Path(upload_dir)
+    upload_path.mkdir(parents=True, exist_ok=True)
+    _runtime = Runtime(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        upload_dir=upload_path,
+        max_upload_bytes=max_upload_bytes,
+        secret_key=secret_key,
+    )
+    events.configure_bus(redis_url)
+    return engine
+
+
+def runtime() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("services are not connected: call services.connect(database_url) first")
+    return _runtime
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """One session per user action; public writes commit, anything unfinished rolls back."""
+    s = runtime().sessions()
+    try:
+        yield s
+    except (exc.OperationalError, exc.InterfaceError) as e:
+        s.rollback()
+        if _is_locked(e) or e.connection_invalidated or _is_disconnect(e):
+            log.warning("database unavailable: %s", e.orig)
+            raise Unavailable() from e
+        raise
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+
+
+def begin_write(s: Session) -> None:
+    """Start a write transaction; on SQLite take the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred SQLite transaction that read first cannot wait for the lock when another
+    writer committed meanwhile ("database is locked" at once); taking it at BEGIN makes
+    the busy timeout apply, so concurrent writers queue instead of failing.
+    """
+    if not s.in_transaction() and s.get_bind().dialect.name == "sqlite":
+        s.connection(execution_options={_IMMEDIATE: True})
+
+
+def make_engine(database_url: str, *, echo: bool = False) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, echo=echo, pool_size=10, max_overflow=20)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN (see begin_write).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_locked(e: exc.DBAPIError) -> bool:
+    return "database is locked" in str(e.orig)
+
+
+def _is_disconnect(e: exc.DBAPIError) -> bool:
+    text = str(e.orig).lower()
+    return any(
+        needle in text
+        for needle in ("could not connect", "connection refused", "server closed", "terminating")
+    )
+
+
+def ping() -> None:
+    """Raise if the database cannot answer a trivial query."""
+    with session() as s:
+        s.execute(text("SELECT 1"))

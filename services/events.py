@@ -1,0 +1,184 @@
+"""Change events: queued on the session, handed to the bus after commit, dropped on rollback.
+
+Events carry ids, never data: a receiver re-runs its own query with its own actor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "tracker:events"
+_PENDING = "tracker_pending_events"
+REDIS_RETRY_SECONDS = 5.0
+
+Listener = Callable[["ChangeEvent"], None]
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    kind: str  # "issue" | "comment" | "attachment" | "user"
+    op: str  # "created" | "updated" | "deleted" | "bulk"
+    issue_id: int | None = None
+    reporter_id: int | None = None
+    user_id: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ChangeEvent:
+        return cls(**json.loads(text))
+
+
+def emit(s: Session, change: ChangeEvent) -> None:
+    """Queue an event; it is published only if the session commits."""
+    s.info.setdefault(_PENDING, []).append(change)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(s: Session) -> None:
+    pending = s.info.pop(_PENDING, [])
+    for change in pending:
+        bus.publish(change)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(s: Session) -> None:
+    s.info.pop(_PENDING, None)
+
+
+_listeners: list[Listener] = []
+_lock = threading.Lock()
+
+
+def subscribe(listener: Listener) -> Callable[[], None]:
+    """Call `listener(change)` for every committed change; returns the unsubscribe function.
+
+    Listeners run on whichever thread committed (or the Redis listener thread): a UI must
+    hop to its own loop and keep the work tiny.
+    """
+    with _lock:
+        _listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return unsubscribe
+
+
+def deliver(change: ChangeEvent) -> None:
+    """Hand a change to this process's listeners."""
+    with _lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(change)
+        except Exception:  # one broken page must not stop the others
+            log.exception("event listener failed for %s", change)
+
+
+class LocalBus:
+    """In-process delivery: the embedded default."""
+
+    def publish(self, change: ChangeEvent) -> None:
+        deliver(change)
+
+    def start_listener(self) -> None:
+        """Nothing to listen to in-process."""
+
+    def close(self) -> None:
+        """Nothing to release in-process."""
+
+
+class RedisBus(LocalBus):
+    """Delivers locally at once and publishes to Redis for every other process.
+
+    A Redis outage never fails a write: the publish is logged and dropped, local pages
+    still update, and the listener reconnects when Redis returns.
+    """
+
+    def __init__(self, redis_url: str, *, client: Any = None) -> None:
+        import redis
+
+        self.origin = uuid.uuid4().hex
+        self.client = client or redis.Redis.from_url(
+            redis_url, socket_connect_timeout=2, socket_timeout=2, health_check_interval=10
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._down_until = 0.0
+
+    def publish(self, change: ChangeEvent) -> None:
+        deliver(change)
+        if time.monotonic() < self._down_until:
+            return  # Redis failed moments ago: do not make every commit wait for it
+        message = json.dumps({"origin": self.origin, "event": asdict(change)})
+        try:
+            self.client.publish(CHANNEL, message)
+        except Exception as e:
+            self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            log.warning("could not publish %s to Redis (%s); other processes miss it", change, e)
+
+    def start_listener(self) -> None:
+        """Receive other processes' events on a daemon thread."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._listen, name="tracker-events", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _listen(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                backoff = 0.5
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message is not None:
+                        self._receive(message["data"])
+                pubsub.close()
+            except Exception as e:
+                log.warning("Redis event listener lost its connection (%s); retrying", e)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    def _receive(self, data: bytes | str) -> None:
+        try:
+            message = json.loads(data)
+            if message.get("origin") == self.origin:
+                return
+            deliver(ChangeEvent(**message["event"]))
+        except (ValueError, TypeError, KeyError):
+            log.warning("ignored a malformed event message: %r", data)
+
+
+bus: LocalBus = LocalBus()
+
+
+def configure_bus(redis_url: str | None, *, client: Any = None) -> LocalBus:
+    """Choose this process's transport: Redis pub/sub when a URL is given, else in-process."""
+    global bus
+    bus.close()
+    bus = RedisBus(redis_url, client=client) if redis_url else LocalBus()
+    return bus

@@ -1,0 +1,261 @@
+"""Issues: create, read, list, edit, move through the workflow, tag, assign, delete.
+
+Every write is one transaction that ends in commit, writes activity rows and emits an
+`issue` event after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import files, markdown, queries
+from .activity import record
+from .db import begin_write
+from .enums import TRANSITIONS, Role, Status, Verb
+from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from .events import ChangeEvent, emit
+from .models import Attachment, Issue, IssueTag, User, utcnow
+from .permissions import (
+    access_issue,
+    can_delete_issue,
+    can_edit_issue,
+    can_triage,
+    load_actor,
+    require,
+)
+from .schemas import (
+    Actor,
+    IssueCreate,
+    IssueSummary,
+    IssueUpdate,
+    IssueView,
+    Page,
+    TagsInput,
+    parse,
+)
+
+
+def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]) -> IssueView:
+    """Anyone active files an issue (tags: staff only). Emits issue/created."""
+    new = parse(IssueCreate, data)
+    begin_write(s)
+    user = load_actor(s, actor)
+    if new.tags:
+        require(can_triage(user), "Only maintainers and admins can tag issues.")
+    now = utcnow()
+    issue = Issue(
+        title=new.title,
+        description=new.description,
+        description_html=markdown.render(new.description),
+        severity=new.severity,
+        status=Status.OPEN,
+        reporter_id=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(issue)
+    s.flush()
+    record(s, issue, user.id, Verb.CREATED, "severity", None, issue.severity)
+    if new.tags:
+        _replace_tags(s, issue, new.tags)
+        record(s, issue, user.id, Verb.TAGS, "tags", "", ",".join(new.tags))
+    return _commit(s, issue, "created")
+
+
+def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
+    """One issue with its attachments; NotFound if missing or not visible to the actor."""
+    access_issue(s, load_actor(s, actor), issue_id)
+    return queries.issue_view(s, issue_id)
+
+
+def list_issues(
+    s: Session,
+    actor: Actor,
+    *,
+    status: Iterable[str] | str | None = None,
+    severity: Iterable[str] | str | None = None,
+    tag: str | None = None,
+    reporter_id: int | None = None,
+    assignee_id: int | None = None,
+    q: str | None = None,
+    sort: str = "-updated",
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[IssueSummary]:
+    """A page of the issues the actor may see (reporters: their own), filtered and sorted."""
+    user = load_actor(s, actor)
+    if user.role == Role.REPORTER:
+        if reporter_id is not None and reporter_id != user.id:
+            return Page[IssueSummary](items=[], total=0, page=page, page_size=page_size)
+        reporter_id = user.id
+    page = max(1, page)
+    page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
+    query = queries.filtered(
+        select(Issue),
+        status=status,
+        severity=severity,
+        tag=tag,
+        reporter_id=reporter_id,
+        assignee_id=assignee_id,
+        q=q,
+    )
+    total = queries.count(s, query)
+    window = queries.ordered(query, sort).offset((page - 1) * page_size).limit(page_size)
+    items = queries.summaries(s, window)
+    return Page[IssueSummary](items=items, total=total, page=page, page_size=page_size)
+
+
+def update_issue(
+    s: Session,
+    actor: Actor,
+    issue_id: int,
+    data: IssueUpdate | Mapping[str, Any],
+    *,
+    version: int | None = None,
+) -> IssueView:
+    """Edit title, description or severity: staff always, the reporter while OPEN.
+    A stale `version` raises Conflict with the current issue. Emits issue/updated."""
+    change = parse(IssueUpdate, data)
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    require(can_edit_issue(user, issue), "Only staff can edit an issue once it has been triaged.")
+    _check_version(s, issue, version)
+    for field in ("title", "description", "severity"):
+        new = getattr(change, field)
+        old = getattr(issue, field)
+        if new is None or new == old:
+            continue
+        setattr(issue, field, new)
+        record(s, issue, user.id, Verb.EDITED, field, old, new)
+        if field == "description":
+            issue.description_html = markdown.render(new)
+    return _commit(s, issue, "updated")
+
+
+def change_status(
+    s: Session, actor: Actor, issue_id: int, status: Status | str, *, version: int | None = None
+) -> IssueView:
+    """Move an issue one step along the workflow (staff only); anything else raises
+    InvalidTransition with the allowed moves. Emits issue/updated."""
+    try:
+        target = Status(status)
+    except ValueError:
+        allowed = ", ".join(m.value for m in Status)
+        raise InvalidInput(f"Unknown status {status!r}; use one of {allowed}.") from None
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    require(can_triage(user), "Only maintainers and admins can change the status.")
+    _check_version(s, issue, version)
+    if target not in TRANSITIONS[issue.status]:
+        raise InvalidTransition(issue.status, target, [t.value for t in TRANSITIONS[issue.status]])
+    record(s, issue, user.id, Verb.STATUS, "status", issue.status, target)
+    issue.status = target
+    return _commit(s, issue, "updated")
+
+
+def set_tags(
+    s: Session, actor: Actor, issue_id: int, tags: Iterable[str], *, version: int | None = None
+) -> IssueView:
+    """Replace the tags of an issue (staff only). Emits issue/updated."""
+    wanted: list[str] = parse(TagsInput, {"tags": list(tags)}).tags
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    require(can_triage(user), "Only maintainers and admins can tag issues.")
+    _check_version(s, issue, version)
+    current = queries.tags_of(s, [issue.id]).get(issue.id, [])
+    if current != wanted:
+        _replace_tags(s, issue, wanted)
+        record(s, issue, user.id, Verb.TAGS, "tags", ",".join(current), ",".join(wanted))
+    return _commit(s, issue, "updated")
+
+
+def assign(
+    s: Session, actor: Actor, issue_id: int, assignee_id: int | None, *, version: int | None = None
+) -> IssueView:
+    """Assign to an active maintainer or admin, or unassign with None (staff only).
+    Emits issue/updated."""
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    require(can_triage(user), "Only maintainers and admins can assign issues.")
+    _check_version(s, issue, version)
+    if assignee_id is not None:
+        assignee = s.get(User, assignee_id)
+        if assignee is None or not assignee.is_active or assignee.role == Role.REPORTER:
+            raise InvalidInput(
+                "Issues can be assigned only to an active maintainer or admin.",
+                {"assignee_id": "not assignable"},
+            )
+    if assignee_id != issue.assignee_id:
+        old = str(issue.assignee_id) if issue.assignee_id else None
+        record(s, issue, user.id, Verb.ASSIGNED, "assignee", old, _str(assignee_id))
+        issue.assignee_id = assignee_id
+    return _commit(s, issue, "updated")
+
+
+def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
+    """ADMIN deletes an issue with its comments and attachments (files go after commit).
+    The activity rows stay as the audit trail. Emits issue/deleted."""
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    require(can_delete_issue(user), "Only administrators can delete issues.")
+    stored = list(s.scalars(select(Attachment.stored_name).where(Attachment.issue_id == issue_id)))
+    record(s, issue, user.id, Verb.DELETED, "status", issue.status, None)
+    emit(s, ChangeEvent("issue", "deleted", issue.id, issue.reporter_id))
+    s.delete(issue)
+    s.commit()
+    files.remove(stored)  # after commit: a failed delete must keep its files
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _check_version(s: Session, issue: Issue, version: int | None) -> None:
+    if version is not None and version != issue.version:
+        current = queries.issue_view(s, issue.id)
+        raise Conflict(
+            f"This issue was changed by someone else (now version {issue.version}); "
+            "review the current values and apply your change again.",
+            current,
+        )
+
+
+def _commit(s: Session, issue: Issue, op: str) -> IssueView:
+    """Flush (bumping the version), build the view, queue the event, commit."""
+    issue.updated_at = utcnow()
+    try:
+        s.flush()
+    except StaleDataError:
+        issue_id = issue.id
+        s.rollback()
+        current = s.get(Issue, issue_id)
+        if current is None:
+            raise NotFound("issue") from None
+        raise Conflict(
+            "This issue was changed by someone else at the same moment; review and retry.",
+            queries.issue_view(s, issue_id),
+        ) from None
+    view = queries.issue_view(s, issue.id)
+    emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
+    s.commit()
+    return view
+
+
+def _replace_tags(s: Session, issue: Issue, names: list[str]) -> None:
+    s.execute(delete(IssueTag).where(IssueTag.issue_id == issue.id))
+    tag_ids = queries.ensure_tags(s, names)
+    if tag_ids:
+        s.add_all(IssueTag(issue_id=issue.id, tag_id=t) for t in tag_ids)
+
+
+def _str(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,80 @@
+"""Who may do what. The only place permission rules live; pages may call `can_*` to hide
+buttons, but every service function checks again."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from .enums import STAFF_ROLES, TRANSITIONS, Role, Status
+from .errors import AuthenticationFailed, NotFound, PermissionDenied
+from .models import Issue, User
+from .schemas import Actor
+
+
+class Someone(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> Role: ...
+
+
+class IssueLike(Protocol):
+    @property
+    def reporter_id(self) -> int: ...
+    @property
+    def status(self) -> Status: ...
+
+
+def is_staff(who: Someone) -> bool:
+    return who.role in STAFF_ROLES
+
+
+def can_view_issue(who: Someone, issue: IssueLike) -> bool:
+    return is_staff(who) or issue.reporter_id == who.id
+
+
+def can_edit_issue(who: Someone, issue: IssueLike) -> bool:
+    """Title, description, severity: staff always; the reporter while it is OPEN."""
+    return is_staff(who) or (issue.reporter_id == who.id and issue.status == Status.OPEN)
+
+
+def can_triage(who: Someone) -> bool:
+    """Change status, assign, tag."""
+    return is_staff(who)
+
+
+def can_delete_issue(who: Someone) -> bool:
+    return who.role == Role.ADMIN
+
+
+def can_manage_users(who: Someone) -> bool:
+    return who.role == Role.ADMIN
+
+
+def allowed_transitions(who: Someone, current: Status) -> list[Status]:
+    """The status moves this person may make from `current` (empty for reporters)."""
+    return list(TRANSITIONS[current]) if can_triage(who) else []
+
+
+def load_actor(s: Session, actor: Actor) -> User:
+    """The acting user's current row: a deactivated or deleted account can do nothing, and a
+    role change applies to the very next call."""
+    user = s.get(User, actor.id)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("Your account is not active; sign in again.")
+    return user
+
+
+def access_issue(s: Session, who: Someone, issue_id: int) -> Issue:
+    """The issue if `who` may see it; NotFound for both missing and not-yours."""
+    issue = s.get(Issue, issue_id)
+    if issue is None or not can_view_issue(who, issue):
+        raise NotFound("issue")
+    return issue
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)

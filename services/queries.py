@@ -1,0 +1,186 @@
+"""Read helpers shared by the issue services: views, the list query, tags."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from .enums import SEVERITY_RANK, STATUS_RANK, Severity, Status
+from .errors import InvalidInput
+from .models import Attachment, Issue, IssueTag, Tag, User
+from .schemas import AttachmentView, IssueSummary, IssueView, UserRef
+
+SORTS = ("updated", "created", "severity", "status", "title", "id")
+MAX_PAGE_SIZE = 100
+
+
+def issue_view(s: Session, issue_id: int) -> IssueView:
+    """The full view of one issue (whose visibility the caller has checked)."""
+    summary = summaries(s, select(Issue).where(Issue.id == issue_id))[0]
+    issue = s.get_one(Issue, issue_id)
+    return IssueView(
+        **summary.model_dump(exclude={"reporter", "assignee"}),
+        reporter=summary.reporter,
+        assignee=summary.assignee,
+        description=issue.description,
+        description_html=issue.description_html,
+        attachments=attachment_views(s, issue_id),
+    )
+
+
+def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
+    """Run an issue query and build summaries with reporter, assignee and tags (3 queries)."""
+    reporter, assignee = aliased(User), aliased(User)
+    stmt = (
+        query.add_columns(reporter, assignee)
+        .join(reporter, reporter.id == Issue.reporter_id)
+        .outerjoin(assignee, assignee.id == Issue.assignee_id)
+    )
+    rows = s.execute(stmt).all()
+    tags = tags_of(s, [row[0].id for row in rows])
+    return [
+        IssueSummary(
+            id=issue.id,
+            title=issue.title,
+            severity=issue.severity,
+            status=issue.status,
+            tags=tags.get(issue.id, []),
+            reporter=UserRef.model_validate(rep),
+            assignee=UserRef.model_validate(asg) if asg is not None else None,
+            version=issue.version,
+            created_at=issue.created_at,
+            updated_at=issue.updated_at,
+        )
+        for issue, rep, asg in rows
+    ]
+
+
+def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
+    if not issue_ids:
+        return {}
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = s.execute(
+        select(IssueTag.issue_id, Tag.name)
+        .join(Tag, Tag.id == IssueTag.tag_id)
+        .where(IssueTag.issue_id.in_(issue_ids))
+        .order_by(Tag.name)
+    )
+    for issue_id, name in rows:
+        out[issue_id].append(name)
+    return out
+
+
+def attachment_views(s: Session, issue_id: int) -> list[AttachmentView]:
+    rows = s.execute(
+        select(Attachment, User)
+        .join(User, User.id == Attachment.uploader_id)
+        .where(Attachment.issue_id == issue_id)
+        .order_by(Attachment.id)
+    )
+    return [attachment_view(a, u) for a, u in rows]
+
+
+def attachment_view(a: Attachment, uploader: User) -> AttachmentView:
+    return AttachmentView(
+        id=a.id,
+        issue_id=a.issue_id,
+        filename=a.filename,
+        content_type=a.content_type,
+        size=a.size,
+        sha256=a.sha256,
+        uploader=UserRef.model_validate(uploader),
+        created_at=a.created_at,
+    )
+
+
+def ensure_tags(s: Session, names: Iterable[str]) -> list[int]:
+    """Ids of the named tags, creating missing ones (safe against concurrent creators)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    s.execute(insert(Tag).values([{"name": n} for n in wanted]).on_conflict_do_nothing())
+    return list(s.scalars(select(Tag.id).where(Tag.name.in_(wanted))))
+
+
+def filtered(
+    query: Select[Issue],
+    *,
+    status: Iterable[str] | str | None,
+    severity: Iterable[str] | str | None,
+    tag: str | None,
+    reporter_id: int | None,
+    assignee_id: int | None,
+    q: str | None,
+) -> Select[Issue]:
+    """Apply the list filters; bad values raise InvalidInput naming what is allowed."""
+    if status:
+        query = query.where(Issue.status.in_(_values(Status, status, "status")))
+    if severity:
+        query = query.where(Issue.severity.in_(_values(Severity, severity, "severity")))
+    if tag:
+        tagged = select(IssueTag.issue_id).join(Tag, Tag.id == IssueTag.tag_id)
+        query = query.where(Issue.id.in_(tagged.where(Tag.name == tag.strip().lower())))
+    if reporter_id is not None:
+        query = query.where(Issue.reporter_id == reporter_id)
+    if assignee_id is not None:
+        query = query.where(Issue.assignee_id == assignee_id)
+    if q and q.strip():
+        pattern = f"%{escape_like(q.strip())}%"
+        query = query.where(
+            or_(
+                Issue.title.ilike(pattern, escape="\\"),
+                Issue.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def ordered(query: Select[Issue], sort: str) -> Select[Issue]:
+    """Order by an allow-listed key; a leading '-' means descending. Ties break on id."""
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        raise InvalidInput(
+            f"Unknown sort {sort!r}; use one of {', '.join(SORTS)} (prefix '-' for descending).",
+            {"sort": "unknown"},
+        )
+    column = {
+        "updated": Issue.updated_at,
+        "created": Issue.created_at,
+        "title": func.lower(Issue.title),
+        "id": Issue.id,
+        "severity": case(SEVERITY_RANK, value=Issue.severity),
+        "status": case(STATUS_RANK, value=Issue.status),
+    }[key]
+    descending = sort.startswith("-")
+    return query.order_by(
+        column.desc() if descending else column.asc(),
+        Issue.id.desc() if descending else Issue.id.asc(),
+    )
+
+
+def count(s: Session, query: Select[Issue]) -> int:
+    return s.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _values(
+    enum: type[Status] | type[Severity], given: Iterable[str] | str, name: str
+) -> list[str]:
+    items = [given] if isinstance(given, str) else list(given)
+    allowed = [m.value for m in enum]
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise InvalidInput(
+            f"Unknown {name} {', '.join(map(str, bad))}; use one of {', '.join(allowed)}.",
+            {name: "unknown"},
+        )
+    return items

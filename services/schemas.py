@@ -1,0 +1,223 @@
+"""Inputs (allow-listed fields, `extra="forbid"`) and views (frozen, never ORM objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from .enums import Role, Severity, Status, Verb
+from .errors import InvalidInput
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
+MAX_COMMENT = 10_000
+MAX_TAGS = 20
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,39}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if len(value) > 320 or not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def _line(value: str) -> str:
+    value = value.strip()
+    if _CONTROL.search(value) or "\n" in value or "\r" in value:
+        raise ValueError("must be a single line without control characters")
+    return value
+
+
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value.replace("\r\n", "\n")
+
+
+def normalize_tag(value: str) -> str:
+    tag = value.strip().lower()
+    if not _TAG.match(tag):
+        raise ValueError(
+            f"tag {value!r} must be 1-40 characters of a-z, 0-9, '-', '_' or '.', "
+            "starting with a letter or digit"
+        )
+    return tag
+
+
+def _tags(values: list[str]) -> list[str]:
+    tags = sorted({normalize_tag(v) for v in values})
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} tags")
+    return tags
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Title = Annotated[str, AfterValidator(_line), Field(min_length=1, max_length=MAX_TITLE)]
+Name = Annotated[str, AfterValidator(_line), Field(max_length=200)]
+Description = Annotated[str, AfterValidator(_text), Field(max_length=MAX_DESCRIPTION)]
+CommentBody = Annotated[str, AfterValidator(_text), Field(min_length=1, max_length=MAX_COMMENT)]
+Tags = Annotated[list[str], AfterValidator(_tags)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_DESCRIPTION * 2)
+
+
+class Registration(Input):
+    email: Email
+    password: str
+    full_name: Name = ""
+
+
+class UserCreate(Registration):
+    role: Role = Role.REPORTER
+
+
+class UserUpdate(Input):
+    full_name: Name | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+    password: str | None = None
+
+
+class IssueCreate(Input):
+    title: Title
+    description: Description = ""
+    severity: Severity = Severity.MEDIUM
+    tags: Tags = []
+
+
+class IssueUpdate(Input):
+    title: Title | None = None
+    description: Description | None = None
+    severity: Severity | None = None
+
+
+class TagsInput(Input):
+    tags: Tags
+
+
+class CommentCreate(Input):
+    body: CommentBody
+
+
+InputT = TypeVar("InputT", bound=Input)
+
+
+def parse(model: type[InputT], data: InputT | Mapping[str, Any]) -> InputT:
+    """Validate a mapping (or pass a model through); errors become one InvalidInput."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise invalid_from(e) from None
+
+
+def invalid_from(error: ValidationError) -> InvalidInput:
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        name = ".".join(str(p) for p in item["loc"]) or "body"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "this field cannot be set here"
+        fields.setdefault(name, message)
+    summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return InvalidInput(f"Invalid input: {summary}", fields)
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class UserRef(View):
+    id: int
+    email: str
+    full_name: str
+
+
+class Actor(View):
+    """Who is acting. Services re-read the user row, so a stale Actor grants nothing."""
+
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool = True
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.MAINTAINER, Role.ADMIN)
+
+
+class UserView(Actor):
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None = None
+    locked_until: dt.datetime | None = None
+
+
+class AttachmentView(View):
+    id: int
+    issue_id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploader: UserRef
+    created_at: dt.datetime
+
+
+class IssueSummary(View):
+    id: int
+    title: str
+    severity: Severity
+    status: Status
+    tags: list[str]
+    reporter: UserRef
+    assignee: UserRef | None = None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class IssueView(IssueSummary):
+    description: str
+    description_html: str
+    attachments: list[AttachmentView] = []
+
+
+class CommentView(View):
+    id: int
+    issue_id: int
+    author: UserRef
+    body: str
+    body_html: str
+    created_at: dt.datetime
+
+
+class ActivityView(View):
+    id: int
+    issue_id: int
+    actor: UserRef | None
+    verb: Verb
+    field: str
+    old_value: str | None
+    new_value: str | None
+    created_at: dt.datetime
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(View, Generic[ItemT]):
+    items: list[ItemT]
+    total: int
+    page: int
+    page_size: int

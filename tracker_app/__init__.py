@@ -1,0 +1,1 @@
+"""The composition root: settings, CLI, web app wiring. Nothing imports this package."""

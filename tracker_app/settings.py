@@ -1,0 +1,110 @@
+"""Settings from the environment (every variable is documented in the README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "please-change-me", "dev", "development", "xxx"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(RuntimeError):
+    """The configuration is unusable; the message says which variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    upload_dir: Path
+    max_upload_mb: int
+    allow_signup: bool
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis: in-process events and timer (the zero-setup default)."""
+        return self.redis_url is None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("TRACKER_ENV", "development").strip().lower()
+        data_dir = Path(env.get("TRACKER_DATA_DIR", "var"))
+        database_url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'tracker.db'}"
+        return cls(
+            env=mode,
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.get("TRACKER_REDIS_URL") or None,
+            secret_key=_secret_key(env.get("TRACKER_SECRET_KEY"), mode, data_dir),
+            upload_dir=Path(env.get("TRACKER_UPLOAD_DIR") or data_dir / "uploads"),
+            max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
+            allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
+        )
+
+
+def _secret_key(given: str | None, mode: str, data_dir: Path) -> str:
+    if given is not None and given.strip():
+        key = given.strip()
+        if mode == "production" and (
+            key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH
+        ):
+            raise SettingsError(
+                "TRACKER_SECRET_KEY looks like a placeholder or is shorter than "
+                f"{MIN_SECRET_LENGTH} characters; generate one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return key
+    if mode == "production":
+        raise SettingsError("TRACKER_SECRET_KEY must be set when TRACKER_ENV=production.")
+    # Development: generated once and kept in the data dir, so restarts keep sessions valid.
+    path = data_dir / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than zero, got {value}.")
+    return value
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}.")
