@@ -64,7 +64,7 @@ def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]
     if new.tags:
         _replace_tags(s, issue, new.tags)
         record(s, issue, user.id, Verb.TAGS, "tags", "", ",".join(new.tags))
-    return _commit(s, issue, "created")
+    return _commit(s, issue, "created", changed=False)
 
 
 def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
@@ -126,6 +126,7 @@ def update_issue(
     issue = access_issue(s, user, issue_id)
     require(can_edit_issue(user, issue), "Only staff can edit an issue once it has been triaged.")
     _check_version(s, issue, version)
+    changed = False
     for field in ("title", "description", "severity"):
         new = getattr(change, field)
         old = getattr(issue, field)
@@ -135,7 +136,8 @@ def update_issue(
         record(s, issue, user.id, Verb.EDITED, field, old, new)
         if field == "description":
             issue.description_html = markdown.render(new)
-    return _commit(s, issue, "updated")
+        changed = True
+    return _commit(s, issue, "updated", changed=changed)
 
 
 def change_status(
@@ -157,7 +159,7 @@ def change_status(
         raise InvalidTransition(issue.status, target, [t.value for t in TRANSITIONS[issue.status]])
     record(s, issue, user.id, Verb.STATUS, "status", issue.status, target)
     issue.status = target
-    return _commit(s, issue, "updated")
+    return _commit(s, issue, "updated", changed=True)
 
 
 def set_tags(
@@ -174,7 +176,7 @@ def set_tags(
     if current != wanted:
         _replace_tags(s, issue, wanted)
         record(s, issue, user.id, Verb.TAGS, "tags", ",".join(current), ",".join(wanted))
-    return _commit(s, issue, "updated")
+    return _commit(s, issue, "updated", changed=current != wanted)
 
 
 def assign(
@@ -194,11 +196,13 @@ def assign(
                 "Issues can be assigned only to an active maintainer or admin.",
                 {"assignee_id": "not assignable"},
             )
-    if assignee_id != issue.assignee_id:
-        old = str(issue.assignee_id) if issue.assignee_id else None
-        record(s, issue, user.id, Verb.ASSIGNED, "assignee", old, _str(assignee_id))
+    changed = assignee_id != issue.assignee_id
+    if changed:
+        record(
+            s, issue, user.id, Verb.ASSIGNED, "assignee", _str(issue.assignee_id), _str(assignee_id)
+        )
         issue.assignee_id = assignee_id
-    return _commit(s, issue, "updated")
+    return _commit(s, issue, "updated", changed=changed)
 
 
 def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
@@ -229,23 +233,25 @@ def _check_version(s: Session, issue: Issue, version: int | None) -> None:
         )
 
 
-def _commit(s: Session, issue: Issue, op: str) -> IssueView:
-    """Flush (bumping the version), build the view, queue the event, commit."""
-    issue.updated_at = utcnow()
+def _commit(s: Session, issue: Issue, op: str, *, changed: bool) -> IssueView:
+    """Flush (a change bumps the version), build the view, queue the event, commit.
+    A write that changed nothing commits nothing visible and emits no event."""
+    if changed:
+        issue.updated_at = utcnow()  # also marks the row dirty, so tag changes bump the version
+    issue_id = issue.id
     try:
         s.flush()
     except StaleDataError:
-        issue_id = issue.id
         s.rollback()
-        current = s.get(Issue, issue_id)
-        if current is None:
+        if s.get(Issue, issue_id) is None:
             raise NotFound("issue") from None
         raise Conflict(
             "This issue was changed by someone else at the same moment; review and retry.",
             queries.issue_view(s, issue_id),
         ) from None
     view = queries.issue_view(s, issue.id)
-    emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
+    if changed or op == "created":
+        emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
     s.commit()
     return view
 

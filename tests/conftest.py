@@ -1,0 +1,136 @@
+"""Test databases and fakes at the process edges.
+
+SQLite always; PostgreSQL too when TRACKER_TEST_DATABASE_URL is set (CI sets it), each run
+in a schema of its own. Redis: fakeredis, or the real server when TRACKER_TEST_REDIS_URL is
+set. A configured server that cannot be reached fails the run; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import services
+from services import events, security
+from tracker_app import migrate
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+TABLES = (
+    "daily_stats, activity, comments, attachments, issue_tags, tags, issues, "
+    "login_sessions, users"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    security.configure_hashing(rounds=4)  # bcrypt's minimum: same code path, fast tests
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problems = []
+    if PG_URL:
+        try:
+            engine = create_engine(PG_URL)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+        except Exception as e:
+            problems.append(f"TRACKER_TEST_DATABASE_URL is set but unreachable: {e}")
+    if REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        except Exception as e:
+            problems.append(f"TRACKER_TEST_REDIS_URL is set but unreachable: {e}")
+    if problems:
+        pytest.exit("\n".join(problems), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str | None]:
+    """A PostgreSQL URL pointing at a fresh schema, migrated once for the run."""
+    if not PG_URL:
+        yield None
+        return
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "tracker.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_schema_url: str | None
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        target = tmp_path / "tracker.db"
+        shutil.copy(sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    assert pg_schema_url is not None
+    yield pg_schema_url
+    engine = create_engine(pg_schema_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The services connected to a clean database; yields its URL."""
+    services.connect(
+        database_url,
+        upload_dir=tmp_path / "uploads",
+        max_upload_bytes=1024 * 1024,
+        secret_key="test-secret-" + secrets.token_hex(16),
+    )
+    yield database_url
+    services.runtime().engine.dispose()
+    events.configure_bus(None)
+
+
+@pytest.fixture
+def sent(db: str) -> Iterator[list[events.ChangeEvent]]:
+    """Every change event this process delivers, in order (the event sink as a list)."""
+    received: list[events.ChangeEvent] = []
+    unsubscribe = events.subscribe(received.append)
+    yield received
+    unsubscribe()
+
+
+@pytest.fixture
+def redis_client() -> Iterator[object]:
+    """A Redis client: the real server when configured, else fakeredis."""
+    if REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+    else:
+        import fakeredis
+
+        client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    yield client
+    client.close()

@@ -1,0 +1,36 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import services
+from services import Actor, IssueView, Role
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def make_user(role: Role | str = Role.REPORTER, *, email: str | None = None, **kw: Any) -> Actor:
+    email = email or f"user{next(_seq)}@example.com"
+    data = {"email": email, "password": PASSWORD, "full_name": f"User {email}", "role": role, **kw}
+    with services.session() as s:
+        view = services.users.provision(s, data)
+    return Actor(**view.model_dump(include={"id", "email", "full_name", "role", "is_active"}))
+
+
+def make_issue(actor: Actor, **kw: Any) -> IssueView:
+    data = {"title": f"Issue {next(_seq)}", "description": "Something *broke*.", **kw}
+    with services.session() as s:
+        return services.issues.create_issue(s, actor, data)
+
+
+def team() -> dict[str, Actor]:
+    """One user of each role plus a second reporter."""
+    return {
+        "reporter": make_user(Role.REPORTER),
+        "other": make_user(Role.REPORTER),
+        "maintainer": make_user(Role.MAINTAINER),
+        "admin": make_user(Role.ADMIN),
+    }
