@@ -24,8 +24,7 @@ PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
-    "daily_stats, activity, comments, attachments, issue_tags, tags, issues, "
-    "login_sessions, users"
+    "daily_stats, activity, comments, attachments, issue_tags, tags, issues, login_sessions, users"
 )
 
 

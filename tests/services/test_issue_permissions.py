@@ -32,8 +32,9 @@ def test_everyone_can_file_an_issue_and_is_its_reporter(people, role):
     assert issue.status == Status.OPEN
 
 
-@pytest.mark.parametrize("role, sees", [("reporter", True), ("other", False),
-                                        ("maintainer", True), ("admin", True)])
+@pytest.mark.parametrize(
+    "role, sees", [("reporter", True), ("other", False), ("maintainer", True), ("admin", True)]
+)
 def test_seeing_an_issue(people, role, sees):
     issue = make_issue(people["reporter"])
     if sees:
@@ -46,8 +47,10 @@ def test_seeing_an_issue(people, role, sees):
         assert str(err.value) == str(missing.value)  # "not yours" looks exactly like "missing"
 
 
-@pytest.mark.parametrize("role, outcome", [("reporter", "ok"), ("other", NotFound),
-                                           ("maintainer", "ok"), ("admin", "ok")])
+@pytest.mark.parametrize(
+    "role, outcome",
+    [("reporter", "ok"), ("other", NotFound), ("maintainer", "ok"), ("admin", "ok")],
+)
 def test_editing_an_open_issue(people, role, outcome):
     issue = make_issue(people["reporter"])
     change = {"title": "Clearer title", "severity": "HIGH"}
@@ -59,8 +62,10 @@ def test_editing_an_open_issue(people, role, outcome):
             _as(people[role], services.issues.update_issue, issue.id, change)
 
 
-@pytest.mark.parametrize("role, outcome", [("reporter", PermissionDenied), ("other", NotFound),
-                                           ("maintainer", "ok"), ("admin", "ok")])
+@pytest.mark.parametrize(
+    "role, outcome",
+    [("reporter", PermissionDenied), ("other", NotFound), ("maintainer", "ok"), ("admin", "ok")],
+)
 def test_editing_a_triaged_issue(people, role, outcome):
     issue = _triaged(people, make_issue(people["reporter"]))
     if outcome == "ok":
@@ -80,8 +85,10 @@ STAFF_ONLY = {
 
 
 @pytest.mark.parametrize("action", sorted(STAFF_ONLY))
-@pytest.mark.parametrize("role, outcome", [("reporter", PermissionDenied), ("other", NotFound),
-                                           ("maintainer", "ok"), ("admin", "ok")])
+@pytest.mark.parametrize(
+    "role, outcome",
+    [("reporter", PermissionDenied), ("other", NotFound), ("maintainer", "ok"), ("admin", "ok")],
+)
 def test_status_tags_and_assignment_are_for_staff(people, action, role, outcome):
     issue = make_issue(people["reporter"])
     with services.session() as s:
@@ -92,8 +99,15 @@ def test_status_tags_and_assignment_are_for_staff(people, action, role, outcome)
                 STAFF_ONLY[action](s, people[role], issue.id)
 
 
-@pytest.mark.parametrize("role, outcome", [("reporter", PermissionDenied), ("other", NotFound),
-                                           ("maintainer", PermissionDenied), ("admin", "ok")])
+@pytest.mark.parametrize(
+    "role, outcome",
+    [
+        ("reporter", PermissionDenied),
+        ("other", NotFound),
+        ("maintainer", PermissionDenied),
+        ("admin", "ok"),
+    ],
+)
 def test_only_admins_delete(people, role, outcome):
     issue = make_issue(people["reporter"])
     if outcome == "ok":
@@ -114,8 +128,9 @@ def test_reporters_cannot_tag_their_new_issue(people):
     assert tagged.tags == ["backend", "ui"]
 
 
-@pytest.mark.parametrize("role, total", [("reporter", 2), ("other", 1),
-                                         ("maintainer", 3), ("admin", 3)])
+@pytest.mark.parametrize(
+    "role, total", [("reporter", 2), ("other", 1), ("maintainer", 3), ("admin", 3)]
+)
 def test_lists_and_counts_show_only_what_the_role_may_see(people, role, total):
     make_issue(people["reporter"], severity="HIGH")
     make_issue(people["reporter"], severity="LOW")

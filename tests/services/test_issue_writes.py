@@ -23,10 +23,19 @@ def _row(issue_id):
 
 
 def test_create_returns_stores_and_announces(staff, sent):
-    view = make_issue(staff, title="  Login fails  ", description="**bold** <script>x</script>",
-                      severity="CRITICAL", tags=["auth", "ui"])
+    view = make_issue(
+        staff,
+        title="  Login fails  ",
+        description="**bold** <script>x</script>",
+        severity="CRITICAL",
+        tags=["auth", "ui"],
+    )
     assert (view.title, view.severity, view.status, view.tags) == (
-        "Login fails", "CRITICAL", "OPEN", ["auth", "ui"])
+        "Login fails",
+        "CRITICAL",
+        "OPEN",
+        ["auth", "ui"],
+    )
     assert "<strong>bold</strong>" in view.description_html
     assert "<script>" not in view.description_html
     row = _row(view.id)
@@ -140,8 +149,12 @@ def test_delete_keeps_the_audit_trail(db, sent):
 def test_edits_are_recorded_field_by_field(staff):
     issue = make_issue(staff, title="Old", severity="LOW")
     with services.session() as s:
-        services.issues.update_issue(s, staff, issue.id, {"title": "New", "severity": "HIGH",
-                                                          "description": "Something *broke*."})
+        services.issues.update_issue(
+            s,
+            staff,
+            issue.id,
+            {"title": "New", "severity": "HIGH", "description": "Something *broke*."},
+        )
         timeline = services.activity.list_activity(s, staff, issue.id)
     edits = [(a.field, a.old_value, a.new_value) for a in timeline if a.verb == "edited"]
     assert edits == [("title", "Old", "New"), ("severity", "LOW", "HIGH")]

@@ -37,7 +37,9 @@ def _issue_in(status: str):
     return maintainer, issue
 
 
-@pytest.mark.parametrize("current, target", list(itertools.product([m.value for m in Status], repeat=2)))
+@pytest.mark.parametrize(
+    "current, target", list(itertools.product([m.value for m in Status], repeat=2))
+)
 def test_every_move(db, sent, current, target):
     maintainer, issue = _issue_in(current)
     sent.clear()

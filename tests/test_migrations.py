@@ -1,0 +1,178 @@
+"""Alembic migrations against empty databases: SQLite always, PostgreSQL when configured.
+
+Each test gets a database of its own (a new SQLite file, or a new PostgreSQL schema that is
+dropped afterwards), so upgrades and downgrades start from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, exc, inspect, text
+
+from services.db import make_engine
+from services.models import Base
+from tracker_app import migrate
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+MODEL_TABLES = set(Base.metadata.tables)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    assert PG_URL is not None
+    schema = f"mig_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def _diff(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(ctx, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def test_head_is_a_single_known_revision():
+    head = migrate.head()
+    assert head is not None
+    cfg = migrate.alembic_config("sqlite:///unused.db")
+    assert cfg.get_main_option("script_location") == migrate.SCRIPT_LOCATION
+
+
+def test_empty_database_has_no_revision(empty_url):
+    assert migrate.current(empty_url) is None
+    assert _tables(empty_url) == set()
+
+
+def test_upgrade_creates_every_model_table(empty_url):
+    migrate.upgrade(empty_url)
+    assert migrate.current(empty_url) == migrate.head()
+    assert _tables(empty_url) == MODEL_TABLES
+
+
+def test_upgrade_twice_is_harmless(empty_url):
+    migrate.upgrade(empty_url)
+    migrate.upgrade(empty_url)
+    assert migrate.current(empty_url) == migrate.head()
+    assert _tables(empty_url) == MODEL_TABLES
+
+
+def test_migrations_match_the_models(empty_url):
+    migrate.upgrade(empty_url)
+    assert _diff(empty_url) == []
+
+
+def test_diff_check_notices_a_missing_table(empty_url):
+    # The comparison above is only meaningful if it can see a difference.
+    migrate.upgrade(empty_url)
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE daily_stats"))
+    engine.dispose()
+    added = [item[1].name for item in _diff(empty_url) if item[0] == "add_table"]
+    assert added == ["daily_stats"]
+
+
+def test_downgrade_to_base_removes_everything_and_upgrade_works_again(empty_url):
+    migrate.upgrade(empty_url)
+    migrate.downgrade(empty_url, "base")
+    assert migrate.current(empty_url) is None
+    assert _tables(empty_url) == set()
+    migrate.upgrade(empty_url)
+    assert migrate.current(empty_url) == migrate.head()
+    assert _tables(empty_url) == MODEL_TABLES
+    assert _diff(empty_url) == []
+
+
+# --- constraints are real --------------------------------------------------------------------
+
+USER_SQL = text(
+    "INSERT INTO users (email, full_name, role, is_active, password_hash, token_version, "
+    "failed_logins, created_at, updated_at) VALUES (:email, 'U', :role, :active, 'x', 1, 0, "
+    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+ISSUE_SQL = text(
+    "INSERT INTO issues (title, description, description_html, severity, status, reporter_id, "
+    "version, created_at, updated_at) VALUES ('t', '', '', :severity, :status, :reporter, 1, "
+    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
+@pytest.fixture
+def migrated(empty_url) -> Iterator:
+    migrate.upgrade(empty_url)
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
+def _add_user(engine, role="REPORTER") -> int:
+    email = f"u{secrets.token_hex(4)}@example.com"
+    with engine.begin() as conn:
+        conn.execute(USER_SQL, {"email": email, "role": role, "active": True})
+        return conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": email}).scalar()
+
+
+def _add_issue(engine, reporter, status="OPEN", severity="LOW") -> None:
+    with engine.begin() as conn:
+        conn.execute(ISSUE_SQL, {"status": status, "severity": severity, "reporter": reporter})
+
+
+def _issue_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM issues")).scalar()
+
+
+def test_valid_issue_row_is_accepted(migrated):
+    _add_issue(migrated, _add_user(migrated), status="IN_PROGRESS", severity="CRITICAL")
+    assert _issue_count(migrated) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "severity"), [("BOGUS", "LOW"), ("open", "LOW"), ("OPEN", "BOGUS")]
+)
+def test_check_constraints_refuse_unknown_enum_values(migrated, status, severity):
+    reporter = _add_user(migrated)
+    with pytest.raises(exc.IntegrityError):
+        _add_issue(migrated, reporter, status=status, severity=severity)
+    assert _issue_count(migrated) == 0
+
+
+def test_check_constraint_refuses_unknown_role(migrated):
+    with pytest.raises(exc.IntegrityError):
+        _add_user(migrated, role="SUPERUSER")
+
+
+def test_foreign_key_refuses_unknown_reporter(migrated):
+    with pytest.raises(exc.IntegrityError):
+        _add_issue(migrated, reporter=424242)
+    assert _issue_count(migrated) == 0

@@ -1,0 +1,95 @@
+"""The one Markdown renderer: no raw HTML, no script links (services/markdown.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from services import markdown
+
+_URL_ATTR = re.compile(r"""\b(?:href|src)\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+
+
+def _urls(html: str) -> list[str]:
+    return [u.strip().lower() for u in _URL_ATTR.findall(html)]
+
+
+def test_raw_html_is_off():
+    assert markdown.options()["html"] is False
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("<img src=x onerror=alert(1)>", "<img"),
+        ('<a href="javascript:alert(1)">x</a>', "<a "),
+        ("<div onclick=alert(1)>hi</div>", "<div"),
+        ("<iframe src=//evil.example></iframe>", "<iframe"),
+        ("text <b onmouseover=alert(1)>bold</b> text", "<b "),
+    ],
+)
+def test_raw_html_is_escaped(source, forbidden):
+    html = markdown.render(source)
+    assert forbidden not in html.lower()
+    assert "&lt;" in html  # shown as text, not dropped
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](vbscript:msgbox(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "<javascript:alert(1)>",
+        "![i](javascript:alert(1))",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+    ],
+)
+def test_script_links_do_not_become_links(source):
+    html = markdown.render(source)
+    for url in _urls(html):
+        assert not url.startswith(("javascript:", "vbscript:", "data:text"))
+    assert "<a " not in html and "<img" not in html
+
+
+def test_ordinary_links_and_images_render():
+    html = markdown.render("[docs](https://example.com/a?b=1) ![logo](https://example.com/l.png)")
+    assert '<a href="https://example.com/a?b=1">docs</a>' in html
+    assert '<img src="https://example.com/l.png" alt="logo"' in html
+
+
+def test_emphasis_strong_code_and_strikethrough_render():
+    html = markdown.render("*em* **strong** `x < y` ~~gone~~")
+    assert "<em>em</em>" in html
+    assert "<strong>strong</strong>" in html
+    assert "<code>x &lt; y</code>" in html
+    assert "<s>gone</s>" in html
+
+
+def test_lists_render():
+    html = markdown.render("- apple\n- pear\n\n1. one\n2. two\n")
+    assert re.search(r"<ul>\s*<li>apple</li>\s*<li>pear</li>\s*</ul>", html)
+    assert re.search(r"<ol>\s*<li>one</li>\s*<li>two</li>\s*</ol>", html)
+
+
+def test_fenced_code_keeps_its_content_escaped():
+    html = markdown.render('```python\nprint("<b>hi</b>")\n```\n')
+    assert '<pre><code class="language-python">' in html
+    assert "&lt;b&gt;hi&lt;/b&gt;" in html
+    assert "<b>" not in html
+
+
+def test_tables_render():
+    html = markdown.render("| name | count |\n|------|------:|\n| bugs | 3 |\n")
+    assert "<table>" in html
+    assert re.search(r"<th>name</th>", html)
+    assert re.search(r"<td>bugs</td>", html)
+    assert re.search(r"<td[^>]*>3</td>", html)
+
+
+def test_plain_text_is_a_paragraph_and_ampersands_are_escaped():
+    assert markdown.render("Fish & chips") == "<p>Fish &amp; chips</p>\n"
