@@ -6,10 +6,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import hashlib
+import itertools
 import os
 import re
 import secrets
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +20,7 @@ from .db import runtime
 from .errors import InvalidInput, StorageError, TooLarge, UnsupportedType
 
 CHUNK = 64 * 1024
+HEAD = 4096  # bytes looked at to decide the type
 _SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
     (b"\xff\xd8\xff", 0, "image/jpeg"),
@@ -36,7 +39,6 @@ ALLOWED_TYPES = (
     "text/plain",
 )
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,22 @@ def stage(source: BinaryIO | bytes | Iterable[bytes], max_bytes: int) -> Staged:
     """Write an upload to a temporary file while checking it; nothing is left on error."""
     incoming = runtime().upload_dir / ".incoming"
     path = incoming / secrets.token_hex(16)
-    digest, size, kind = hashlib.sha256(), 0, None
+    digest, size = hashlib.sha256(), 0
+    chunks = _chunks(source)
     try:
+        head = _head(chunks)
+        kind = detect_type(head)
+        if not head:
+            raise InvalidInput("The file is empty.", {"file": "empty"})
+        if kind is None:
+            raise UnsupportedType(
+                "This file type is not allowed. Allowed: PNG, JPEG, GIF, WebP, PDF, ZIP and "
+                "plain text (logs, CSV, JSON).",
+                {"file": "type not allowed"},
+            )
         incoming.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
-            for chunk in _chunks(source):
-                if kind is None:
-                    kind = detect_type(chunk[:4096])
-                    if kind is None:
-                        raise UnsupportedType(
-                            "This file type is not allowed. Allowed: PNG, JPEG, GIF, WebP, PDF, "
-                            "ZIP and plain text (logs, CSV, JSON).",
-                            {"file": "type not allowed"},
-                        )
+            for chunk in itertools.chain([head], chunks):
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(
@@ -86,8 +91,6 @@ def stage(source: BinaryIO | bytes | Iterable[bytes], max_bytes: int) -> Staged:
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        if size == 0 or kind is None:
-            raise InvalidInput("The file is empty.", {"file": "empty"})
     except InvalidInput:
         path.unlink(missing_ok=True)
         raise
@@ -124,16 +127,18 @@ def remove(stored_names: Iterable[str]) -> None:
 
 
 def clean_filename(name: str) -> str:
-    """The original name for display: no path, no control characters, at most 255 chars."""
+    """The original name for display: no path, no control or bidi-override characters
+    (a U+202E override cannot make "invoice.exe" pose as a PDF), at most 255 characters."""
     base = re.split(r"[\\/]", name or "")[-1]
-    base = _UNSAFE_NAME.sub("", base).strip().lstrip(".") or "file"
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf"))
+    base = base.strip().lstrip(".") or "file"
     if len(base) > 255:
         stem, dot, ext = base.rpartition(".")
         base = (stem[: 250 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:255]
     return base
 
 
-def _chunks(source: BinaryIO | bytes | Iterable[bytes]) -> Iterable[bytes]:
+def _chunks(source: BinaryIO | bytes | Iterable[bytes]) -> Iterator[bytes]:
     if isinstance(source, bytes | bytearray):
         for i in range(0, len(source), CHUNK):
             yield bytes(source[i : i + CHUNK])
@@ -148,6 +153,16 @@ def _chunks(source: BinaryIO | bytes | Iterable[bytes]) -> Iterable[bytes]:
             yield chunk
 
 
+def _head(chunks: Iterator[bytes]) -> bytes:
+    """At least HEAD bytes (or the whole file if shorter), however the source is chunked."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= HEAD:
+            break
+    return head
+
+
 def _looks_like_text(head: bytes) -> bool:
     if not head or b"\x00" in head:
         return False
@@ -155,5 +170,6 @@ def _looks_like_text(head: bytes) -> bool:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    # Tabs, newlines, form feeds and ESC (coloured logs) are fine; other controls are not.
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls <= len(head) // 100

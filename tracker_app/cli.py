@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 import services
 from services import Role
@@ -46,14 +47,16 @@ def _connect(settings: Settings) -> None:
     )
 
 
-def _domain_errors(func: F) -> F:
-    """Show a domain error as a one-line message and exit 1, never a traceback."""
+def _clean_errors(func: F) -> F:
+    """Show domain and database errors as a one-line message and exit 1, not a traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except services.DomainError as e:
             raise click.ClickException(e.message) from None
+        except DBAPIError as e:
+            raise click.ClickException(f"Database error: {_first_line(e.orig)}") from None
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
@@ -83,6 +86,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.argument("revision", default="head")
+@_clean_errors
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: head)."""
     settings = _settings()
@@ -92,6 +96,7 @@ def db_upgrade(revision: str) -> None:
 
 @db.command("downgrade")
 @click.argument("revision")
+@_clean_errors
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION ("base" removes every table)."""
     settings = _settings()
@@ -100,6 +105,7 @@ def db_downgrade(revision: str) -> None:
 
 
 @db.command("current")
+@_clean_errors
 def db_current() -> None:
     """Show the database's revision and the code's head."""
     settings = _settings()
@@ -120,7 +126,7 @@ def db_revision(message: str) -> None:
 @click.option("--email", required=True, help="The administrator's email.")
 @click.option("--password", help="Their password (generated and printed when omitted).")
 @click.option("--full-name", default="Administrator", show_default=True)
-@_domain_errors
+@_clean_errors
 def create_admin(email: str, password: str | None, full_name: str) -> None:
     """Create an ADMIN account (the way to get the first one: no default credentials)."""
     _create_user(email, Role.ADMIN, password, full_name)
@@ -136,7 +142,7 @@ def create_admin(email: str, password: str | None, full_name: str) -> None:
 )
 @click.option("--password", help="Their password (generated and printed when omitted).")
 @click.option("--full-name", default="", help="Display name.")
-@_domain_errors
+@_clean_errors
 def create_user(email: str, role: str, password: str | None, full_name: str) -> None:
     """Create an account with any role."""
     _create_user(email, Role(role.upper()), password, full_name)
@@ -145,7 +151,7 @@ def create_user(email: str, role: str, password: str | None, full_name: str) -> 
 @main.command("seed-demo")
 @click.option("--issues", "count", default=200, show_default=True, type=click.IntRange(0))
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
-@_domain_errors
+@_clean_errors
 def seed_demo(count: int, seed: int) -> None:
     """Fill the database with realistic demo users and issues."""
     from services import demo
@@ -170,6 +176,7 @@ def seed_demo(count: int, seed: int) -> None:
 
 def _create_user(email: str, role: Role, password: str | None, full_name: str) -> None:
     settings = _settings()
+    _prepare_database(settings)
     _connect(settings)
     generated = password is None
     password = password or secrets.token_urlsafe(12)
@@ -189,8 +196,10 @@ def _prepare_database(settings: Settings) -> None:
         return
     try:
         current = migrate.current(settings.database_url)
-    except Exception as e:
-        raise click.ClickException(f"Cannot reach the database {_safe_url(settings)}: {e}") from e
+    except DBAPIError as e:
+        raise click.ClickException(
+            f"Cannot reach the database {_safe_url(settings)}: {_first_line(e.orig)}"
+        ) from None
     if current != migrate.head():
         raise click.ClickException(
             f"The database is at revision {current or 'base'}, the code needs {migrate.head()}: "
@@ -221,6 +230,10 @@ def _first_admin(settings: Settings) -> None:
         "First start: created the administrator admin@tracker.local with the one-time "
         f"password {password}\nSign in and change it; it is not shown again."
     )
+
+
+def _first_line(error: object) -> str:
+    return (str(error).strip().splitlines() or ["unknown error"])[0]
 
 
 def _safe_url(settings: Settings) -> str:

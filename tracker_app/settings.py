@@ -11,6 +11,7 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "please-change-me", "dev", "development", "xxx"}
 )
 MIN_SECRET_LENGTH = 32
+ENVIRONMENTS = ("development", "production")
 
 
 class SettingsError(RuntimeError):
@@ -44,7 +45,11 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        mode = env.get("TRACKER_ENV", "development").strip().lower()
+        mode = env.get("TRACKER_ENV", "development").strip().lower() or "development"
+        if mode not in ENVIRONMENTS:
+            raise SettingsError(
+                f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}."
+            )
         data_dir = Path(env.get("TRACKER_DATA_DIR", "var"))
         database_url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'tracker.db'}"
         return cls(
@@ -75,14 +80,29 @@ def _secret_key(given: str | None, mode: str, data_dir: Path) -> str:
         raise SettingsError("TRACKER_SECRET_KEY must be set when TRACKER_ENV=production.")
     # Development: generated once and kept in the data dir, so restarts keep sessions valid.
     path = data_dir / "secret_key"
-    if path.is_file():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not path.is_file() or not path.read_text().strip():
+        _write_once(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _write_once(path: Path, value: str) -> None:
+    """Create `path` atomically; if another process won the race, keep its value."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-    return key
+        f.write(value + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        if path.exists():  # an empty leftover from a crash: replace it
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

@@ -166,18 +166,14 @@ def test_create_user_refuses_a_duplicate_email(
         assert services.auth.authenticate(s, "ana@example.com", GOOD_PASSWORD).role == Role.ADMIN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: create-admin does not prepare the database (cli.py _create_user, no "
-    "_prepare_database call): on a fresh data dir it dies with an OperationalError traceback",
-)
-def test_create_admin_on_a_fresh_data_dir_does_not_crash(tracker: Callable[..., Result]) -> None:
-    result = tracker("create-admin", "--email", "first@example.com")
+def test_create_admin_on_a_fresh_data_dir_migrates_first(
+    tracker: Callable[..., Result], db_session
+) -> None:
+    result = tracker("create-admin", "--email", "first@example.com", "--password", GOOD_PASSWORD)
 
-    # Either the embedded SQLite is migrated and the admin created, or a one-line message
-    # says what to do; never an unhandled database error.
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "no such table" not in result.output
+    assert result.exit_code == 0, result.output
+    with db_session() as s:
+        assert services.auth.authenticate(s, "first@example.com", GOOD_PASSWORD).role == Role.ADMIN
 
 
 # --- settings errors -------------------------------------------------------------------------

@@ -134,3 +134,22 @@ def test_comments_are_safe_markdown_for_who_may_see(setup, sent):
     assert [a.verb for a in timeline] == ["created", "commented"]
     with services.session() as s:  # a comment does not make a pending edit stale
         assert services.issues.get_issue(s, reporter, issue.id).version == issue.version
+
+
+@pytest.mark.parametrize(
+    "chunks, expected",
+    [
+        ([PNG[:3], PNG[3:]], "image/png"),  # a signature split across chunks is still found
+        ([b"hello ", b"\x7fELF" + bytes(5000)], None),  # text first, binary after: refused
+    ],
+)
+def test_the_type_is_decided_on_the_first_4_kb_however_the_upload_is_chunked(
+    setup, chunks, expected
+):
+    reporter, _, _, issue = setup
+    if expected:
+        assert _attach(reporter, issue.id, "x", iter(chunks)).content_type == expected
+    else:
+        with pytest.raises(UnsupportedType):
+            _attach(reporter, issue.id, "x", iter(chunks))
+        assert _stored_files() == []

@@ -71,7 +71,9 @@ def test_redis_down_never_fails_a_write(db, sent):
     bus.close()
 
 
-@pytest.mark.parametrize("junk", [b"not json", b'{"origin": "x"}', b'{"origin": "x", "event": {"bad": 1}}'])
+@pytest.mark.parametrize(
+    "junk", [b"not json", b'{"origin": "x"}', b'{"origin": "x", "event": {"bad": 1}}']
+)
 def test_malformed_messages_are_ignored(db, sent, junk):
     bus = RedisBus("redis://unused", client=object())
     bus._receive(junk)

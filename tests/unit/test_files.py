@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from services.files import ALLOWED_TYPES, clean_filename, detect_type
@@ -165,3 +167,14 @@ def test_names_at_the_limit_are_left_alone():
     raw = "n" * 251 + ".txt"
     assert len(raw) == 255
     assert clean_filename(raw) == raw
+
+
+@pytest.mark.parametrize("name", ["invoice\u202efdp.exe", "a\x85b.txt", "zero\u200bwidth.png"])
+def test_clean_filename_drops_invisible_and_bidi_characters(name):
+    cleaned = clean_filename(name)
+    assert all(unicodedata.category(c) not in ("Cc", "Cf") for c in cleaned)
+    assert cleaned.replace(".", "").isprintable()
+
+
+def test_coloured_logs_count_as_text():
+    assert detect_type(b"\x1b[31mERROR\x1b[0m disk full\n" * 20) == "text/plain"

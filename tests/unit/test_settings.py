@@ -158,3 +158,22 @@ def test_reads_the_process_environment_by_default(monkeypatch, tmp_path):
     settings = Settings.from_env()
     assert settings.data_dir == tmp_path / "fromenv"
     assert settings.max_upload_mb == 3
+
+
+def test_an_empty_secret_file_left_by_a_crash_is_replaced(tmp_path):
+    (tmp_path / "secret_key").write_text("")
+    key = Settings.from_env({"TRACKER_DATA_DIR": str(tmp_path)}).secret_key
+    assert len(key) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == key
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
+
+
+@pytest.mark.parametrize("mode", ["prod", "staging", "PRODUCTION "])
+def test_an_unknown_environment_is_refused_not_treated_as_development(tmp_path, mode):
+    environ = {"TRACKER_DATA_DIR": str(tmp_path), "TRACKER_ENV": mode}
+    if mode.strip().lower() == "production":
+        with pytest.raises(SettingsError, match="TRACKER_SECRET_KEY"):
+            Settings.from_env(environ)
+    else:
+        with pytest.raises(SettingsError, match="TRACKER_ENV"):
+            Settings.from_env(environ)
