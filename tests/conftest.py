@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, text
 
 import services
 from services import events, security
+from tests.pgschema import PG_URL, pg_schema
 from tracker_app import migrate
 
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
@@ -59,17 +59,9 @@ def pg_schema_url() -> Iterator[str | None]:
     if not PG_URL:
         yield None
         return
-    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("test") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

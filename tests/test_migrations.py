@@ -6,20 +6,19 @@ dropped afterwards), so upgrades and downgrades start from nothing.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, exc, inspect, text
+from sqlalchemy import exc, inspect, text
 
 from services.db import make_engine
 from services.models import Base
+from tests.pgschema import PG_URL, pg_schema
 from tracker_app import migrate
 
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 MODEL_TABLES = set(Base.metadata.tables)
 
@@ -29,18 +28,8 @@ def empty_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    assert PG_URL is not None
-    schema = f"mig_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("mig") as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -11,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 import services
 from services import events
+from tests.pgschema import PG_URL, pg_schema
 from tracker_app import cli
 
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 SETTINGS_VARS = (
     "TRACKER_DATA_DIR",
     "TRACKER_DATABASE_URL",
@@ -87,18 +85,8 @@ def fresh_pg_url() -> Iterator[str]:
     """A PostgreSQL URL on a new, empty (un-migrated) schema, dropped afterwards."""
     if not PG_URL:
         pytest.skip("TRACKER_TEST_DATABASE_URL is not set")
-    schema = f"cli_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        disconnect()  # no pooled connection may hold the schema
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("cli", before_drop=disconnect) as url:
+        yield url
 
 
 def assert_clean_error(result: Result, *needles: str) -> None:

@@ -1,0 +1,31 @@
+"""A throw-away PostgreSQL schema per use, so test runs never see each other's tables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+
+@contextmanager
+def pg_schema(prefix: str, before_drop: Callable[[], None] | None = None) -> Iterator[str]:
+    """Yield a URL whose search_path is a new empty schema; drop the schema afterwards."""
+    assert PG_URL, "TRACKER_TEST_DATABASE_URL is not set"
+    schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        if before_drop:
+            before_drop()  # e.g. dispose pools that still hold the schema
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
