@@ -213,6 +213,13 @@ class ActivityView(View):
     created_at: dt.datetime
 
 
+class DailyCount(View):
+    day: dt.date
+    status: Status
+    severity: Severity
+    count: int
+
+
 ItemT = TypeVar("ItemT")
 
 
