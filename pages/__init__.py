@@ -1,1 +1,15 @@
 """NiceGUI pages. They call `services` off the event loop and never touch SQL or models."""
+
+from __future__ import annotations
+
+from . import auth, issue_list, session
+from .session import PageConfig
+
+__all__ = ["PageConfig", "register_all"]
+
+
+def register_all(config: PageConfig) -> None:
+    """Register every page and page-side HTTP route (call once per app)."""
+    session.configure(config)
+    auth.register()
+    issue_list.register()

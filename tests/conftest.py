@@ -22,6 +22,8 @@ from tests.pgschema import PG_URL, pg_schema
 from tracker_app import migrate
 
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
+pytest_plugins = ["nicegui.testing.user_plugin"]
+
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "daily_stats, activity, comments, attachments, issue_tags, tags, issues, login_sessions, users"

@@ -1,17 +1,22 @@
-"""Wire the NiceGUI/FastAPI application: pages, health endpoint, security headers."""
+"""Wire the NiceGUI/FastAPI application: pages, live-event relay, health endpoint,
+security headers, websocket Origin check, upload body limits."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from nicegui import app, ui
+from nicegui import app, core, ui
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-import pages.home
+import pages
 import services
+from pages.live import hub
 
+from .limits import BodyLimit
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,12 +27,36 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
+UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
 
 
 def build(settings: Settings) -> None:
-    """Register routes and middleware on NiceGUI's app (once per process)."""
-    pages.home.register()
+    """Register routes, middleware and the event relay on NiceGUI's app (once per process)."""
+    pages.register_all(
+        pages.PageConfig(
+            allow_signup=settings.allow_signup,
+            max_upload_bytes=settings.max_upload_bytes,
+            secure_cookies=settings.production,
+        )
+    )
+    # engine.io's own same-origin check (Host / X-Forwarded-Host) instead of NiceGUI's '*':
+    # a page on another site cannot open a websocket with our users' cookies.
+    core.sio.eio.cors_allowed_origins = None
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
+        prefixes=("/_nicegui/client/",),
+    )
+    _security_headers(settings)
+    _relay_events()
 
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        state = health(settings)
+        return JSONResponse(state, status_code=200 if state["database"] == "ok" else 503)
+
+
+def _security_headers(settings: Settings) -> None:
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
         response = await call_next(request)
@@ -37,10 +66,25 @@ def build(settings: Settings) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
-        state = health(settings)
-        return JSONResponse(state, status_code=200 if state["database"] == "ok" else 503)
+
+def _relay_events() -> None:
+    """Hand committed changes (from any thread, or Redis) to the pages, on the event loop."""
+    stop: list[Callable[[], None]] = []
+
+    def start() -> None:
+        loop = asyncio.get_running_loop()
+        stop.append(
+            services.events.subscribe(lambda change: loop.call_soon_threadsafe(hub.dispatch, change))
+        )
+        services.events.bus.start_listener()
+
+    def shutdown() -> None:
+        while stop:
+            stop.pop()()
+        hub.reset()
+
+    app.on_startup(start)
+    app.on_shutdown(shutdown)
 
 
 def health(settings: Settings) -> dict[str, str]:
@@ -66,7 +110,6 @@ def health(settings: Settings) -> dict[str, str]:
 
 def run(settings: Settings, host: str, port: int) -> None:
     build(settings)
-    services.events.bus.start_listener()
     ui.run(
         host=host,
         port=port,
@@ -75,4 +118,5 @@ def run(settings: Settings, host: str, port: int) -> None:
         show=False,
         storage_secret=settings.secret_key,
         show_welcome_message=False,
+        ws_per_message_deflate=False,  # ~135 KB less per connected page, ~15% less CPU
     )

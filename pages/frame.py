@@ -1,0 +1,87 @@
+"""The shared layout: header with navigation per role, user menu, dark mode, shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import app, run, ui
+
+import services
+from services import Role
+
+from .session import Viewer
+
+NAV = [
+    ("Issues", "/", "list", None),
+    ("New issue", "/issues/new", "add_circle", None),
+    ("Dashboard", "/dashboard", "insights", None),
+    ("Users", "/admin/users", "manage_accounts", Role.ADMIN),
+]
+
+
+@contextmanager
+def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
+    """Header and a centred content column; yields the column."""
+    ui.page_title(f"{title} · Issues & Insights Tracker")
+    dark = ui.dark_mode(_dark_preference())
+    with ui.header().classes("items-center gap-2 px-4 py-2"):
+        ui.link("Issues & Insights", "/").classes("text-lg font-bold text-white no-underline")
+        if viewer is not None:
+            with ui.row().classes("gap-1 max-sm:hidden"):
+                for label, path, icon, role in NAV:
+                    if role is None or viewer.actor.role == role:
+                        ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
+                            "flat color=white no-caps"
+                        )
+        ui.space()
+        ui.button(icon="dark_mode", on_click=lambda: _toggle(dark)).props(
+            'flat round color=white aria-label="Toggle dark mode"'
+        ).tooltip("Dark mode")
+        if viewer is not None:
+            _user_menu(viewer)
+            ui.keyboard(on_key=_shortcut, ignore=["input", "select", "button", "textarea"])
+    with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
+        yield content
+
+
+def _user_menu(viewer: Viewer) -> None:
+    with ui.button(icon="account_circle").props(
+        'flat round color=white aria-label="User menu"'
+    ), ui.menu():
+        ui.item(viewer.actor.full_name or viewer.actor.email).props("dense")
+        ui.item(viewer.actor.role.capitalize()).props("dense").classes("text-xs opacity-70")
+        ui.separator()
+        for label, path, _, role in NAV:  # the navigation again, for small screens
+            if role is None or viewer.actor.role == role:
+                ui.menu_item(label, on_click=lambda p=path: ui.navigate.to(p)).classes("sm:hidden")
+        ui.menu_item("Account", on_click=lambda: ui.navigate.to("/account"))
+        ui.menu_item("Sign out", on_click=lambda: _sign_out(viewer))
+
+
+async def _sign_out(viewer: Viewer) -> None:
+    def end() -> None:
+        with services.session() as s:
+            services.auth.logout(s, viewer.token)
+
+    await run.io_bound(end)
+    ui.navigate.to("/auth/logout")
+
+
+def _shortcut(e: object) -> None:
+    key = getattr(e, "key", None)
+    action = getattr(e, "action", None)
+    if action is not None and getattr(action, "keydown", False) and str(key) == "n":
+        ui.navigate.to("/issues/new")
+
+
+def _dark_preference() -> bool:
+    try:
+        return bool(app.storage.user.get("dark", False))
+    except RuntimeError:  # no browser storage (e.g. an HTTP error page)
+        return False
+
+
+def _toggle(dark: ui.dark_mode) -> None:
+    dark.value = not dark.value
+    app.storage.user["dark"] = dark.value

@@ -1,0 +1,119 @@
+"""Live updates: committed changes fan out to the open pages that may care.
+
+The web wiring hands every `ChangeEvent` to `hub.dispatch` on the event loop. A page
+registers a watcher with a cheap filter (a reporter page ignores other reporters' issues
+before touching the database) and a refresh coroutine. Refreshes start at once and then run
+at most every `min_interval` while events keep coming. Pages showing the same data share one
+query per change through `hub.shared`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from nicegui import Client, background_tasks, context
+
+from services.events import ChangeEvent
+
+from .session import Viewer
+
+log = logging.getLogger(__name__)
+
+Wants = Callable[[ChangeEvent], bool]
+Refresh = Callable[[], Awaitable[None]]
+
+
+class Watcher:
+    def __init__(
+        self, client: Client, viewer: Viewer, wants: Wants, refresh: Refresh, min_interval: float
+    ) -> None:
+        self.client = client
+        self.viewer = viewer
+        self.wants = wants
+        self.refresh = refresh
+        self.min_interval = min_interval
+        self._running = False
+        self._dirty = False
+        self._recheck = False
+
+    def offer(self, change: ChangeEvent) -> None:
+        if change.kind == "user":
+            if change.user_id != self.viewer.actor.id:
+                return
+            self._recheck = True  # my account changed: am I still signed in, and as what?
+        elif self.wants(change):
+            self._dirty = True
+        else:
+            return
+        if not self._running:
+            self._running = True
+            background_tasks.create(self._loop(), name="live-refresh")
+
+    async def _loop(self) -> None:
+        try:
+            while self._dirty or self._recheck:
+                if self.client.is_deleted:  # the page was closed meanwhile
+                    return
+                with self.client:
+                    if self._recheck:
+                        self._recheck = False
+                        if not await self.viewer.still_signed_in():
+                            return
+                        self._dirty = True
+                    self._dirty = False
+                    try:
+                        await self.refresh()
+                    except Exception:
+                        log.exception("live refresh failed")
+                await asyncio.sleep(self.min_interval)
+        finally:
+            self._running = False
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._watchers: set[Watcher] = set()
+        self._shared: dict[Hashable, asyncio.Future[Any]] = {}
+        self.generation = 0
+
+    def dispatch(self, change: ChangeEvent) -> None:
+        """Called on the event loop for every committed change in any process."""
+        self.generation += 1
+        self._shared.clear()
+        for watcher in list(self._watchers):
+            watcher.offer(change)
+
+    def watch(
+        self, viewer: Viewer, wants: Wants, refresh: Refresh, *, min_interval: float = 0.3
+    ) -> Watcher:
+        """Refresh the current page when a change it wants arrives (and re-check the viewer's
+        session when their own account changes); forgotten when the page closes."""
+        client = context.client
+        watcher = Watcher(client, viewer, wants, refresh, min_interval)
+        self._watchers.add(watcher)
+        client.on_delete(lambda: self._watchers.discard(watcher))
+        return watcher
+
+    async def shared(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `load` once per change for every page asking with the same key."""
+        full_key = (self.generation, key)
+        future = self._shared.get(full_key)
+        if future is None:
+            future = asyncio.ensure_future(load())
+            self._shared[full_key] = future
+            future.add_done_callback(lambda f: f.exception() if not f.cancelled() else None)
+        return await asyncio.shield(future)
+
+    @property
+    def watchers(self) -> int:
+        return len(self._watchers)
+
+    def reset(self) -> None:
+        self._watchers.clear()
+        self._shared.clear()
+
+
+hub = Hub()

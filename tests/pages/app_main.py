@@ -1,0 +1,10 @@
+"""The app as the page tests see it: the real wiring, on the database the `db` fixture set up."""
+
+from nicegui import ui
+
+from tracker_app import web
+from tracker_app.settings import Settings
+
+settings = Settings.from_env()
+web.build(settings)
+ui.run(storage_secret=settings.secret_key)

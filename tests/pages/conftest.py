@@ -1,0 +1,57 @@
+"""Page tests: NiceGUI's simulated `user`, signed in through the real login session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from pages.session import COOKIE
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path, sqlite_template):
+    """Page tests run on SQLite only: the services tests cover PostgreSQL."""
+    import shutil
+
+    target = tmp_path / "tracker.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(autouse=True)
+def _app_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRACKER_MAX_UPLOAD_MB", "1")
+    monkeypatch.delenv("TRACKER_ALLOW_SIGNUP", raising=False)
+    monkeypatch.delenv("TRACKER_REDIS_URL", raising=False)
+
+
+def sign_in(user: User, role: str = "REPORTER", **kw) -> services.Actor:
+    """Create an account and give the simulated browser its login cookie."""
+    actor = make_user(role, **kw)
+    with services.session() as s:
+        token, _ = services.auth.login(s, actor.email, PASSWORD)
+    user.http_client.cookies.set(COOKIE, token)
+    return actor
+
+
+@pytest.fixture
+def signed_in(db) -> Callable[..., services.Actor]:
+    return sign_in
+
+
+Opener = Callable[[str], Awaitable[None]]
+
+
+def table_rows(user: User) -> list[dict]:
+    [table] = user.find(kind=ui.table).elements
+    return list(table.rows)
+
+
+def titles(user: User) -> list[str]:
+    return [r["title"] for r in table_rows(user)]
