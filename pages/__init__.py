@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from . import auth, issue_list, session
+from . import (
+    account,
+    admin_users,
+    auth,
+    dashboard,
+    downloads,
+    issue_detail,
+    issue_list,
+    issue_new,
+    session,
+)
 from .session import PageConfig
 
 __all__ = ["PageConfig", "register_all"]
@@ -13,3 +23,9 @@ def register_all(config: PageConfig) -> None:
     session.configure(config)
     auth.register()
     issue_list.register()
+    issue_new.register()
+    issue_detail.register()
+    downloads.register()
+    dashboard.register()
+    admin_users.register()
+    account.register()

@@ -19,7 +19,7 @@ from .session import COOKIE, complete_login, safe_next, viewer_for
 
 def register() -> None:
     @ui.page("/login")
-    async def login_page(request: Request, next: str = "/") -> Response | None:  # noqa: A002
+    async def login_page(request: Request, next: str = "/") -> Response | None:
         target = safe_next(next)
         if await viewer_for(request) is not None:
             return RedirectResponse(target, status_code=303)
@@ -27,7 +27,7 @@ def register() -> None:
         agent = request.headers.get("user-agent", "")
         with frame(None, "Sign in"), ui.card().classes("w-full max-w-sm self-center"):
             ui.label("Sign in").classes("text-xl font-semibold")
-            email = ui.input("Email").props('type=email autocomplete=username autofocus')
+            email = ui.input("Email").props("type=email autocomplete=username autofocus")
             password = ui.input("Password", password=True, password_toggle_button=True).props(
                 "autocomplete=current-password"
             )
@@ -37,28 +37,34 @@ def register() -> None:
                 def work() -> tuple[str, Actor]:
                     with services.session() as s:
                         return services.auth.login(
-                            s, email.value or "", password.value or "",
-                            user_agent=agent, previous_token=previous,
+                            s,
+                            email.value or "",
+                            password.value or "",
+                            user_agent=agent,
+                            previous_token=previous,
                         )
 
                 try:
-                    token, _ = await run.io_bound(work)
+                    signed_in = await run.io_bound(work)
                 except services.DomainError as e:
                     error.text = e.message
                     password.value = ""
                     return
-                complete_login(token, target)
+                assert signed_in is not None
+                complete_login(signed_in[0], target)
 
             password.on("keydown.enter", submit)
             ui.button("Sign in", on_click=submit).classes("w-full")
             if session.config.allow_signup:
                 with ui.row().classes("text-sm gap-1"):
                     ui.label("No account yet?")
-                    ui.link("Sign up", "/register" + (f"?next={quote(target)}" if target != "/" else ""))
+                    ui.link(
+                        "Sign up", "/register" + (f"?next={quote(target)}" if target != "/" else "")
+                    )
         return None
 
     @ui.page("/register")
-    async def register_page(request: Request, next: str = "/") -> Response | None:  # noqa: A002
+    async def register_page(request: Request, next: str = "/") -> Response | None:
         target = safe_next(next)
         if not session.config.allow_signup:
             with frame(None, "Sign up"):
@@ -79,22 +85,27 @@ def register() -> None:
             error = ui.label().classes("text-negative text-sm")
 
             async def submit() -> None:
-                data = {"email": email.value or "", "password": password.value or "",
-                        "full_name": name.value or ""}
+                data = {
+                    "email": email.value or "",
+                    "password": password.value or "",
+                    "full_name": name.value or "",
+                }
 
                 def work() -> tuple[str, Actor]:
                     with services.session() as s:
                         services.users.register(s, data, allow_signup=session.config.allow_signup)
                     with services.session() as s:
-                        return services.auth.login(s, data["email"], data["password"],
-                                                   user_agent=agent)
+                        return services.auth.login(
+                            s, data["email"], data["password"], user_agent=agent
+                        )
 
                 try:
-                    token, _ = await run.io_bound(work)
+                    signed_in = await run.io_bound(work)
                 except services.DomainError as e:
                     error.text = e.message
                     return
-                complete_login(token, target)
+                assert signed_in is not None
+                complete_login(signed_in[0], target)
 
             ui.button("Sign up", on_click=submit).classes("w-full")
             with ui.row().classes("text-sm gap-1"):
@@ -103,14 +114,19 @@ def register() -> None:
         return None
 
     @app.get("/auth/complete", include_in_schema=False)
-    def complete(ticket: str = "", next: str = "/") -> Response:  # noqa: A002
+    def complete(ticket: str = "", next: str = "/") -> Response:
         token = session.tickets.redeem(ticket)
         if token is None:
             return RedirectResponse("/login", status_code=303)
         response = RedirectResponse(safe_next(next), status_code=303)
         response.set_cookie(
-            COOKIE, token, httponly=True, samesite="lax", secure=session.config.secure_cookies,
-            max_age=services.auth.SESSION_DAYS * 86400, path="/",
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=session.config.secure_cookies,
+            max_age=services.auth.SESSION_DAYS * 86400,
+            path="/",
         )
         return response
 

@@ -31,9 +31,9 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             with ui.row().classes("gap-1 max-sm:hidden"):
                 for label, path, icon, role in NAV:
                     if role is None or viewer.actor.role == role:
-                        ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
-                            "flat color=white no-caps"
-                        )
+                        ui.button(
+                            label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)
+                        ).props("flat color=white no-caps")
         ui.space()
         ui.button(icon="dark_mode", on_click=lambda: _toggle(dark)).props(
             'flat round color=white aria-label="Toggle dark mode"'
@@ -46,9 +46,10 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
 
 
 def _user_menu(viewer: Viewer) -> None:
-    with ui.button(icon="account_circle").props(
-        'flat round color=white aria-label="User menu"'
-    ), ui.menu():
+    with (
+        ui.button(icon="account_circle").props('flat round color=white aria-label="User menu"'),
+        ui.menu(),
+    ):
         ui.item(viewer.actor.full_name or viewer.actor.email).props("dense")
         ui.item(viewer.actor.role.capitalize()).props("dense").classes("text-xs opacity-70")
         ui.separator()
@@ -56,7 +57,7 @@ def _user_menu(viewer: Viewer) -> None:
             if role is None or viewer.actor.role == role:
                 ui.menu_item(label, on_click=lambda p=path: ui.navigate.to(p)).classes("sm:hidden")
         ui.menu_item("Account", on_click=lambda: ui.navigate.to("/account"))
-        ui.menu_item("Sign out", on_click=lambda: _sign_out(viewer))
+        ui.menu_item("Sign out", on_click=lambda: _sign_out(viewer)).mark("sign-out")
 
 
 async def _sign_out(viewer: Viewer) -> None:

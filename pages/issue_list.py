@@ -20,14 +20,25 @@ from .live import hub
 from .session import Viewer, login_url, viewer_for
 
 PAGE_SIZE = 25
-SORTS = {"updated": "Last updated", "created": "Created", "severity": "Severity",
-         "status": "Status", "title": "Title", "id": "Number"}
-COLUMNS = [
+SORTS = {
+    "updated": "Last updated",
+    "created": "Created",
+    "severity": "Severity",
+    "status": "Status",
+    "title": "Title",
+    "id": "Number",
+}
+COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "#", "field": "id", "sortable": True, "align": "left"},
     {"name": "title", "label": "Title", "field": "title", "sortable": True, "align": "left"},
     {"name": "status", "label": "Status", "field": "status", "sortable": True, "align": "left"},
-    {"name": "severity", "label": "Severity", "field": "severity", "sortable": True,
-     "align": "left"},
+    {
+        "name": "severity",
+        "label": "Severity",
+        "field": "severity",
+        "sortable": True,
+        "align": "left",
+    },
     {"name": "tags", "label": "Tags", "field": "tags", "align": "left"},
     {"name": "reporter", "label": "Reporter", "field": "reporter", "align": "left"},
     {"name": "assignee", "label": "Assignee", "field": "assignee", "align": "left"},
@@ -88,8 +99,15 @@ class Filters:
 def load(s: Any, actor: services.Actor, f: Filters) -> tuple[services.Page[Any], dict[str, int]]:
     """One page and the status counts, in one session (runs off the event loop)."""
     page = services.issues.list_issues(
-        s, actor, q=f.q or None, status=f.status or None, severity=f.severity or None,
-        tag=f.tag or None, reporter_id=f.reporter_id, sort=f.sort, page=f.page,
+        s,
+        actor,
+        q=f.q or None,
+        status=f.status or None,
+        severity=f.severity or None,
+        tag=f.tag or None,
+        reporter_id=f.reporter_id,
+        sort=f.sort,
+        page=f.page,
         page_size=PAGE_SIZE,
     )
     return page, services.stats.counts_by_status(s, actor)
@@ -138,16 +156,21 @@ class IssueListView:
         with ui.row().classes("w-full items-center gap-2"):
             ui.label("Issues").classes("text-2xl font-semibold")
             ui.space()
-            ui.button("New issue", icon="add", on_click=lambda: ui.navigate.to("/issues/new")) \
-                .tooltip("Shortcut: n")
+            ui.button(
+                "New issue", icon="add", on_click=lambda: ui.navigate.to("/issues/new")
+            ).tooltip("Shortcut: n")
         with ui.row().classes("gap-2"):
             for status in STATUSES:
                 self.count_chips[status] = ui.chip(
-                    STATUS_LABELS[status], color=STATUS_COLORS[status], text_color="white",
+                    STATUS_LABELS[status],
+                    color=STATUS_COLORS[status],
+                    text_color="white",
                     on_click=lambda s=status: self.only_status(s),
                 ).props(f'aria-label="Show only {STATUS_LABELS[status]} issues"')
         self._filters()
-        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0))
+        self.table = ui.table(
+            columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
+        )
         self.table.classes("w-full").props('flat bordered no-data-label="No issues match."')
         self.table.add_slot("body-cell-title", CELL_TITLE)
         self.table.add_slot("body-cell-status", CELL_STATUS)
@@ -157,26 +180,46 @@ class IssueListView:
 
     def _filters(self) -> None:
         with ui.row().classes("w-full items-end gap-3"):
-            ui.input("Search title and description", value=self.f.q,
-                     on_change=lambda e: self.set(q=(e.value or "").strip())) \
-                .props("clearable debounce=300 dense").classes("min-w-64 grow")
-            ui.select({s: STATUS_LABELS[s] for s in STATUSES}, label="Status", multiple=True,
-                      value=self.f.status, on_change=lambda e: self.set(status=list(e.value or []))) \
-                .props("dense clearable use-chips").classes("min-w-40")
-            ui.select({s: s.capitalize() for s in SEVERITIES}, label="Severity", multiple=True,
-                      value=self.f.severity,
-                      on_change=lambda e: self.set(severity=list(e.value or []))) \
-                .props("dense clearable use-chips").classes("min-w-40")
-            ui.input("Tag", value=self.f.tag, on_change=lambda e: self.set(tag=(e.value or "").strip())) \
-                .props("clearable debounce=400 dense").classes("w-32")
+            ui.input(
+                "Search title and description",
+                value=self.f.q,
+                on_change=lambda e: self.set(q=(e.value or "").strip()),
+            ).props("clearable debounce=300 dense").classes("min-w-64 grow")
+            ui.select(
+                {s: STATUS_LABELS[s] for s in STATUSES},
+                label="Status",
+                multiple=True,
+                value=self.f.status,
+                on_change=lambda e: self.set(status=list(e.value or [])),
+            ).props("dense clearable use-chips").classes("min-w-40")
+            ui.select(
+                {s: s.capitalize() for s in SEVERITIES},
+                label="Severity",
+                multiple=True,
+                value=self.f.severity,
+                on_change=lambda e: self.set(severity=list(e.value or [])),
+            ).props("dense clearable use-chips").classes("min-w-40")
+            ui.input(
+                "Tag", value=self.f.tag, on_change=lambda e: self.set(tag=(e.value or "").strip())
+            ).props("clearable debounce=400 dense").classes("w-32")
             if self.viewer.is_staff:
-                ui.select(self.people, label="Reporter", value=self.f.reporter_id, with_input=True,
-                          clearable=True, on_change=lambda e: self.set(reporter_id=e.value)) \
-                    .props("dense").classes("min-w-48")
+                ui.select(
+                    self.people,
+                    label="Reporter",
+                    value=self.f.reporter_id,
+                    with_input=True,
+                    clearable=True,
+                    on_change=lambda e: self.set(reporter_id=e.value),
+                ).props("dense").classes("min-w-48")
 
     def _pagination(self, total: int) -> dict[str, Any]:
-        return {"page": self.f.page, "rowsPerPage": PAGE_SIZE, "rowsNumber": total,
-                "sortBy": self.f.sort.removeprefix("-"), "descending": self.f.sort.startswith("-")}
+        return {
+            "page": self.f.page,
+            "rowsPerPage": PAGE_SIZE,
+            "rowsNumber": total,
+            "sortBy": self.f.sort.removeprefix("-"),
+            "descending": self.f.sort.startswith("-"),
+        }
 
     async def set(self, **changes: Any) -> None:
         for key, value in changes.items():
@@ -191,15 +234,17 @@ class IssueListView:
         pagination = e.args.get("pagination", {})
         sort_by = pagination.get("sortBy") or "updated"
         self.f.sort = ("-" if pagination.get("descending") else "") + (
-            sort_by if sort_by in SORTS else "updated")
+            sort_by if sort_by in SORTS else "updated"
+        )
         self.f.page = max(1, int(pagination.get("page") or 1))
         await self.reload()
 
     async def reload(self, *, shared: bool = False) -> None:
         f = Filters(**asdict(self.f))
         if shared:
-            result = await hub.shared((self.viewer.scope, f.key()),
-                                      lambda: self.viewer.query(load, f))
+            result = await hub.shared(
+                (self.viewer.scope, f.key()), lambda: self.viewer.query(load, f)
+            )
         else:
             result = await self.viewer.call(load, f)
         if not result.ok or result.value is None:

@@ -69,7 +69,9 @@ class Viewer:
         """Who sees the same data: every staff member alike, each reporter alone."""
         return "staff" if self.is_staff else f"reporter:{self.actor.id}"
 
-    async def call(self, fn: Callable[..., T], *args: Any, quiet: bool = False, **kw: Any) -> Result[T]:
+    async def call(
+        self, fn: Callable[..., T], *args: Any, quiet: bool = False, **kw: Any
+    ) -> Result[T]:
         """Run `fn(session, actor, *args, **kw)` for a user action: the login session is
         checked first, so a logged-out or deactivated user's open page stops working."""
 

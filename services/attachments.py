@@ -14,7 +14,7 @@ from . import files, queries
 from .activity import record, touch
 from .db import begin_write, runtime
 from .enums import Verb
-from .errors import NotFound
+from .errors import InvalidInput, NotFound, TooLarge, UnsupportedType
 from .events import ChangeEvent, emit
 from .models import Attachment, User, utcnow
 from .permissions import access_issue, load_actor
@@ -76,6 +76,21 @@ def save_attachment(
         if stored is not None:
             files.remove([stored])
         raise
+
+
+def check_upload(head: bytes, size: int) -> str:
+    """Pre-check a file before it is attached (e.g. while an issue is being written): the
+    content type it would get, or TooLarge / UnsupportedType / InvalidInput. save_attachment
+    checks again; this only lets a form refuse a bad file at once."""
+    limit = runtime().max_upload_bytes
+    if size > limit:
+        raise TooLarge(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
+    if size == 0:
+        raise InvalidInput("The file is empty.")
+    kind = files.detect_type(head[: files.HEAD])
+    if kind is None:
+        raise UnsupportedType(files.UNSUPPORTED_MESSAGE)
+    return kind
 
 
 def list_attachments(s: Session, actor: Actor, issue_id: int) -> list[AttachmentView]:

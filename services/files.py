@@ -38,6 +38,10 @@ ALLOWED_TYPES = (
     "application/zip",
     "text/plain",
 )
+UNSUPPORTED_MESSAGE = (
+    "This file type is not allowed. Allowed: PNG, JPEG, GIF, WebP, PDF, ZIP and plain text "
+    "(logs, CSV, JSON)."
+)
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
@@ -73,11 +77,7 @@ def stage(source: BinaryIO | bytes | Iterable[bytes], max_bytes: int) -> Staged:
         if not head:
             raise InvalidInput("The file is empty.", {"file": "empty"})
         if kind is None:
-            raise UnsupportedType(
-                "This file type is not allowed. Allowed: PNG, JPEG, GIF, WebP, PDF, ZIP and "
-                "plain text (logs, CSV, JSON).",
-                {"file": "type not allowed"},
-            )
+            raise UnsupportedType(UNSUPPORTED_MESSAGE, {"file": "type not allowed"})
         incoming.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             for chunk in itertools.chain([head], chunks):

@@ -186,6 +186,11 @@ class IssueSummary(View):
     created_at: dt.datetime
     updated_at: dt.datetime
 
+    @property
+    def reporter_id(self) -> int:
+        """So a view can be handed to the `permissions.can_*` predicates."""
+        return self.reporter.id
+
 
 class IssueView(IssueSummary):
     description: str

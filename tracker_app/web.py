@@ -73,9 +73,11 @@ def _relay_events() -> None:
 
     def start() -> None:
         loop = asyncio.get_running_loop()
-        stop.append(
-            services.events.subscribe(lambda change: loop.call_soon_threadsafe(hub.dispatch, change))
-        )
+
+        def relay(change: services.events.ChangeEvent) -> None:
+            loop.call_soon_threadsafe(hub.dispatch, change)
+
+        stop.append(services.events.subscribe(relay))
         services.events.bus.start_listener()
 
     def shutdown() -> None:

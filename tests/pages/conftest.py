@@ -55,3 +55,15 @@ def table_rows(user: User) -> list[dict]:
 
 def titles(user: User) -> list[str]:
     return [r["title"] for r in table_rows(user)]
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for something the page does in the background (a reload, a live push)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)

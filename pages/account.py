@@ -1,0 +1,96 @@
+"""`/account`: change your password; create or revoke personal API tokens."""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import services
+from services import Actor
+
+from .frame import frame
+from .session import Viewer, complete_login, login_url, viewer_for
+
+TOKEN_DAYS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "1 year"}
+
+
+def register() -> None:
+    @ui.page("/account")
+    async def account(request: Request) -> Response | None:
+        viewer = await viewer_for(request)
+        if viewer is None:
+            return RedirectResponse(login_url("/account"), status_code=303)
+        agent = request.headers.get("user-agent", "")
+        with frame(viewer, "Account"):
+            ui.label("Your account").classes("text-2xl font-semibold")
+            me = viewer.actor
+            ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}")
+            password_card(viewer, agent)
+            token_card(viewer)
+        return None
+
+
+def password_card(viewer: Viewer, agent: str) -> None:
+    with ui.card().classes("w-full max-w-md"):
+        ui.label("Change password").classes("text-lg font-semibold")
+        current = ui.input("Current password", password=True).props("autocomplete=current-password")
+        new = ui.input("New password", password=True).props("autocomplete=new-password")
+        again = ui.input("New password again", password=True).props("autocomplete=new-password")
+        ui.label("Changing it signs you out everywhere and revokes your API tokens.").classes(
+            "text-xs opacity-70"
+        )
+
+        async def change() -> None:
+            if (new.value or "") != (again.value or ""):
+                ui.notify("The new passwords do not match.", type="negative")
+                return
+            result = await viewer.call(
+                services.users.change_password, current.value or "", new.value or ""
+            )
+            if not result.ok:
+                return
+            email, password = viewer.actor.email, new.value or ""
+
+            def sign_in_again() -> tuple[str, Actor]:
+                with services.session() as s:
+                    return services.auth.login(s, email, password, user_agent=agent)
+
+            signed_in = await run.io_bound(sign_in_again)  # this browser stays signed in
+            assert signed_in is not None
+            token, _ = signed_in
+            ui.notify(
+                "Password changed; other sessions and API tokens have ended.", type="positive"
+            )
+            complete_login(token, "/account")
+
+        ui.button("Change password", on_click=change)
+
+
+def token_card(viewer: Viewer) -> None:
+    with ui.card().classes("w-full max-w-md"):
+        ui.label("Personal API token").classes("text-lg font-semibold")
+        ui.label("Send it as `Authorization: Bearer <token>`. It is shown once.").classes(
+            "text-xs opacity-70"
+        )
+        days = ui.select(TOKEN_DAYS, value=30, label="Valid for").classes("w-40")
+        shown = ui.input("Your new token").props("readonly").classes("w-full")
+        shown.set_visibility(False)
+
+        async def create() -> None:
+            result = await viewer.call(
+                services.auth.issue_api_token, ttl_seconds=int(days.value) * 86400
+            )
+            if result.value:
+                shown.value = result.value
+                shown.set_visibility(True)
+
+        async def revoke() -> None:
+            result = await viewer.call(services.auth.revoke_api_tokens)
+            if result.ok:
+                shown.set_visibility(False)
+                ui.notify("All your API tokens are revoked.", type="positive")
+
+        with ui.row():
+            ui.button("Create token", icon="key", on_click=create)
+            ui.button("Revoke all my tokens", icon="block", on_click=revoke).props("flat")

@@ -1,0 +1,47 @@
+"""`/attachments/{id}`: files through an authorised route, never a static folder.
+
+Always `nosniff` and a `sandbox` CSP; served as a download, except the four image types
+(never SVG) which may be shown inline as thumbnails with `?inline=1`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from nicegui import app
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+import services
+
+from .session import COOKIE
+
+
+def register() -> None:
+    @app.get("/attachments/{attachment_id}", include_in_schema=False)
+    def download(attachment_id: int, request: Request, inline: int = 0) -> Response:
+        token = request.cookies.get(COOKIE)
+        try:
+            with services.session() as s:
+                actor = services.auth.resolve_session(s, token)
+                if actor is None:
+                    return JSONResponse({"detail": "Sign in first."}, status_code=401)
+                file = services.attachments.open_attachment(s, actor, attachment_id)
+        except services.NotFound:
+            return JSONResponse({"detail": "Attachment not found."}, status_code=404)
+        return attachment_response(file, inline=bool(inline))
+
+
+def attachment_response(file: services.attachments.AttachmentFile, *, inline: bool) -> Response:
+    """The response for a file the caller may read (shared with the API)."""
+    disposition = "inline" if inline and file.is_image else "attachment"
+    name = file.view.filename
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, no-store",
+    }
+    return FileResponse(file.path, media_type=file.view.content_type, headers=headers)

@@ -1,0 +1,316 @@
+"""`/issues/{id}`: the issue with its Markdown, files, workflow buttons, tags, assignee,
+comments and timeline, all live. A stale edit shows the current values, not an error page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nicegui import events, ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import services
+from services import permissions
+from services.events import ChangeEvent
+from services.schemas import MAX_COMMENT
+
+from . import issue_forms
+from .components import (
+    STATUS_LABELS,
+    human_size,
+    markdown_html,
+    person,
+    severity_badge,
+    status_badge,
+    when,
+)
+from .frame import frame
+from .live import hub
+from .session import Viewer, login_url, viewer_for
+
+
+@dataclass(frozen=True)
+class IssueData:
+    issue: services.IssueView
+    comments: list[services.CommentView]
+    activity: list[services.ActivityView]
+
+
+def load(s: Any, actor: services.Actor, issue_id: int) -> IssueData:
+    return IssueData(
+        issue=services.issues.get_issue(s, actor, issue_id),
+        comments=services.comments.list_comments(s, actor, issue_id),
+        activity=services.activity.list_activity(s, actor, issue_id),
+    )
+
+
+def register() -> None:
+    @ui.page("/issues/{issue_id}")
+    async def issue_page(request: Request, issue_id: str) -> Response | None:
+        viewer = await viewer_for(request)
+        if viewer is None:
+            return RedirectResponse(login_url(str(request.url.path)), status_code=303)
+        page = IssuePage(viewer, int(issue_id) if issue_id.isdigit() else 0)
+        with frame(viewer, f"Issue {issue_id}"):
+            await page.build()
+        return None
+
+
+def not_found() -> None:
+    with ui.card().classes("self-center items-center p-8"):
+        ui.icon("search_off", size="xl")
+        ui.label("Issue not found").classes("text-xl font-semibold")
+        ui.label("It does not exist, or you do not have access to it.")
+        ui.link("Back to the issues", "/")
+
+
+class IssuePage:
+    def __init__(self, viewer: Viewer, issue_id: int) -> None:
+        self.viewer = viewer
+        self.issue_id = issue_id
+        self.data: IssueData | None = None
+        self.staff: dict[int | None, str] = {}
+
+    async def build(self) -> None:
+        result = await self.viewer.call(load, self.issue_id, quiet=True)
+        if result.value is None:
+            not_found()
+            return
+        self.data = result.value
+        if self.viewer.is_staff:
+            people = await self.viewer.query(services.users.list_staff)
+            self.staff = {None: "Unassigned"} | {
+                u.id: u.full_name or u.email for u in people.value or []
+            }
+        self.banner = ui.column().classes("w-full")
+        self.header_box = ui.column().classes("w-full gap-2")
+        self.actions_box = ui.row().classes("w-full items-center gap-2")
+        self.editor = issue_forms.Editor(self)
+        with ui.card().classes("w-full"):
+            self.description_box = ui.column().classes("w-full")
+        ui.label("Attachments").classes("text-lg font-semibold")
+        self.files_box = ui.row().classes("w-full gap-4")
+        issue_forms.attach_control(self)
+        with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
+            with ui.column().classes("grow basis-0 gap-2 w-full"):
+                ui.label("Comments").classes("text-lg font-semibold")
+                self.comments_box = ui.column().classes("w-full gap-2")
+                self._comment_form()
+            with ui.column().classes("md:w-80 gap-1 w-full"):
+                ui.label("Timeline").classes("text-lg font-semibold")
+                self.timeline_box = ui.column().classes("w-full gap-1")
+        self.show(self.data, None)
+        hub.watch(self.viewer, self.wants, self.refresh)
+
+    # --- live -----------------------------------------------------------------------------
+
+    def wants(self, change: ChangeEvent) -> bool:
+        return change.issue_id == self.issue_id or (change.kind == "issue" and change.op == "bulk")
+
+    async def refresh(self) -> None:
+        result = await hub.shared(
+            ("issue", self.issue_id, self.viewer.scope),
+            lambda: self.viewer.query(load, self.issue_id),
+        )
+        if result.value is None:
+            self.gone()
+            return
+        self.show(result.value, self.data)
+
+    def gone(self) -> None:
+        self.banner.clear()
+        with self.banner, ui.card().classes("w-full bg-negative text-white"):
+            ui.label("This issue has been deleted (or you no longer have access to it).")
+        self.actions_box.clear()
+
+    def show(self, new: IssueData, old: IssueData | None) -> None:
+        """Re-render only the sections whose data changed."""
+        self.data = new
+        issue, before = new.issue, old.issue if old else None
+        if before is None or issue.model_dump(exclude={"attachments"}) != before.model_dump(
+            exclude={"attachments"}
+        ):
+            self._render(self.header_box, self._header)
+            self._render(self.actions_box, self._actions)
+        if before is None or issue.description_html != before.description_html:
+            self._render(self.description_box, lambda: markdown_html(issue.description_html))
+        if before is None or issue.attachments != before.attachments:
+            self._render(self.files_box, self._files)
+        if old is None or new.comments != old.comments:
+            self._render(self.comments_box, self._comments)
+        if old is None or new.activity != old.activity:
+            self._render(self.timeline_box, self._timeline)
+
+    @staticmethod
+    def _render(box: ui.element, draw: Any) -> None:
+        box.clear()
+        with box:
+            draw()
+
+    # --- sections -------------------------------------------------------------------------
+
+    def _header(self) -> None:
+        assert self.data is not None
+        issue = self.data.issue
+        with ui.row().classes("items-center gap-2"):
+            ui.label(f"#{issue.id}").classes("text-2xl opacity-60")
+            ui.label(issue.title).classes("text-2xl font-semibold")
+        with ui.row().classes("items-center gap-2 text-sm"):
+            status_badge(issue.status.value)
+            severity_badge(issue.severity.value)
+            ui.label(f"reported by {person(issue.reporter)} {when(issue.created_at)}")
+            ui.label(f"· assignee: {person(issue.assignee)}")
+            ui.label(f"· updated {when(issue.updated_at)}")
+            for tag in issue.tags:
+                ui.chip(tag, icon="sell").props("dense outline")
+
+    def _actions(self) -> None:
+        assert self.data is not None
+        issue, actor = self.data.issue, self.viewer.actor
+        for target in permissions.allowed_transitions(actor, issue.status):
+            ui.button(
+                f"Move to {STATUS_LABELS[target.value]}",
+                on_click=lambda t=target: self.move(t.value),
+            ).props("outline")
+        if permissions.can_edit_issue(actor, issue):
+            ui.button("Edit", icon="edit", on_click=self.editor.open).props("flat")
+        if permissions.can_triage(actor):
+            ui.select(
+                self.staff,
+                label="Assignee",
+                value=issue.assignee.id if issue.assignee else None,
+                on_change=self.assign,
+            ).classes("w-48").props("dense")
+            ui.input_chips("Tags", value=list(issue.tags), on_change=self.set_tags).classes(
+                "min-w-64"
+            ).props("dense")
+        if permissions.can_delete_issue(actor):
+            ui.button(
+                "Delete", icon="delete", color="negative", on_click=self.confirm_delete
+            ).props("flat")
+
+    def _files(self) -> None:
+        assert self.data is not None
+        if not self.data.issue.attachments:
+            ui.label("No files yet.").classes("opacity-60")
+        for a in self.data.issue.attachments:
+            with ui.card().classes("w-44 p-2 gap-1"):
+                if a.content_type.startswith("image/"):
+                    ui.image(f"/attachments/{a.id}?inline=1").classes("w-40 h-28 rounded").props(
+                        f'fit=contain alt="Attachment {a.id}"'
+                    )
+                else:
+                    ui.icon("description", size="lg")
+                ui.link(a.filename, f"/attachments/{a.id}").classes("text-sm break-all")
+                ui.label(f"{human_size(a.size)} · {person(a.uploader)}").classes(
+                    "text-xs opacity-60"
+                )
+
+    def _comments(self) -> None:
+        assert self.data is not None
+        if not self.data.comments:
+            ui.label("No comments yet.").classes("opacity-60")
+        for c in self.data.comments:
+            with ui.card().classes("w-full p-3 gap-1"):
+                ui.label(f"{person(c.author)} · {when(c.created_at)}").classes("text-xs opacity-70")
+                markdown_html(c.body_html)
+
+    def _timeline(self) -> None:
+        assert self.data is not None
+        for a in self.data.activity:
+            with ui.row().classes("gap-1 text-sm items-baseline"):
+                ui.label(when(a.created_at)).classes("text-xs opacity-60 w-20 shrink-0")
+                ui.label(f"{person(a.actor)} {describe(a)}")
+
+    def _comment_form(self) -> None:
+        self.comment = (
+            ui.textarea("Add a comment (Markdown)")
+            .props(f"autogrow counter maxlength={MAX_COMMENT}")
+            .classes("w-full")
+        )
+        ui.button("Comment", icon="chat", on_click=self.add_comment)
+
+    # --- actions --------------------------------------------------------------------------
+
+    async def move(self, target: str) -> None:
+        assert self.data is not None
+        result = await self.viewer.call(
+            services.issues.change_status, self.issue_id, target, version=self.data.issue.version
+        )
+        await self._after_write(result)
+
+    async def assign(self, e: events.ValueChangeEventArguments) -> None:
+        assert self.data is not None
+        current = self.data.issue.assignee.id if self.data.issue.assignee else None
+        if e.value == current:
+            return
+        result = await self.viewer.call(
+            services.issues.assign, self.issue_id, e.value, version=self.data.issue.version
+        )
+        await self._after_write(result)
+
+    async def set_tags(self, e: events.ValueChangeEventArguments) -> None:
+        assert self.data is not None
+        if sorted(e.value or []) == self.data.issue.tags:
+            return
+        result = await self.viewer.call(
+            services.issues.set_tags, self.issue_id, e.value or [], version=self.data.issue.version
+        )
+        await self._after_write(result)
+
+    async def add_comment(self) -> None:
+        result = await self.viewer.call(
+            services.comments.add_comment, self.issue_id, {"body": self.comment.value or ""}
+        )
+        if result.ok:
+            self.comment.value = ""
+            await self.refresh()
+
+    async def confirm_delete(self) -> None:
+        with ui.dialog() as dialog, ui.card():
+            ui.label("Delete this issue with its comments and files? This cannot be undone.")
+            with ui.row():
+                ui.button("Delete", color="negative", on_click=lambda: dialog.submit(True))
+                ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
+        if await dialog:
+            result = await self.viewer.call(services.issues.delete_issue, self.issue_id)
+            if result.ok:
+                ui.notify("Issue deleted.", type="positive")
+                ui.navigate.to("/")
+
+    async def _after_write(self, result: Any) -> None:
+        if isinstance(result.error, services.Conflict):
+            ui.notify(
+                "Someone changed this issue a moment ago; the page now shows the "
+                "current state. Check it and try again.",
+                type="warning",
+            )
+        if result.ok and result.value is not None and self.data is not None:
+            self.show(IssueData(result.value, self.data.comments, self.data.activity), self.data)
+        await self.refresh()
+
+
+def describe(a: services.ActivityView) -> str:
+    if a.verb == "created":
+        return "filed the issue"
+    if a.verb == "status":
+        return (
+            f"moved it from {STATUS_LABELS.get(a.old_value or '', a.old_value)} to "
+            f"{STATUS_LABELS.get(a.new_value or '', a.new_value)}"
+        )
+    if a.verb == "edited":
+        if a.field == "description":
+            return "edited the description"
+        return f"changed the {a.field} from “{a.old_value}” to “{a.new_value}”"
+    if a.verb == "tags":
+        return f"set the tags to {a.new_value or 'none'}"
+    if a.verb == "assigned":
+        return "changed the assignee" if a.new_value else "removed the assignee"
+    if a.verb == "commented":
+        return "commented"
+    if a.verb == "attached":
+        return f"attached {a.new_value}"
+    if a.verb == "deleted":
+        return "deleted the issue"
+    return str(a.verb)

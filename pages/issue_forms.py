@@ -1,0 +1,129 @@
+"""The editing parts of the issue page: the edit form with its conflict dialog, and the
+file drop zone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nicegui import events, ui
+
+import services
+from services.schemas import MAX_DESCRIPTION, MAX_TITLE
+
+from . import session
+from .components import SEVERITIES, human_size, markdown_html, severity_badge
+
+if TYPE_CHECKING:
+    from .issue_detail import IssuePage
+
+
+class Editor:
+    """Title, description and severity, edited against the version the user started from."""
+
+    def __init__(self, page: IssuePage) -> None:
+        self.page = page
+        self.version = 0
+        with ui.card().classes("w-full") as self.card:
+            ui.label("Edit issue").classes("text-lg font-semibold")
+            self.title = ui.input("Title").props(f"counter maxlength={MAX_TITLE}").classes("w-full")
+            self.description = (
+                ui.textarea("Description (Markdown)")
+                .props(f"autogrow counter maxlength={MAX_DESCRIPTION}")
+                .classes("w-full")
+            )
+            self.severity = ui.select(
+                {s: s.capitalize() for s in SEVERITIES}, label="Severity"
+            ).classes("w-40")
+            with ui.row():
+                ui.button("Save", icon="save", on_click=self.save)
+                ui.button("Cancel", on_click=self.close).props("flat")
+        self.card.set_visibility(False)
+
+    def open(self) -> None:
+        assert self.page.data is not None
+        issue = self.page.data.issue
+        self.title.value = issue.title
+        self.description.value = issue.description
+        self.severity.value = issue.severity.value
+        self.version = issue.version
+        self.card.set_visibility(True)
+
+    def close(self) -> None:
+        self.card.set_visibility(False)
+
+    async def save(self) -> None:
+        change = {
+            "title": self.title.value or "",
+            "description": self.description.value or "",
+            "severity": self.severity.value,
+        }
+        result = await self.page.viewer.call(
+            services.issues.update_issue,
+            self.page.issue_id,
+            change,
+            version=self.version,
+            quiet=True,
+        )
+        if isinstance(result.error, services.Conflict):
+            await self.conflict(result.error.current)
+        elif result.error is not None:
+            ui.notify(result.error.message, type="negative", multi_line=True)
+        else:
+            ui.notify("Saved.", type="positive")
+            self.close()
+            await self.page.refresh()
+
+    async def conflict(self, current: services.IssueView | None) -> None:
+        """Show what changed meanwhile; the user's draft stays in the form."""
+        if current is None:
+            return
+        with ui.dialog() as dialog, ui.card().classes("max-w-2xl"):
+            ui.label("Someone else changed this issue while you were editing").classes(
+                "text-lg font-semibold"
+            )
+            ui.label(f"It is now at version {current.version}. Current values:")
+            with ui.column().classes("gap-1 border rounded p-2 w-full"):
+                ui.label(current.title).classes("font-semibold")
+                severity_badge(current.severity.value)
+                markdown_html(current.description_html)
+            ui.label("Your changes are still in the form.")
+            with ui.row():
+                ui.button("Save mine over it", on_click=lambda: dialog.submit("overwrite"))
+                ui.button("Keep editing", on_click=lambda: dialog.submit("edit")).props("flat")
+                ui.button("Discard mine", on_click=lambda: dialog.submit("discard")).props("flat")
+        choice = await dialog
+        self.version = current.version
+        if choice == "overwrite":
+            await self.save()
+        elif choice == "discard":
+            self.close()
+        await self.page.refresh()
+
+
+def attach_control(page: IssuePage) -> None:
+    """A drop zone that attaches files to the issue at once."""
+    limit = human_size(session.config.max_upload_bytes)
+
+    async def on_upload(e: events.UploadEventArguments) -> None:
+        data = await e.file.read()
+        result = await page.viewer.call(
+            services.attachments.save_attachment,
+            page.issue_id,
+            filename=e.file.name,
+            content=data,
+            quiet=True,
+        )
+        if result.error is not None:
+            ui.notify(f"{e.file.name}: {result.error.message}", type="negative")
+        else:
+            await page.refresh()
+
+    uploader: Any = ui.upload(
+        label=f"Add files (PNG, JPEG, GIF, WebP, PDF, ZIP, text; up to {limit} each)",
+        multiple=True,
+        auto_upload=True,
+        max_file_size=session.config.max_upload_bytes,
+        on_upload=on_upload,
+        on_rejected=lambda: ui.notify(f"Files over {limit} are not accepted.", type="warning"),
+    )
+    uploader.classes("w-full max-w-xl").props("flat bordered")

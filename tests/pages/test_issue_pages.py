@@ -1,0 +1,166 @@
+"""The list, new-issue and issue pages for each role."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.elements.upload_files import SmallFileUpload
+from nicegui.testing import User
+
+import services
+from tests.factories import make_issue, make_user
+from tests.pages.conftest import sign_in, titles, until
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
+
+
+def stored_files() -> list:
+    root = services.runtime().upload_dir
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+async def test_staff_see_every_issue_and_filter_them(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    reporter = make_user()
+    make_issue(reporter, title="Checkout crashes", severity="CRITICAL")
+    make_issue(reporter, title="Typo on About page", severity="LOW")
+    await user.open("/")
+    await user.should_see("Open · 2")
+    assert sorted(titles(user)) == ["Checkout crashes", "Typo on About page"]
+    user.find("Search title and description").type("checkout")
+    await until(lambda: titles(user) == ["Checkout crashes"])
+    await user.should_see("Open · 2")  # the counts still cover everything visible
+
+
+async def test_filters_live_in_the_url(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    make_issue(make_user(), title="Slow", severity="LOW")
+    make_issue(make_user(), title="Broken", severity="HIGH")
+    await user.open("/?severity=HIGH&sort=title")
+    assert titles(user) == ["Broken"]
+
+
+async def test_pagination_is_done_on_the_server(user: User, db) -> None:
+    me = sign_in(user)
+    for n in range(30):
+        make_issue(me, title=f"Issue number {n:02d}")
+    await user.open("/?sort=title")
+    [table] = user.find(kind=ui.table).elements
+    assert len(table.rows) == 25 and table.pagination["rowsNumber"] == 30
+    # the browser asks for page 2 through the table's request event
+    user.find(kind=ui.table).trigger("request", {"pagination": {
+        "page": 2, "rowsPerPage": 25, "sortBy": "title", "descending": False}})
+    await until(lambda: titles(user) == [f"Issue number {n}" for n in range(25, 30)])
+
+
+async def test_filing_an_issue_with_a_screenshot(user: User, db) -> None:
+    sign_in(user, "REPORTER")
+    await user.open("/issues/new")
+    user.find("Title").type("Login button does nothing")
+    user.find("Description (Markdown)").type("Click **Login**, nothing happens")
+    [upload] = user.find(kind=ui.upload).elements
+    await upload.handle_uploads([SmallFileUpload("screen.png", "image/png", PNG)])
+    await user.should_see("screen.png")
+    user.find(kind=ui.button, content="File issue").click()
+    await user.should_see("reported by", retries=30)
+    await user.should_see("Login button does nothing")
+    await user.should_see("screen.png")
+    assert len(stored_files()) == 1
+
+
+async def test_a_disguised_or_oversized_file_is_refused_and_nothing_stored(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    [upload] = user.find(kind=ui.upload).elements
+    await upload.handle_uploads([SmallFileUpload("cat.png", "image/png", b"MZ" + bytes(500))])
+    await user.should_see("This file type is not allowed")
+    await upload.handle_uploads([SmallFileUpload("big.txt", "text/plain", b"a" * (1024 * 1024 + 1))])
+    await user.should_see("larger than the limit")
+    assert stored_files() == []
+    with services.session() as s:
+        assert services.issues.get_issue(s, me, issue.id).attachments == []
+
+
+async def test_the_new_issue_form_keeps_the_draft_when_saving_fails(
+    user: User, db, monkeypatch
+) -> None:
+    sign_in(user)
+    await user.open("/issues/new")
+    user.find("Title").type("Important draft")
+
+    def down(*args, **kwargs):
+        raise services.Unavailable()
+
+    monkeypatch.setattr(services.issues, "create_issue", down)
+    user.find(kind=ui.button, content="File issue").click()
+    await user.should_see("Try again")
+    monkeypatch.undo()
+    await user.open("/issues/new")  # even a reload keeps it
+    [title] = user.find("Title").elements
+    assert title.value == "Important draft"
+
+
+async def test_someone_elses_issue_looks_exactly_like_a_missing_one(user: User, db) -> None:
+    sign_in(user)
+    theirs = make_issue(make_user(), title="Their secret")
+    await user.open(f"/issues/{theirs.id}")
+    await user.should_see("Issue not found")
+    await user.should_not_see("Their secret")
+    await user.open("/issues/999999")
+    await user.should_see("Issue not found")
+
+
+async def test_reporters_get_no_workflow_buttons_staff_get_the_allowed_moves(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Move to Triaged")
+    await user.should_not_see("Move to Done")
+    user.find("Move to Triaged").click()
+    await user.should_see("Move to In progress")
+    await user.should_see("Move to Open")
+    with services.session() as s:
+        assert services.issues.get_issue(s, me, issue.id).status == "TRIAGED"
+
+
+async def test_a_reporter_sees_no_status_buttons(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Edit")
+    await user.should_not_see("Move to Triaged")
+    await user.should_not_see("Delete")
+
+
+async def test_a_stale_edit_shows_the_current_values(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me, title="Original title")
+    await user.open(f"/issues/{issue.id}")
+    user.find(kind=ui.button, content="Edit").click()
+    with services.session() as s:  # someone else saves first
+        services.issues.update_issue(s, me, issue.id, {"title": "Their new title"})
+    [title] = [e for e in user.find("Title").elements if isinstance(e, ui.input)]
+    title.value = "My new title"
+    user.find(kind=ui.button, content="Save").click()
+    await user.should_see("Someone else changed this issue while you were editing")
+    await user.should_see("Their new title")
+    assert title.value == "My new title"  # the draft is kept
+
+
+async def test_comments_render_safe_markdown(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    user.find("Add a comment (Markdown)").type("**bold** <script>alert(1)</script>")
+    user.find(kind=ui.button, content="Comment").click()
+    await user.should_see("commented")
+    html = [e.content for e in user.find(kind=ui.html).elements]
+    assert any("<strong>bold</strong>" in h for h in html)
+    assert not any("<script>" in h for h in html)
+
+
+@pytest.mark.parametrize("path", ["/", "/issues/new", "/dashboard", "/account", "/admin/users"])
+async def test_every_page_wants_a_signed_in_user(user: User, db, path: str) -> None:
+    await user.open(path)
+    await user.should_see("Sign in")

@@ -1,0 +1,123 @@
+"""Two browsers at once: changes show up live, and only where they may be seen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from pages import issue_list
+from tests.factories import PASSWORD, make_issue, make_user
+from tests.pages.conftest import sign_in, titles, until
+
+
+async def test_a_maintainer_watches_a_new_issue_arrive_and_triages_it(
+    create_user: Callable[[], User], db
+) -> None:
+    reporter_browser, maintainer_browser = create_user(), create_user()
+    sign_in(reporter_browser, email="rita@example.com")
+    sign_in(maintainer_browser, "MAINTAINER")
+    await maintainer_browser.open("/")
+    assert titles(maintainer_browser) == []
+
+    await reporter_browser.open("/issues/new")
+    reporter_browser.find("Title").type("Invoice PDF is blank")
+    reporter_browser.find(kind=ui.button, content="File issue").click()
+    await reporter_browser.should_see("reported by", retries=30)
+
+    await until(lambda: titles(maintainer_browser) == ["Invoice PDF is blank"])
+    await maintainer_browser.should_see("Open · 1")
+    issue_id = maintainer_browser.find(kind=ui.table).elements.pop().rows[0]["id"]
+
+    await maintainer_browser.open(f"/issues/{issue_id}")
+    maintainer_browser.find("Move to Triaged").click()
+    await reporter_browser.should_see("Triaged", retries=30)  # the reporter's open page moved by itself
+    await reporter_browser.should_see("moved it from Open to Triaged")
+
+
+async def test_a_reporter_never_receives_another_reporters_issue(
+    create_user: Callable[[], User], db, monkeypatch
+) -> None:
+    alice, bob = create_user(), create_user()
+    alice_actor = sign_in(alice)
+    bob_actor = sign_in(bob)
+    make_issue(alice_actor, title="Alice's own")
+    await alice.open("/")
+    queried: list[int] = []
+    real_load = issue_list.load
+
+    def counting_load(s, actor, f):
+        queried.append(actor.id)
+        return real_load(s, actor, f)
+
+    monkeypatch.setattr(issue_list, "load", counting_load)
+    make_issue(bob_actor, title="Bob's private trouble")
+    staff = make_user("MAINTAINER")
+    with services.session() as s:
+        services.issues.change_status(s, staff, 2, "TRIAGED")
+    await asyncio.sleep(0.8)  # ample time for a live push to arrive, were one sent
+    assert titles(alice) == ["Alice's own"]
+    assert alice_actor.id not in queried  # her page did not even query for Bob's changes
+    await alice.should_see("Open · 1")
+
+
+async def test_a_change_elsewhere_keeps_the_filters(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    me = sign_in(browser, "MAINTAINER")
+    first = make_issue(me, title="Alpha bug", severity="HIGH")
+    second = make_issue(me, title="Beta bug", severity="LOW")
+    await browser.open("/?severity=HIGH")
+    with services.session() as s:
+        services.issues.update_issue(s, me, first.id, {"title": "Alpha bug, renamed"})
+        services.issues.update_issue(s, me, second.id, {"title": "Beta bug, renamed"})
+    await until(lambda: titles(browser) == ["Alpha bug, renamed"])
+    [severity] = browser.find("Severity").elements
+    assert severity.value == ["HIGH"]
+
+
+async def test_a_change_elsewhere_keeps_a_half_written_comment(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    me = sign_in(browser, "MAINTAINER")
+    issue = make_issue(me, title="Before")
+    await browser.open(f"/issues/{issue.id}")
+    [comment] = browser.find("Add a comment (Markdown)").elements
+    comment.value = "I was in the middle of"
+    with services.session() as s:
+        services.issues.update_issue(s, me, issue.id, {"title": "After"})
+    await browser.should_see("After", retries=30)
+    assert comment.value == "I was in the middle of"
+
+
+async def test_a_deactivated_users_open_page_stops_working(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    me = sign_in(browser, "MAINTAINER")
+    issue = make_issue(me)
+    await browser.open(f"/issues/{issue.id}")
+    admin = make_user("ADMIN")
+    with services.session() as s:
+        services.users.update_user(s, admin, me.id, {"is_active": False})
+    await browser.should_see("Sign in")
+
+
+async def test_signing_out_ends_the_session_for_good(user: User, db) -> None:
+    me = make_user(email="out@example.com")
+    await user.open("/login")
+    user.find("Email").type("out@example.com")
+    user.find("Password").type(PASSWORD)
+    user.find(kind=ui.button, content="Sign in").click()
+    await user.should_see("New issue")
+    user.find(marker="sign-out").click()
+    await user.should_see("Sign in", retries=30)
+    await user.open("/")
+    await user.should_see("Sign in")
+    with services.session() as s:
+        assert services.auth.authenticate(s, me.email, PASSWORD).id == me.id
