@@ -17,7 +17,7 @@ TOKEN_DAYS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "1 year"}
 
 def register() -> None:
     @ui.page("/account")
-    async def account(request: Request) -> Response | None:
+    async def account(request: Request, changed: str = "") -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:
             return RedirectResponse(login_url("/account"), status_code=303)
@@ -26,6 +26,9 @@ def register() -> None:
             ui.label("Your account").classes("text-2xl font-semibold")
             me = viewer.actor
             ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}")
+            if changed == "password":
+                with ui.card().classes("w-full max-w-md bg-positive text-white"):
+                    ui.label("Password changed. Your other sessions and API tokens have ended.")
             password_card(viewer, agent)
             token_card(viewer)
         return None

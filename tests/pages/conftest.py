@@ -57,7 +57,7 @@ def titles(user: User) -> list[str]:
     return [r["title"] for r in table_rows(user)]
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     """Wait for something the page does in the background (a reload, a live push)."""
     import asyncio
     import time

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-import services
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import titles
 

@@ -48,8 +48,10 @@ async def test_pagination_is_done_on_the_server(user: User, db) -> None:
     [table] = user.find(kind=ui.table).elements
     assert len(table.rows) == 25 and table.pagination["rowsNumber"] == 30
     # the browser asks for page 2 through the table's request event
-    user.find(kind=ui.table).trigger("request", {"pagination": {
-        "page": 2, "rowsPerPage": 25, "sortBy": "title", "descending": False}})
+    user.find(kind=ui.table).trigger(
+        "request",
+        {"pagination": {"page": 2, "rowsPerPage": 25, "sortBy": "title", "descending": False}},
+    )
     await until(lambda: titles(user) == [f"Issue number {n}" for n in range(25, 30)])
 
 
@@ -62,7 +64,7 @@ async def test_filing_an_issue_with_a_screenshot(user: User, db) -> None:
     await upload.handle_uploads([SmallFileUpload("screen.png", "image/png", PNG)])
     await user.should_see("screen.png")
     user.find(kind=ui.button, content="File issue").click()
-    await user.should_see("reported by", retries=30)
+    await user.should_see("reported by", retries=100)
     await user.should_see("Login button does nothing")
     await user.should_see("screen.png")
     assert len(stored_files()) == 1
@@ -75,7 +77,9 @@ async def test_a_disguised_or_oversized_file_is_refused_and_nothing_stored(user:
     [upload] = user.find(kind=ui.upload).elements
     await upload.handle_uploads([SmallFileUpload("cat.png", "image/png", b"MZ" + bytes(500))])
     await user.should_see("This file type is not allowed")
-    await upload.handle_uploads([SmallFileUpload("big.txt", "text/plain", b"a" * (1024 * 1024 + 1))])
+    await upload.handle_uploads(
+        [SmallFileUpload("big.txt", "text/plain", b"a" * (1024 * 1024 + 1))]
+    )
     await user.should_see("larger than the limit")
     assert stored_files() == []
     with services.session() as s:
@@ -111,7 +115,9 @@ async def test_someone_elses_issue_looks_exactly_like_a_missing_one(user: User, 
     await user.should_see("Issue not found")
 
 
-async def test_reporters_get_no_workflow_buttons_staff_get_the_allowed_moves(user: User, db) -> None:
+async def test_reporters_get_no_workflow_buttons_staff_get_the_allowed_moves(
+    user: User, db
+) -> None:
     me = sign_in(user, "MAINTAINER")
     issue = make_issue(me)
     await user.open(f"/issues/{issue.id}")

@@ -26,16 +26,18 @@ async def test_a_maintainer_watches_a_new_issue_arrive_and_triages_it(
     await reporter_browser.open("/issues/new")
     reporter_browser.find("Title").type("Invoice PDF is blank")
     reporter_browser.find(kind=ui.button, content="File issue").click()
-    await reporter_browser.should_see("reported by", retries=30)
+    await reporter_browser.should_see("reported by", retries=100)
 
     await until(lambda: titles(maintainer_browser) == ["Invoice PDF is blank"])
-    await maintainer_browser.should_see("Open · 1")
+    await maintainer_browser.should_see("Open · 1", retries=100)
     issue_id = maintainer_browser.find(kind=ui.table).elements.pop().rows[0]["id"]
 
     await maintainer_browser.open(f"/issues/{issue_id}")
     maintainer_browser.find("Move to Triaged").click()
-    await reporter_browser.should_see("Triaged", retries=30)  # the reporter's open page moved by itself
-    await reporter_browser.should_see("moved it from Open to Triaged")
+    await reporter_browser.should_see(
+        "Triaged", retries=100
+    )  # the reporter's open page moved by itself
+    await reporter_browser.should_see("moved it from Open to Triaged", retries=100)
 
 
 async def test_a_reporter_never_receives_another_reporters_issue(
@@ -64,9 +66,7 @@ async def test_a_reporter_never_receives_another_reporters_issue(
     await alice.should_see("Open · 1")
 
 
-async def test_a_change_elsewhere_keeps_the_filters(
-    create_user: Callable[[], User], db
-) -> None:
+async def test_a_change_elsewhere_keeps_the_filters(create_user: Callable[[], User], db) -> None:
     browser = create_user()
     me = sign_in(browser, "MAINTAINER")
     first = make_issue(me, title="Alpha bug", severity="HIGH")
@@ -91,7 +91,7 @@ async def test_a_change_elsewhere_keeps_a_half_written_comment(
     comment.value = "I was in the middle of"
     with services.session() as s:
         services.issues.update_issue(s, me, issue.id, {"title": "After"})
-    await browser.should_see("After", retries=30)
+    await browser.should_see("After", retries=100)
     assert comment.value == "I was in the middle of"
 
 
@@ -116,7 +116,7 @@ async def test_signing_out_ends_the_session_for_good(user: User, db) -> None:
     user.find(kind=ui.button, content="Sign in").click()
     await user.should_see("New issue")
     user.find(marker="sign-out").click()
-    await user.should_see("Sign in", retries=30)
+    await user.should_see("Sign in", retries=100)
     await user.open("/")
     await user.should_see("Sign in")
     with services.session() as s:

@@ -1,0 +1,108 @@
+"""Dashboard, user administration and the account page."""
+
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from pages.session import COOKIE
+from tests.factories import PASSWORD, make_issue, make_user
+from tests.pages.conftest import sign_in, until
+
+
+def _bars(user: User) -> list[int]:
+    [plot] = [p for p in user.find(kind=ui.plotly).elements if p.figure["data"][0]["type"] == "bar"]
+    return list(plot.figure["data"][0]["y"])
+
+
+async def test_the_dashboard_counts_a_reporters_own_issues_and_updates_live(user: User, db) -> None:
+    me = sign_in(user)
+    make_issue(me, severity="HIGH")
+    make_issue(make_user(), severity="CRITICAL")  # someone else's: not counted
+    await user.open("/dashboard")
+    assert _bars(user) == [0, 0, 1, 0]
+    await user.should_see("Your own issues.")
+    make_issue(me, severity="LOW")
+    await until(lambda: _bars(user) == [1, 0, 1, 0])
+
+
+async def test_staff_see_the_trend_once_daily_stats_exist(user: User, db) -> None:
+    import datetime as dt
+
+    from services.models import DailyStat
+
+    me = sign_in(user, "MAINTAINER")
+    make_issue(me)
+    with services.session() as s:
+        for n in range(3):
+            s.add(
+                DailyStat(
+                    day=dt.date.today() - dt.timedelta(days=n),
+                    status="OPEN",
+                    severity="LOW",
+                    count=n + 1,
+                )
+            )
+        s.commit()
+    await user.open("/dashboard")
+    [trend] = [
+        p for p in user.find(kind=ui.plotly).elements if p.figure["data"][0]["type"] == "scatter"
+    ]
+    assert trend.visible and sum(trend.figure["data"][0]["y"]) == 6
+
+
+async def test_an_admin_creates_a_user_and_changes_a_role(user: User, db) -> None:
+    sign_in(user, "ADMIN")
+    target = make_user(email="promote.me@example.com")
+    await user.open("/admin/users")
+    await user.should_see("promote.me@example.com")
+    user.find("Email").type("new.person@example.com")
+    user.find("Full name").type("New Person")
+    user.find(kind=ui.button, content="Create").click()
+    await user.should_see("Created new.person@example.com.", retries=100)
+    label = f"Role of user {target.id}"
+    [role] = [e for e in user.find(kind=ui.select).elements if e.props.get("aria-label") == label]
+    role.value = "MAINTAINER"
+    await until(lambda: _role_of(target.id) == "MAINTAINER")
+    with services.session() as s:
+        assert services.users.actor_for(s, email="new.person@example.com").role == "REPORTER"
+
+
+def _role_of(user_id: int) -> str:
+    with services.session() as s:
+        return services.users.actor_for(s, user_id=user_id).role.value
+
+
+async def test_changing_my_password_keeps_me_signed_in_here_only(user: User, db) -> None:
+    me = sign_in(user)
+    with services.session() as s:
+        other_browser, _ = services.auth.login(s, me.email, PASSWORD)
+    await user.open("/account")
+    fields = {e.props["label"]: e for e in user.find(kind=ui.input).elements}
+    fields["Current password"].value = PASSWORD
+    fields["New password"].value = fields["New password again"].value = "a much better passphrase"
+    user.find(kind=ui.button, content="Change password").click()
+    await user.should_see("Password changed", retries=100)
+    with services.session() as s:
+        assert services.auth.resolve_session(s, other_browser) is None
+        mine = user.http_client.cookies.get(COOKIE, domain="test.local")
+        assert services.auth.resolve_session(s, mine).id == me.id
+
+
+async def test_a_personal_token_is_shown_once_and_can_be_revoked(user: User, db) -> None:
+    me = sign_in(user)
+    await user.open("/account")
+    user.find(kind=ui.button, content="Create token").click()
+    await user.should_see("Your new token", retries=100)  # hidden until a token exists
+    [shown] = user.find("Your new token").elements
+    with services.session() as s:
+        assert services.auth.actor_from_api_token(s, shown.value).id == me.id
+    user.find(kind=ui.button, content="Revoke all my tokens").click()
+    await user.should_see("All your API tokens are revoked.", retries=100)
+    with services.session() as s:
+        try:
+            services.auth.actor_from_api_token(s, shown.value)
+            raise AssertionError("a revoked token still works")
+        except services.AuthenticationFailed:
+            pass
