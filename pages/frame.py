@@ -10,6 +10,7 @@ from nicegui import app, run, ui
 import services
 from services import Role
 
+from .components import MARKDOWN_CSS
 from .session import Viewer
 
 NAV = [
@@ -24,6 +25,7 @@ NAV = [
 def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
+    ui.add_css(MARKDOWN_CSS)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-2 px-4 py-2"):
         ui.link("Issues & Insights", "/").classes("text-lg font-bold text-white no-underline")

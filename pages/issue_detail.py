@@ -219,8 +219,8 @@ class IssuePage:
     def _timeline(self) -> None:
         assert self.data is not None
         for a in self.data.activity:
-            with ui.row().classes("gap-1 text-sm items-baseline"):
-                ui.label(when(a.created_at)).classes("text-xs opacity-60 w-20 shrink-0")
+            with ui.row().classes("gap-1 text-sm items-baseline no-wrap"):
+                ui.label(when(a.created_at)).classes("text-xs opacity-60 w-16 shrink-0")
                 ui.label(f"{person(a.actor)} {describe(a)}")
 
     def _comment_form(self) -> None:

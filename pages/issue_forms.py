@@ -116,6 +116,7 @@ def attach_control(page: IssuePage) -> None:
         if result.error is not None:
             ui.notify(f"{e.file.name}: {result.error.message}", type="negative")
         else:
+            uploader.reset()  # the attachment now shows in the list above
             await page.refresh()
 
     uploader: Any = ui.upload(

@@ -51,8 +51,8 @@ CELL_STATUS = r"""
 <q-td :props="props"><q-badge :color="props.row.status_color">{{ props.row.status_label }}
 </q-badge></q-td>"""
 CELL_SEVERITY = r"""
-<q-td :props="props"><q-badge outline :color="props.row.severity_color">{{ props.value }}
-</q-badge></q-td>"""
+<q-td :props="props"><q-badge outline :color="props.row.severity_color">
+{{ props.row.severity_label }}</q-badge></q-td>"""
 
 
 @dataclass
@@ -121,6 +121,7 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
         "status_label": STATUS_LABELS[issue.status.value],
         "status_color": STATUS_COLORS[issue.status.value],
         "severity": issue.severity.value,
+        "severity_label": issue.severity.value.capitalize(),
         "severity_color": SEVERITY_COLORS[issue.severity.value],
         "tags": ", ".join(issue.tags),
         "reporter": issue.reporter.full_name or issue.reporter.email,

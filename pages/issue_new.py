@@ -84,17 +84,24 @@ class NewIssueForm:
                     "Tags", value=self.draft.get("tags", []), on_change=self.keep_draft
                 ).classes("grow")
         limit = human_size(session.config.max_upload_bytes)
-        ui.upload(
-            label=f"Attach files: drop them here or click (+). {ALLOWED_HINT}; up to {limit} each.",
-            multiple=True,
-            auto_upload=True,
-            max_files=MAX_FILES,
-            max_file_size=session.config.max_upload_bytes,
-            on_upload=self.on_upload,
-            on_rejected=lambda: ui.notify(f"Files over {limit} are not accepted.", type="warning"),
-        ).props(
-            'accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.zip,.txt,.log,.csv,.json,.md,text/*,image/*"'
-        ).classes("w-full")
+        self.uploader = (
+            ui.upload(
+                label=f"Attach files: drop them here or click (+). {ALLOWED_HINT}; "
+                f"up to {limit} each.",
+                multiple=True,
+                auto_upload=True,
+                max_files=MAX_FILES,
+                max_file_size=session.config.max_upload_bytes,
+                on_upload=self.on_upload,
+                on_rejected=lambda: ui.notify(
+                    f"Files over {limit} are not accepted.", type="warning"
+                ),
+            )
+            .props(
+                'accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.zip,.txt,.log,.csv,.json,.md,text/*,image/*"'
+            )
+            .classes("w-full")
+        )
         self.file_list = ui.column().classes("gap-1")
         with ui.row():
             self.submit = ui.button("File issue", icon="send", on_click=self.save)
@@ -122,6 +129,7 @@ class NewIssueForm:
             ui.notify(f"{e.file.name}: {error.message}", type="negative")
             return
         self.files.append(Staged(name=e.file.name, data=data, content_type=kind))
+        self.uploader.reset()  # the list below shows staged files, with a remove button
         self.show_files()
 
     def show_files(self) -> None:
