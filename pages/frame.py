@@ -23,43 +23,38 @@ NAV = [
 
 @contextmanager
 def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
-    """Header and a centred content column; yields the column."""
+    """Header and a centred content column; yields the column. Kept to few elements: every
+    element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
     ui.add_css(MARKDOWN_CSS)
     dark = ui.dark_mode(_dark_preference())
-    with ui.header().classes("items-center gap-2 px-4 py-2"):
-        ui.link("Issues & Insights", "/").classes("text-lg font-bold text-white no-underline")
+    with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
+        ui.link("Issues & Insights", "/").classes(
+            "text-lg font-bold text-white no-underline mr-2 max-sm:hidden"
+        )
         if viewer is not None:
-            with ui.row().classes("gap-1 max-sm:hidden"):
-                for label, path, icon, role in NAV:
-                    if role is None or viewer.actor.role == role:
-                        ui.button(
-                            label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)
-                        ).props("flat color=white no-caps")
-        ui.space()
+            for label, path, icon, role in NAV:
+                if role is None or viewer.actor.role == role:
+                    hint = " (shortcut: n)" if path == "/issues/new" else ""
+                    ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
+                        f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
+                    ).classes("max-sm:[&_.block]:hidden")
         ui.button(icon="dark_mode", on_click=lambda: _toggle(dark)).props(
-            'flat round color=white aria-label="Toggle dark mode"'
-        ).tooltip("Dark mode")
+            'flat round color=white aria-label="Toggle dark mode" title="Dark mode"'
+        ).classes("ml-auto")
         if viewer is not None:
-            _user_menu(viewer)
+            who = viewer.actor.full_name or viewer.actor.email
+            account = ui.button(
+                who, icon="account_circle", on_click=lambda: ui.navigate.to("/account")
+            )
+            account.props('flat color=white no-caps aria-label="Your account"')
+            account.classes("max-sm:[&_.block]:hidden")
+            ui.button(icon="logout", on_click=lambda: _sign_out(viewer)).props(
+                'flat round color=white aria-label="Sign out" title="Sign out"'
+            ).mark("sign-out")
             ui.keyboard(on_key=_shortcut, ignore=["input", "select", "button", "textarea"])
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         yield content
-
-
-def _user_menu(viewer: Viewer) -> None:
-    with (
-        ui.button(icon="account_circle").props('flat round color=white aria-label="User menu"'),
-        ui.menu(),
-    ):
-        ui.item(viewer.actor.full_name or viewer.actor.email).props("dense")
-        ui.item(viewer.actor.role.capitalize()).props("dense").classes("text-xs opacity-70")
-        ui.separator()
-        for label, path, _, role in NAV:  # the navigation again, for small screens
-            if role is None or viewer.actor.role == role:
-                ui.menu_item(label, on_click=lambda p=path: ui.navigate.to(p)).classes("sm:hidden")
-        ui.menu_item("Account", on_click=lambda: ui.navigate.to("/account"))
-        ui.menu_item("Sign out", on_click=lambda: _sign_out(viewer)).mark("sign-out")
 
 
 async def _sign_out(viewer: Viewer) -> None:

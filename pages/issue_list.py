@@ -3,6 +3,7 @@ live: rows and counts update in place, filters and half-typed input stay untouch
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -47,12 +48,19 @@ COLUMNS: list[dict[str, Any]] = [
 CELL_TITLE = r"""
 <q-td :props="props"><a :href="'/issues/' + props.row.id" class="text-primary font-medium">
 {{ props.value }}</a></q-td>"""
-CELL_STATUS = r"""
-<q-td :props="props"><q-badge :color="props.row.status_color">{{ props.row.status_label }}
-</q-badge></q-td>"""
-CELL_SEVERITY = r"""
-<q-td :props="props"><q-badge outline :color="props.row.severity_color">
-{{ props.row.severity_label }}</q-badge></q-td>"""
+CELL_STATUS = (
+    '<q-td :props="props"><q-badge :color="'
+    + json.dumps(STATUS_COLORS).replace('"', "'")
+    + '[props.value]">{{ '
+    + json.dumps(STATUS_LABELS).replace('"', "'")
+    + "[props.value] }}</q-badge></q-td>"
+)
+CELL_SEVERITY = (
+    '<q-td :props="props"><q-badge outline :color="'
+    + json.dumps(SEVERITY_COLORS).replace('"', "'")
+    + '[props.value]">{{ props.value.charAt(0) + props.value.slice(1).toLowerCase() }}'
+    "</q-badge></q-td>"
+)
 
 
 @dataclass
@@ -96,8 +104,16 @@ class Filters:
         return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in asdict(self).items())
 
 
-def load(s: Any, actor: services.Actor, f: Filters) -> tuple[services.Page[Any], dict[str, int]]:
-    """One page and the status counts, in one session (runs off the event loop)."""
+@dataclass(frozen=True)
+class Listing:
+    rows: list[dict[str, Any]]
+    total: int
+    counts: dict[str, int]
+
+
+def load(s: Any, actor: services.Actor, f: Filters) -> Listing:
+    """One page of rows and the status counts, in one session (runs off the event loop).
+    Built once per change for every page showing the same query."""
     page = services.issues.list_issues(
         s,
         actor,
@@ -110,7 +126,8 @@ def load(s: Any, actor: services.Actor, f: Filters) -> tuple[services.Page[Any],
         page=f.page,
         page_size=PAGE_SIZE,
     )
-    return page, services.stats.counts_by_status(s, actor)
+    counts = services.stats.counts_by_status(s, actor)
+    return Listing(rows=[row(i) for i in page.items], total=page.total, counts=counts)
 
 
 def row(issue: services.IssueSummary) -> dict[str, Any]:
@@ -118,11 +135,7 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
         "id": issue.id,
         "title": issue.title,
         "status": issue.status.value,
-        "status_label": STATUS_LABELS[issue.status.value],
-        "status_color": STATUS_COLORS[issue.status.value],
         "severity": issue.severity.value,
-        "severity_label": issue.severity.value.capitalize(),
-        "severity_color": SEVERITY_COLORS[issue.severity.value],
         "tags": ", ".join(issue.tags),
         "reporter": issue.reporter.full_name or issue.reporter.email,
         "assignee": (issue.assignee.full_name or issue.assignee.email) if issue.assignee else "",
@@ -154,12 +167,7 @@ class IssueListView:
         if self.viewer.is_staff:
             result = await self.viewer.query(services.users.directory)
             self.people = {u.id: f"{u.full_name or u.email}" for u in result.value or []}
-        with ui.row().classes("w-full items-center gap-2"):
-            ui.label("Issues").classes("text-2xl font-semibold")
-            ui.space()
-            ui.button(
-                "New issue", icon="add", on_click=lambda: ui.navigate.to("/issues/new")
-            ).tooltip("Shortcut: n")
+        ui.label("Issues").classes("text-2xl font-semibold")
         with ui.row().classes("gap-2"):
             for status in STATUSES:
                 self.count_chips[status] = ui.chip(
@@ -250,15 +258,14 @@ class IssueListView:
             result = await self.viewer.call(load, f)
         if not result.ok or result.value is None:
             return
-        page, counts = result.value
-        rows = [row(i) for i in page.items]
-        if rows != self.table.rows:
-            self.table.rows = rows
-        pagination = self._pagination(page.total)
+        listing = result.value
+        if listing.rows != self.table.rows:
+            self.table.rows = listing.rows
+        pagination = self._pagination(listing.total)
         if pagination != self.table.pagination:
             self.table.pagination = pagination
         for status, chip in self.count_chips.items():
-            text = f"{STATUS_LABELS[status]} · {counts.get(status, 0)}"
+            text = f"{STATUS_LABELS[status]} · {listing.counts.get(status, 0)}"
             if chip.text != text:
                 chip.text = text
         if not shared:

@@ -48,9 +48,17 @@ class Watcher:
             self._dirty = True
         else:
             return
-        if not self._running:
-            self._running = True
-            background_tasks.create(self._loop(), name="live-refresh")
+        self.start()
+
+    def start(self) -> None:
+        """Run pending refreshes, unless the page has no socket (not yet connected, or
+        reconnecting): then the work waits for the connection, which calls this again."""
+        if self._running or not (self._dirty or self._recheck):
+            return
+        if not self.client.has_socket_connection:
+            return
+        self._running = True
+        background_tasks.create(self._loop(), name="live-refresh")
 
     async def _loop(self) -> None:
         try:
@@ -94,6 +102,7 @@ class Hub:
         client = context.client
         watcher = Watcher(client, viewer, wants, refresh, min_interval)
         self._watchers.add(watcher)
+        client.on_connect(watcher.start)
         client.on_delete(lambda: self._watchers.discard(watcher))
         return watcher
 

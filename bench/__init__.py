@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.<name> --help`. They print markdown tables; nothing here asserts."""
