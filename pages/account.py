@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -10,7 +10,7 @@ import services
 from services import Actor
 
 from .frame import frame
-from .session import Viewer, complete_login, login_url, viewer_for
+from .session import Viewer, complete_login, login_url, run_auth, viewer_for
 
 TOKEN_DAYS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "1 year"}
 
@@ -59,9 +59,7 @@ def password_card(viewer: Viewer, agent: str) -> None:
                 with services.session() as s:
                     return services.auth.login(s, email, password, user_agent=agent)
 
-            signed_in = await run.io_bound(sign_in_again)  # this browser stays signed in
-            assert signed_in is not None
-            token, _ = signed_in
+            token, _ = await run_auth(sign_in_again)  # this browser stays signed in
             ui.notify(
                 "Password changed; other sessions and API tokens have ended.", type="positive"
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from nicegui import app, run, ui
+from nicegui import app, ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,7 +14,18 @@ from services import Actor
 
 from . import session
 from .frame import frame
-from .session import COOKIE, complete_login, safe_next, viewer_for
+from .session import (
+    COOKIE,
+    SIGN_IN_LIMIT,
+    SIGN_UP_LIMIT,
+    client_address,
+    complete_login,
+    run_auth,
+    safe_next,
+    viewer_for,
+)
+
+TOO_MANY = "Too many attempts from your network; wait a few minutes and try again."
 
 
 def register() -> None:
@@ -25,6 +36,7 @@ def register() -> None:
             return RedirectResponse(target, status_code=303)
         previous = request.cookies.get(COOKIE)
         agent = request.headers.get("user-agent", "")
+        address = client_address(request)
         with frame(None, "Sign in"), ui.card().classes("w-full max-w-sm self-center"):
             ui.label("Sign in").classes("text-xl font-semibold")
             email = ui.input("Email").props("type=email autocomplete=username autofocus")
@@ -44,17 +56,24 @@ def register() -> None:
                             previous_token=previous,
                         )
 
+                if button.props.get("loading"):
+                    return  # one attempt at a time per page
+                if not SIGN_IN_LIMIT.hit(address):
+                    error.text = TOO_MANY
+                    return
+                button.props("loading")
                 try:
-                    signed_in = await run.io_bound(work)
+                    token, _ = await run_auth(work)
                 except services.DomainError as e:
                     error.text = e.message
                     password.value = ""
                     return
-                assert signed_in is not None
-                complete_login(signed_in[0], target)
+                finally:
+                    button.props(remove="loading")
+                complete_login(token, target)
 
             password.on("keydown.enter", submit)
-            ui.button("Sign in", on_click=submit).classes("w-full")
+            button = ui.button("Sign in", on_click=submit).classes("w-full")
             if session.config.allow_signup:
                 with ui.row().classes("text-sm gap-1"):
                     ui.label("No account yet?")
@@ -72,6 +91,7 @@ def register() -> None:
                 ui.link("Sign in", "/login")
             return None
         agent = request.headers.get("user-agent", "")
+        address = client_address(request)
         with frame(None, "Sign up"), ui.card().classes("w-full max-w-sm self-center"):
             ui.label("Create your account").classes("text-xl font-semibold")
             name = ui.input("Full name").props("autocomplete=name autofocus")
@@ -99,13 +119,15 @@ def register() -> None:
                             s, data["email"], data["password"], user_agent=agent
                         )
 
+                if not SIGN_UP_LIMIT.hit(address):
+                    error.text = TOO_MANY
+                    return
                 try:
-                    signed_in = await run.io_bound(work)
+                    token, _ = await run_auth(work)
                 except services.DomainError as e:
                     error.text = e.message
                     return
-                assert signed_in is not None
-                complete_login(signed_in[0], target)
+                complete_login(token, target)
 
             ui.button("Sign up", on_click=submit).classes("w-full")
             with ui.row().classes("text-sm gap-1"):
@@ -114,8 +136,8 @@ def register() -> None:
         return None
 
     @app.get("/auth/complete", include_in_schema=False)
-    def complete(ticket: str = "", next: str = "/") -> Response:
-        token = session.tickets.redeem(ticket)
+    def complete(request: Request, ticket: str = "", next: str = "/") -> Response:
+        token = session.tickets.redeem(ticket, str(request.session.get("id", "")))
         if token is None:
             return RedirectResponse("/login", status_code=303)
         response = RedirectResponse(safe_next(next), status_code=303)

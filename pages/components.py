@@ -13,6 +13,18 @@ SEVERITIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
 STATUSES = ["OPEN", "TRIAGED", "IN_PROGRESS", "DONE"]
 
 
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str | None, default: int = 0) -> int:
+    """A positive database id (or page number) from user text; `default` for anything else,
+    including non-ASCII digits and numbers too large for the database."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return default
+    value = int(text)
+    return value if 0 < value <= MAX_ID else default
+
+
 def status_badge(status: str) -> ui.badge:
     return ui.badge(STATUS_LABELS.get(status, status), color=STATUS_COLORS.get(status, "grey"))
 

@@ -14,19 +14,21 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 import services
 
+from .components import parse_id
 from .session import COOKIE
 
 
 def register() -> None:
     @app.get("/attachments/{attachment_id}", include_in_schema=False)
-    def download(attachment_id: int, request: Request, inline: int = 0) -> Response:
+    def download(attachment_id: str, request: Request, inline: int = 0) -> Response:
         token = request.cookies.get(COOKIE)
+        file_id = parse_id(attachment_id)
         try:
             with services.session() as s:
                 actor = services.auth.resolve_session(s, token)
                 if actor is None:
                     return JSONResponse({"detail": "Sign in first."}, status_code=401)
-                file = services.attachments.open_attachment(s, actor, attachment_id)
+                file = services.attachments.open_attachment(s, actor, file_id)
         except services.NotFound:
             return JSONResponse({"detail": "Attachment not found."}, status_code=404)
         return attachment_response(file, inline=bool(inline))

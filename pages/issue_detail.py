@@ -20,6 +20,7 @@ from .components import (
     STATUS_LABELS,
     human_size,
     markdown_html,
+    parse_id,
     person,
     severity_badge,
     status_badge,
@@ -51,7 +52,7 @@ def register() -> None:
         viewer = await viewer_for(request)
         if viewer is None:
             return RedirectResponse(login_url(str(request.url.path)), status_code=303)
-        page = IssuePage(viewer, int(issue_id) if issue_id.isdigit() else 0)
+        page = IssuePage(viewer, parse_id(issue_id))
         with frame(viewer, f"Issue {issue_id}"):
             await page.build()
         return None
@@ -113,10 +114,10 @@ class IssuePage:
             ("issue", self.issue_id, self.viewer.scope),
             lambda: self.viewer.query(load, self.issue_id),
         )
-        if result.value is None:
+        if isinstance(result.error, services.NotFound):
             self.gone()
-            return
-        self.show(result.value, self.data)
+        elif result.value is not None:
+            self.show(result.value, self.data)
 
     def gone(self) -> None:
         self.banner.clear()

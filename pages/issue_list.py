@@ -15,7 +15,15 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services.events import ChangeEvent
 
-from .components import SEVERITIES, SEVERITY_COLORS, STATUS_COLORS, STATUS_LABELS, STATUSES, when
+from .components import (
+    SEVERITIES,
+    SEVERITY_COLORS,
+    STATUS_COLORS,
+    STATUS_LABELS,
+    STATUSES,
+    parse_id,
+    when,
+)
 from .frame import frame
 from .live import hub
 from .session import Viewer, login_url, viewer_for
@@ -84,9 +92,9 @@ class Filters:
             status=[s for s in params.getlist("status") if s in STATUSES],
             severity=[s for s in params.getlist("severity") if s in SEVERITIES],
             tag=params.get("tag", "")[:40],
-            reporter_id=int(reporter) if reporter.isdigit() else None,
+            reporter_id=parse_id(reporter) or None,
             sort=sort,
-            page=int(params["page"]) if params.get("page", "").isdigit() else 1,
+            page=parse_id(params.get("page"), default=1),
         )
 
     def to_query(self) -> str:
@@ -245,7 +253,7 @@ class IssueListView:
         self.f.sort = ("-" if pagination.get("descending") else "") + (
             sort_by if sort_by in SORTS else "updated"
         )
-        self.f.page = max(1, int(pagination.get("page") or 1))
+        self.f.page = parse_id(str(pagination.get("page", "")), default=1)
         await self.reload()
 
     async def reload(self, *, shared: bool = False) -> None:

@@ -45,7 +45,10 @@ class NewIssueForm:
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
         self.files: list[Staged] = []
-        self.draft: dict[str, Any] = dict(app.storage.user.get(DRAFT) or {})
+        self.max_staged = 4 * session.config.max_upload_bytes
+        # Keyed by user: the browser storage outlives a sign-out on a shared computer.
+        self.draft_key = f"{DRAFT}:{viewer.actor.id}"
+        self.draft: dict[str, Any] = dict(app.storage.user.get(self.draft_key) or {})
 
     def build(self) -> None:
         ui.label("File a new issue").classes("text-2xl font-semibold")
@@ -114,7 +117,7 @@ class NewIssueForm:
             "severity": self.severity.value,
             "tags": list(self.tags.value) if self.tags else [],
         }
-        app.storage.user[DRAFT] = self.draft
+        app.storage.user[self.draft_key] = self.draft
 
     async def on_tab(self, e: events.ValueChangeEventArguments) -> None:
         if e.value == self.preview_tab or e.value == "Preview":
@@ -122,6 +125,15 @@ class NewIssueForm:
             self.preview.content = await run.io_bound(services.markdown.render, text)
 
     async def on_upload(self, e: events.UploadEventArguments) -> None:
+        # The browser's limits are hints; a script can post to the upload URL directly.
+        staged_bytes = sum(len(f.data) for f in self.files)
+        if len(self.files) >= MAX_FILES or staged_bytes + e.file.size() > self.max_staged:
+            ui.notify(
+                f"{e.file.name}: at most {MAX_FILES} files and "
+                f"{human_size(self.max_staged)} per issue.",
+                type="negative",
+            )
+            return
         data = await e.file.read()
         try:
             kind = services.attachments.check_upload(data[:8192], len(data))
@@ -151,7 +163,7 @@ class NewIssueForm:
         self.show_files()
 
     def discard(self) -> None:
-        app.storage.user.pop(DRAFT, None)
+        app.storage.user.pop(self.draft_key, None)
         ui.navigate.to("/")
 
     async def save(self) -> None:
@@ -169,7 +181,7 @@ class NewIssueForm:
             if not created.ok or created.value is None:
                 return  # the notification says why; the form and the draft are untouched
             issue = created.value
-            app.storage.user.pop(DRAFT, None)
+            app.storage.user.pop(self.draft_key, None)
             failed = []
             for staged in self.files:
                 result = await self.viewer.call(

@@ -12,16 +12,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 from nicegui import Client, background_tasks, context
 
+import services
 from services.events import ChangeEvent
 
-from .session import Viewer
+from .session import Result, Viewer
 
 log = logging.getLogger(__name__)
 
+SYSTEM = "system"
+RESYNC = "resync"
+RECHECK_SECONDS = 60.0
+T = TypeVar("T")
 Wants = Callable[[ChangeEvent], bool]
 Refresh = Callable[[], Awaitable[None]]
 
@@ -40,7 +45,14 @@ class Watcher:
         self._recheck = False
 
     def offer(self, change: ChangeEvent) -> None:
-        if change.kind == "user":
+        if self.viewer.ended:
+            return
+        if change.kind == SYSTEM:
+            # A periodic check, or events may have been missed (Redis came back): make sure
+            # the viewer is still signed in; after missed events, also reload.
+            self._recheck = True
+            self._dirty = self._dirty or change.op == RESYNC
+        elif change.kind == "user":
             if change.user_id != self.viewer.actor.id:
                 return
             self._recheck = True  # my account changed: am I still signed in, and as what?
@@ -68,14 +80,16 @@ class Watcher:
                 with self.client:
                     if self._recheck:
                         self._recheck = False
+                        role = self.viewer.actor.role
                         if not await self.viewer.still_signed_in():
                             return
-                        self._dirty = True
-                    self._dirty = False
-                    try:
-                        await self.refresh()
-                    except Exception:
-                        log.exception("live refresh failed")
+                        self._dirty = self._dirty or self.viewer.actor.role != role
+                    if self._dirty:
+                        self._dirty = False
+                        try:
+                            await self.refresh()
+                        except Exception:
+                            log.exception("live refresh failed")
                 await asyncio.sleep(self.min_interval)
         finally:
             self._running = False
@@ -106,15 +120,29 @@ class Hub:
         client.on_delete(lambda: self._watchers.discard(watcher))
         return watcher
 
-    async def shared(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
-        """Run `load` once per change for every page asking with the same key."""
+    async def shared(self, key: Hashable, load: Callable[[], Awaitable[Result[T]]]) -> Result[T]:
+        """Run `load` once per change for every page asking with the same key (the key must
+        hold everything the result depends on, such as the viewer's scope). A failed load is
+        not shared: a page that gets one retries with its own viewer."""
         full_key = (self.generation, key)
         future = self._shared.get(full_key)
         if future is None:
             future = asyncio.ensure_future(load())
             self._shared[full_key] = future
             future.add_done_callback(lambda f: f.exception() if not f.cancelled() else None)
-        return await asyncio.shield(future)
+        result: Result[T] = await asyncio.shield(future)
+        if result.ok or isinstance(result.error, services.NotFound):
+            return result
+        if self._shared.get(full_key) is future:
+            del self._shared[full_key]
+        return await load()
+
+    async def recheck_sessions(self, every: float = RECHECK_SECONDS) -> None:
+        """Every open page re-checks its login session now and then, so a logout elsewhere
+        or an expired session stops live pushes even if no event said so."""
+        while True:
+            await asyncio.sleep(every)
+            self.dispatch(ChangeEvent(SYSTEM, "recheck"))
 
     @property
     def watchers(self) -> int:

@@ -3,14 +3,17 @@ with the login session re-checked, domain errors turned into notifications."""
 
 from __future__ import annotations
 
+import asyncio
+import posixpath
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from nicegui import run, ui
+from nicegui import app, run, ui
 from starlette.requests import Request
 
 import services
@@ -63,6 +66,10 @@ class Viewer:
     @property
     def is_staff(self) -> bool:
         return self.actor.is_staff
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
 
     @property
     def scope(self) -> str:
@@ -152,39 +159,66 @@ def login_url(next_path: str = "/") -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Only same-site relative paths: '/x' yes; '//evil', 'https://evil', '/\\evil' no."""
+    """Only same-site relative paths: '/x' yes; '//evil', 'https://evil', '/\\evil' no; and
+    never back into the sign-in machinery ('/auth/...', however it is spelled)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
-    if any(c in value for c in "\r\n\t") or value.startswith("/auth/"):
+    if any(c in value for c in "\r\n\t"):
+        return "/"
+    path = posixpath.normpath(unquote(value.split("?", 1)[0]))
+    if path == "/auth" or path.startswith(("/auth/", "//")) or "\\" in path:
         return "/"
     return value
 
 
+# Password hashing is slow on purpose: sign-ins and sign-ups get two threads of their own, so
+# a burst of them can never take the threads every other page's database call needs.
+AUTH_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tracker-auth")
+SIGN_IN_LIMIT = services.throttle.RateLimit(limit=30, window=300)
+SIGN_UP_LIMIT = services.throttle.RateLimit(limit=10, window=3600)
+
+
+async def run_auth(work: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(AUTH_POOL, work)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 class Tickets:
     """One-time, short-lived tickets that carry a new login session from a websocket event
-    to the HTTP request that sets the cookie (a websocket cannot set cookies)."""
+    to the HTTP request that sets the cookie (a websocket cannot set cookies). A ticket is
+    bound to the browser that signed in, so nobody can sign a victim into their own account
+    with a link (login CSRF)."""
 
     TTL = 60.0
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[str, float]] = {}
+        self._items: dict[str, tuple[str, str, float]] = {}
 
-    def issue(self, token: str) -> str:
+    def issue(self, token: str, browser: str) -> str:
         now = time.monotonic()
-        self._items = {k: v for k, v in self._items.items() if v[1] > now}
+        self._items = {k: v for k, v in self._items.items() if v[2] > now}
         ticket = secrets.token_urlsafe(24)
-        self._items[ticket] = (token, now + self.TTL)
+        self._items[ticket] = (token, browser, now + self.TTL)
         return ticket
 
-    def redeem(self, ticket: str) -> str | None:
-        token, expires = self._items.pop(ticket, ("", 0.0))
-        return token if token and expires > time.monotonic() else None
+    def redeem(self, ticket: str, browser: str) -> str | None:
+        token, owner, expires = self._items.pop(ticket, ("", "", 0.0))
+        ok = token and owner and secrets.compare_digest(owner, browser)
+        return token if ok and expires > time.monotonic() else None
 
 
 tickets = Tickets()
 
 
+def browser_id() -> str:
+    """NiceGUI's per-browser id (from its signed session cookie)."""
+    return str(app.storage.browser.get("id", ""))
+
+
 def complete_login(token: str, next_path: str) -> None:
     """Navigate to the route that sets the session cookie, then on to `next_path`."""
-    ticket = tickets.issue(token)
+    ticket = tickets.issue(token, browser_id())
     ui.navigate.to(f"/auth/complete?ticket={ticket}&next={quote(safe_next(next_path), safe='')}")

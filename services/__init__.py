@@ -21,6 +21,7 @@ from . import (
     issues,
     permissions,
     stats,
+    throttle,
     users,
 )
 from .db import begin_write, connect, runtime, session
@@ -99,5 +100,6 @@ __all__ = [
     "runtime",
     "session",
     "stats",
+    "throttle",
     "users",
 ]

@@ -28,7 +28,7 @@ Listener = Callable[["ChangeEvent"], None]
 
 @dataclass(frozen=True)
 class ChangeEvent:
-    kind: str  # "issue" | "comment" | "attachment" | "user"
+    kind: str  # "issue" | "comment" | "attachment" | "user" | "system" (resync after an outage)
     op: str  # "created" | "updated" | "deleted" | "bulk"
     issue_id: int | None = None
     reporter_id: int | None = None
@@ -148,17 +148,22 @@ class RedisBus(LocalBus):
 
     def _listen(self) -> None:
         backoff = 0.5
+        lost = False
         while not self._stop.is_set():
             try:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 backoff = 0.5
+                if lost:  # changes made meanwhile in other processes never reached us
+                    lost = False
+                    deliver(ChangeEvent("system", "resync"))
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
                         self._receive(message["data"])
                 pubsub.close()
             except Exception as e:
+                lost = True
                 log.warning("Redis event listener lost its connection (%s); retrying", e)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)

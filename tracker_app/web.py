@@ -4,11 +4,12 @@ security headers, websocket Origin check, upload body limits."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import app, core, ui
+from nicegui import app, background_tasks, core, ui
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -16,6 +17,7 @@ import pages
 import services
 from pages.live import hub
 
+from . import fastpacket
 from .limits import BodyLimit
 from .settings import Settings
 
@@ -42,6 +44,7 @@ def build(settings: Settings) -> None:
     # engine.io's own same-origin check (Host / X-Forwarded-Host) instead of NiceGUI's '*':
     # a page on another site cannot open a websocket with our users' cookies.
     core.sio.eio.cors_allowed_origins = None
+    fastpacket.install(core.sio)
     app.add_middleware(
         BodyLimit,
         limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
@@ -62,7 +65,7 @@ def _security_headers(settings: Settings) -> None:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if settings.production and request.url.scheme == "https":
+        if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
@@ -79,6 +82,12 @@ def _relay_events() -> None:
 
         stop.append(services.events.subscribe(relay))
         services.events.bus.start_listener()
+        rechecks = background_tasks.create(hub.recheck_sessions(), name="session-recheck")
+
+        def cancel_rechecks() -> None:
+            rechecks.cancel()
+
+        stop.append(cancel_rechecks)
 
     def shutdown() -> None:
         while stop:
@@ -110,8 +119,31 @@ def health(settings: Settings) -> dict[str, str]:
     return out
 
 
+FULL_GC_SECONDS = 300.0
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections. Open pages hold many long-lived objects, and a
+    full collection walks every one of them while every page waits: with the defaults it was
+    the whole tail of the live-update latency (benchmark: p95 at 300 pages 0.96 s -> 0.26 s).
+    Objects alive after startup are frozen out of collection, young collections run less
+    often, and the full collection runs on a timer instead of whenever the counters say, so
+    garbage from closed pages is still reclaimed."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
+    background_tasks.create(_collect_periodically(), name="full-gc")
+
+
+async def _collect_periodically() -> None:
+    while True:
+        await asyncio.sleep(FULL_GC_SECONDS)
+        gc.collect()
+
+
 def run(settings: Settings, host: str, port: int) -> None:
     build(settings)
+    app.on_startup(tune_gc)
     ui.run(
         host=host,
         port=port,
@@ -119,6 +151,7 @@ def run(settings: Settings, host: str, port: int) -> None:
         reload=False,
         show=False,
         storage_secret=settings.secret_key,
+        session_middleware_kwargs={"https_only": settings.production, "same_site": "lax"},
         show_welcome_message=False,
         ws_per_message_deflate=False,  # ~135 KB less per connected page, ~15% less CPU
     )

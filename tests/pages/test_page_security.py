@@ -8,7 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 import services
-from pages.session import COOKIE, safe_next
+from pages.session import COOKIE, safe_next, tickets
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import sign_in
 
@@ -25,6 +25,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
         ("/\\evil.example", "/"),
         ("javascript:alert(1)", "/"),
         ("/auth/logout", "/"),
+        ("/./auth/complete?ticket=x", "/"),
+        ("/%61uth/complete", "/"),
+        ("/authors", "/authors"),
         ("", "/"),
     ],
 )
@@ -48,15 +51,23 @@ async def test_login_rotates_the_session_and_sets_a_safe_cookie(user: User, db) 
         assert services.auth.resolve_session(s, token).email == "rot@example.com"
 
 
-async def test_the_cookie_flags(user: User, db) -> None:
+async def test_the_cookie_flags_and_one_time_browser_bound_tickets(user: User, db) -> None:
     make_user(email="c@example.com")
+    await user.open("/login")
+    user.find("Email").type("c@example.com")
+    user.find("Password").type(PASSWORD)
+    user.find(kind=ui.button, content="Sign in").click()
+    await user.should_see("New issue", retries=100)
+    [cookie] = [c for c in user.http_client.cookies.jar if c.name == COOKIE]
+    assert cookie.has_nonstandard_attr("HttpOnly")
+    assert cookie.get_nonstandard_attr("SameSite").lower() == "lax"
     with services.session() as s:
         token, _ = services.auth.login(s, "c@example.com", PASSWORD)
-    from pages.session import tickets
-
-    response = await user.http_client.get(f"/auth/complete?ticket={tickets.issue(token)}&next=/")
-    cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=lax" in cookie and token not in response.text
+    ticket = tickets.issue(token, "the attacker's browser")
+    # the victim's browser follows the attacker's link: no session is planted
+    response = await user.http_client.get(f"/auth/complete?ticket={ticket}&next=/")
+    assert response.headers["location"] == "/login"
+    assert token not in str(response.headers)
     again = await user.http_client.get("/auth/complete?ticket=reused&next=/")
     assert again.headers["location"] == "/login"
 
