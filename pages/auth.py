@@ -16,8 +16,6 @@ from . import session
 from .frame import frame
 from .session import (
     COOKIE,
-    SIGN_IN_LIMIT,
-    SIGN_UP_LIMIT,
     client_address,
     complete_login,
     run_auth,
@@ -58,7 +56,7 @@ def register() -> None:
 
                 if button.props.get("loading"):
                     return  # one attempt at a time per page
-                if not SIGN_IN_LIMIT.hit(address):
+                if not session.SIGN_IN_LIMIT.hit(address):
                     error.text = TOO_MANY
                     return
                 button.props("loading")
@@ -119,7 +117,7 @@ def register() -> None:
                             s, data["email"], data["password"], user_agent=agent
                         )
 
-                if not SIGN_UP_LIMIT.hit(address):
+                if not session.SIGN_UP_LIMIT.hit(address):
                     error.text = TOO_MANY
                     return
                 try:

@@ -23,14 +23,19 @@ from .session import Viewer, login_url, viewer_for
 TREND_DAYS = 90
 BAR_COLORS = {"LOW": "#9e9e9e", "MEDIUM": "#009688", "HIGH": "#ff5722", "CRITICAL": "#f44336"}
 LINE_COLORS = {"OPEN": "#2196f3", "TRIAGED": "#9c27b0", "IN_PROGRESS": "#ff9800", "DONE": "#4caf50"}
+EMPTY: dict[str, Any] = {"data": [], "layout": {}}
 assert set(BAR_COLORS) == set(SEVERITY_COLORS)
 
 
 @dataclass(frozen=True)
 class Numbers:
+    """What the dashboard shows, figures included: built once per change, off the loop."""
+
     open_by_severity: dict[str, int]
     by_status: dict[str, int]
     trend: list[services.schemas.DailyCount]
+    bars: dict[str, Any]
+    lines: dict[str, Any] | None
 
 
 def load(s: Any, actor: services.Actor) -> Numbers:
@@ -38,10 +43,13 @@ def load(s: Any, actor: services.Actor) -> Numbers:
     if actor.is_staff:
         since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=TREND_DAYS)
         trend = services.stats.daily_series(s, actor, since=since)
+    open_by_severity = services.stats.open_by_severity(s, actor)
     return Numbers(
-        open_by_severity=services.stats.open_by_severity(s, actor),
+        open_by_severity=open_by_severity,
         by_status=services.stats.counts_by_status(s, actor),
         trend=trend,
+        bars=severity_figure(open_by_severity),
+        lines=trend_figure(trend) if trend else None,
     )
 
 
@@ -108,17 +116,17 @@ class Dashboard:
                 with ui.card().classes("items-center min-w-32"):
                     ui.label(STATUS_LABELS[status]).classes(f"text-{STATUS_COLORS[status]}")
                     self.status_cards[status] = ui.label("0").classes("text-3xl font-bold")
+        result = await self.viewer.call(load)
+        if result.value is None:
+            return
         with ui.card().classes("w-full"):
             ui.label("Open issues by severity").classes("text-lg font-semibold")
-            self.bars = ui.plotly(severity_figure({})).classes("w-full")
+            self.bars = ui.plotly(result.value.bars).classes("w-full")
         self.trend_card = ui.card().classes("w-full")
         with self.trend_card:
             ui.label(f"Issues by status, last {TREND_DAYS} days").classes("text-lg font-semibold")
-            self.trend = ui.plotly(trend_figure([])).classes("w-full")
-        self.trend_card.set_visibility(False)
-        result = await self.viewer.call(load)
-        if result.value is not None:
-            self.show(result.value)
+            self.trend = ui.plotly(result.value.lines or EMPTY).classes("w-full")
+        self.show(result.value)
         hub.watch(self.viewer, self.wants, self.refresh, min_interval=1.0)
 
     def wants(self, change: ChangeEvent) -> bool:
@@ -135,10 +143,10 @@ class Dashboard:
         old, self.numbers = self.numbers, numbers
         for status, label in self.status_cards.items():
             label.text = str(numbers.by_status.get(status, 0))
-        if old is None or old.open_by_severity != numbers.open_by_severity:
-            self.bars.figure = severity_figure(numbers.open_by_severity)
+        if old is not None and old.open_by_severity != numbers.open_by_severity:
+            self.bars.figure = numbers.bars
             self.bars.update()
-        if numbers.trend and (old is None or old.trend != numbers.trend):
-            self.trend.figure = trend_figure(numbers.trend)
+        if numbers.lines is not None and (old is None or old.trend != numbers.trend):
+            self.trend.figure = numbers.lines
             self.trend.update()
-        self.trend_card.set_visibility(bool(numbers.trend))
+        self.trend_card.set_visibility(numbers.lines is not None)

@@ -10,7 +10,7 @@ from nicegui.testing import User
 import services
 from pages.session import COOKIE, safe_next, tickets
 from tests.factories import PASSWORD, make_issue, make_user
-from tests.pages.conftest import sign_in
+from tests.pages.conftest import sign_in, until
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -142,3 +142,57 @@ async def test_admin_pages_are_for_admins(user: User, db) -> None:
     await user.open("/admin/users")
     await user.should_see("Only administrators can manage users.")
     await user.should_not_see("Create a user")
+
+
+async def test_sign_in_attempts_are_throttled_per_address(user: User, db, monkeypatch) -> None:
+    from pages import session
+    from services.throttle import RateLimit
+
+    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=2, window=300))
+    await user.open("/login")
+    user.find("Email").type("nobody@example.com")
+    [password] = user.find("Password").elements
+    for _ in range(2):
+        password.value = "wrong guess 123"
+        user.find(kind=ui.button, content="Sign in").click()
+        await until(lambda: password.value == "")  # the page answered and cleared the field
+    password.value = "wrong guess 123"
+    user.find(kind=ui.button, content="Sign in").click()
+    await user.should_see("Too many attempts", retries=100)
+
+
+async def test_a_page_notices_a_sign_out_elsewhere_without_any_event(user: User, db) -> None:
+    from pages.live import hub
+    from services.events import ChangeEvent
+
+    me = sign_in(user, "MAINTAINER")
+    await user.open("/")
+    token = user.http_client.cookies.get(COOKIE)
+    with services.session() as s:
+        services.auth.logout(s, token)  # e.g. another process, or the session expired
+    assert me.id
+    hub.dispatch(ChangeEvent("system", "recheck"))  # what the periodic re-check sends
+    await user.should_see("Sign in", retries=100)
+
+
+async def test_staged_files_are_capped_on_the_server(user: User, db) -> None:
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    sign_in(user)
+    await user.open("/issues/new")
+    [upload] = user.find(kind=ui.upload).elements
+    files = [SmallFileUpload(f"log{n}.txt", "text/plain", b"line\n") for n in range(12)]
+    await upload.handle_uploads(files)  # posted directly, past the browser's max_files
+    await user.should_see("at most 10 files", retries=100)
+    staged = [e.text for e in user.find(kind=ui.label).elements if e.text.endswith(".txt")]
+    assert sorted(staged) == sorted(f"log{n}.txt" for n in range(10))
+
+
+async def test_a_draft_belongs_to_its_author_not_to_the_browser(user: User, db) -> None:
+    sign_in(user)
+    await user.open("/issues/new")
+    user.find("Title").type("Confidential draft")
+    sign_in(user)  # someone else signs in on the same computer
+    await user.open("/issues/new")
+    [title] = user.find("Title").elements
+    assert title.value == ""
