@@ -81,13 +81,15 @@ def list_issues(
     severity: Iterable[str] | str | None = None,
     tag: str | None = None,
     reporter_id: int | None = None,
+    reporter: str | None = None,
     assignee_id: int | None = None,
     q: str | None = None,
     sort: str = "-updated",
     page: int = 1,
     page_size: int = 50,
 ) -> Page[IssueSummary]:
-    """A page of the issues the actor may see (reporters: their own), filtered and sorted."""
+    """A page of the issues the actor may see (reporters: their own), filtered and sorted.
+    `reporter` matches part of the reporter's email or name; `q` part of title or text."""
     user = load_actor(s, actor)
     if user.role == Role.REPORTER:
         if reporter_id is not None and reporter_id != user.id:
@@ -103,6 +105,7 @@ def list_issues(
         reporter_id=reporter_id,
         assignee_id=assignee_id,
         q=q,
+        reporter=reporter,
     )
     total = queries.count(s, query)
     window = queries.ordered(query, sort).offset((page - 1) * page_size).limit(page_size)

@@ -117,6 +117,7 @@ def filtered(
     reporter_id: int | None,
     assignee_id: int | None,
     q: str | None,
+    reporter: str | None = None,
 ) -> Select[Issue]:
     """Apply the list filters; bad values raise InvalidInput naming what is allowed."""
     if status:
@@ -128,6 +129,15 @@ def filtered(
         query = query.where(Issue.id.in_(tagged.where(Tag.name == tag.strip().lower())))
     if reporter_id is not None:
         query = query.where(Issue.reporter_id == reporter_id)
+    if reporter and reporter.strip():
+        pattern = f"%{escape_like(reporter.strip().lower())}%"
+        people = select(User.id).where(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+            )
+        )
+        query = query.where(Issue.reporter_id.in_(people))
     if assignee_id is not None:
         query = query.where(Issue.assignee_id == assignee_id)
     if q and q.strip():

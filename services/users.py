@@ -22,7 +22,6 @@ from .schemas import (
     Page,
     Registration,
     UserCreate,
-    UserRef,
     UserUpdate,
     UserView,
     parse,
@@ -163,18 +162,6 @@ def list_staff(s: Session, actor: Actor) -> list[Actor]:
         .order_by(User.full_name, User.email)
     )
     return [Actor.model_validate(u) for u in rows]
-
-
-def directory(s: Session, actor: Actor, *, limit: int = 500) -> list[UserRef]:
-    """Active users by name, for staff pickers (e.g. the reporter filter); staff only."""
-    require(load_actor(s, actor).role != Role.REPORTER, "Only staff can list people.")
-    rows = s.scalars(
-        select(User)
-        .where(User.is_active.is_(True))
-        .order_by(User.full_name, User.email)
-        .limit(limit)
-    )
-    return [UserRef.model_validate(u) for u in rows]
 
 
 def actor_for(s: Session, *, email: str | None = None, user_id: int | None = None) -> Actor:

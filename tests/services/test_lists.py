@@ -46,6 +46,20 @@ def test_filters_combine(data):
     assert _titles(staff, q="10_000")[0] == ["Slow search"]  # found in the description
 
 
+def test_staff_filter_by_part_of_the_reporters_name_or_email(data):
+    staff, reporter, _ = data
+    with services.session() as s:
+        services.users.update_user(
+            s, make_user("ADMIN"), reporter.id, {"full_name": "Rita Reporter"}
+        )
+    assert sorted(_titles(staff, reporter="rita")[0]) == [
+        "Invoice total 100% wrong",
+        "Login button broken",
+    ]
+    assert _titles(staff, reporter=reporter.email.upper()[:6])[1] == 2
+    assert _titles(staff, reporter="nobody-like-this")[1] == 0
+
+
 def test_like_wildcards_in_search_are_literal(data):
     staff, _, _ = data
     assert _titles(staff, q="100%")[0] == ["Invoice total 100% wrong"]
