@@ -44,7 +44,13 @@ def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]
     """Anyone active files an issue (tags: staff only). Emits issue/created."""
     new = parse(IssueCreate, data)
     begin_write(s)
-    user = load_actor(s, actor)
+    issue = insert_issue(s, load_actor(s, actor), new)
+    return _commit(s, issue, "created", changed=False)
+
+
+def insert_issue(s: Session, user: User, new: IssueCreate) -> Issue:
+    """Flush-only helper shared by create_issue and the CSV import: a new OPEN issue with its
+    activity and tags (tags need a staff user). Commits nothing, emits nothing."""
     if new.tags:
         require(can_triage(user), "Only maintainers and admins can tag issues.")
     now = utcnow()
@@ -64,7 +70,7 @@ def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]
     if new.tags:
         _replace_tags(s, issue, new.tags)
         record(s, issue, user.id, Verb.TAGS, "tags", "", ",".join(new.tags))
-    return _commit(s, issue, "created", changed=False)
+    return issue
 
 
 def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
@@ -90,11 +96,9 @@ def list_issues(
 ) -> Page[IssueSummary]:
     """A page of the issues the actor may see (reporters: their own), filtered and sorted.
     `reporter` matches part of the reporter's email or name; `q` part of title or text."""
-    user = load_actor(s, actor)
-    if user.role == Role.REPORTER:
-        if reporter_id is not None and reporter_id != user.id:
-            return Page[IssueSummary](items=[], total=0, page=page, page_size=page_size)
-        reporter_id = user.id
+    reporter_id = queries.visible_reporter(load_actor(s, actor), reporter_id)
+    if reporter_id == queries.NOBODY:
+        return Page[IssueSummary](items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
     query = queries.filtered(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+import time
 from functools import cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -92,7 +92,7 @@ def read_api_token(secret_key: str, token: str) -> tuple[int, int]:
     serializer = URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT)
     try:
         data, signed_at = serializer.loads(token, max_age=API_TOKEN_MAX_AGE, return_timestamp=True)
-        if (datetime.now(UTC) - signed_at).total_seconds() > int(data["ttl"]):
+        if time.time() - signed_at.timestamp() > int(data["ttl"]):
             raise SignatureExpired("token expired")
         return int(data["uid"]), int(data["tv"])
     except SignatureExpired as e:

@@ -179,6 +179,14 @@ def actor_for(s: Session, *, email: str | None = None, user_id: int | None = Non
     return Actor.model_validate(user)
 
 
+def first_admin(s: Session) -> Actor | None:
+    """The oldest active ADMIN, the default actor of operator commands (CLI import/export)."""
+    user = s.scalar(
+        select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
+    )
+    return Actor.model_validate(user) if user else None
+
+
 def count_users(s: Session) -> int:
     return s.scalar(select(func.count()).select_from(User)) or 0
 

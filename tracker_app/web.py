@@ -17,7 +17,7 @@ import pages
 import services
 from pages.live import hub
 
-from . import fastpacket
+from . import api, fastpacket
 from .limits import BodyLimit
 from .settings import Settings
 
@@ -48,13 +48,16 @@ def build(settings: Settings) -> None:
     app.add_middleware(
         BodyLimit,
         limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
-        prefixes=("/_nicegui/client/",),
+        prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
+    api.install(app)
     _security_headers(settings)
     _relay_events()
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
+        """Database and Redis state (`ok`, `degraded` or `down`); 503 when the database is
+        down. No secrets."""
         state = health(settings)
         return JSONResponse(state, status_code=200 if state["database"] == "ok" else 503)
 
@@ -141,17 +144,25 @@ async def _collect_periodically() -> None:
         gc.collect()
 
 
+def run_options(settings: Settings) -> dict[str, Any]:
+    """The ui.run() options; the page tests use the same ones."""
+    return {
+        "title": "Issues & Insights Tracker",
+        "reload": False,
+        "show": False,
+        "storage_secret": settings.secret_key,
+        "session_middleware_kwargs": {"https_only": settings.production, "same_site": "lax"},
+        "show_welcome_message": False,
+        "fastapi_docs": True,  # /docs, /redoc, /openapi.json
+    }
+
+
 def run(settings: Settings, host: str, port: int) -> None:
     build(settings)
     app.on_startup(tune_gc)
     ui.run(
         host=host,
         port=port,
-        title="Issues & Insights Tracker",
-        reload=False,
-        show=False,
-        storage_secret=settings.secret_key,
-        session_middleware_kwargs={"https_only": settings.production, "same_site": "lax"},
-        show_welcome_message=False,
         ws_per_message_deflate=False,  # ~135 KB less per connected page, ~15% less CPU
+        **run_options(settings),
     )

@@ -7,4 +7,4 @@ from tracker_app.settings import Settings
 
 settings = Settings.from_env()
 web.build(settings)
-ui.run(storage_secret=settings.secret_key)
+ui.run(**web.run_options(settings))

@@ -1,0 +1,80 @@
+"""Domain errors to HTTP: one JSON shape, {"detail": ...}, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+import services
+
+log = logging.getLogger(__name__)
+
+STATUS: list[tuple[type[services.DomainError], int]] = [
+    (services.NotFound, 404),
+    (services.AuthenticationFailed, 401),
+    (services.PermissionDenied, 403),
+    (services.TooLarge, 413),
+    (services.UnsupportedType, 415),
+    (services.InvalidTransition, 409),
+    (services.InvalidInput, 422),
+    (services.Conflict, 409),
+    (services.Unavailable, 503),
+    (services.StorageError, 503),
+]
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(services.DomainError, _domain_error)  # type: ignore[arg-type]
+
+
+def status_of(error: services.DomainError) -> int:
+    return next((code for kind, code in STATUS if isinstance(error, kind)), 400)
+
+
+async def _domain_error(request: Request, error: services.DomainError) -> JSONResponse:
+    body: dict[str, Any] = {"detail": error.message}
+    headers: dict[str, str] = {}
+    if isinstance(error, services.InvalidTransition):
+        body["allowed"] = error.allowed
+    elif isinstance(error, services.InvalidInput) and error.errors:
+        body["errors"] = error.errors
+    if isinstance(error, services.Conflict) and error.current is not None:
+        body["current"] = jsonable_encoder(error.current)
+    if isinstance(error, services.AuthenticationFailed):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, services.Unavailable | services.StorageError):
+        headers["Retry-After"] = "5"
+    return JSONResponse(body, status_code=status_of(error), headers=headers)
+
+
+class ApiErrors:
+    """Unexpected errors under /api/ answer a plain JSON 500 (NiceGUI would render its error
+    page, with the exception's text, for any route)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            log.exception("unexpected error in %s %s", scope.get("method"), scope["path"])
+            if started:
+                raise
+            response = JSONResponse({"detail": "Internal error; it has been logged."}, 500)
+            await response(scope, receive, send)

@@ -1,0 +1,215 @@
+"""Issues, their workflow, tags, assignee, comments, activity and files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi.responses import StreamingResponse
+
+import services
+from pages.downloads import attachment_response
+from services import (
+    ActivityView,
+    Actor,
+    AttachmentView,
+    CommentView,
+    IssueCreate,
+    IssueSummary,
+    IssueView,
+    Page,
+)
+
+from .deps import Id, caller
+from .models import AssigneeBody, CommentBody, IssuePatch, StatusChange, TagsBody
+
+router = APIRouter(tags=["issues"])
+Caller = Annotated[Actor, Depends(caller)]
+
+
+class ListFilters:
+    """The list filters shared by the list and the CSV export."""
+
+    def __init__(
+        self,
+        status: Annotated[list[str] | None, Query(description="repeat or comma-separate")] = None,
+        severity: Annotated[list[str] | None, Query()] = None,
+        tag: str | None = None,
+        q: Annotated[
+            str | None, Query(max_length=200, description="text in title/description")
+        ] = None,
+        reporter_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+        reporter: Annotated[
+            str | None, Query(max_length=100, description="part of name/email")
+        ] = None,
+    ) -> None:
+        self.status = _split(status)
+        self.severity = _split(severity)
+        self.tag, self.q, self.reporter_id, self.reporter = tag, q, reporter_id, reporter
+
+
+@router.get("/issues", response_model=Page[IssueSummary])
+def list_issues(
+    actor: Caller,
+    f: Annotated[ListFilters, Depends()],
+    sort: str = "-updated",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, description="at most 100")] = 50,
+) -> Page[IssueSummary]:
+    """Issues you may see (reporters: their own). `sort`: updated, created, severity, status,
+    title or id; prefix `-` for descending."""
+    with services.session() as s:
+        return services.issues.list_issues(
+            s,
+            actor,
+            status=f.status,
+            severity=f.severity,
+            tag=f.tag,
+            q=f.q,
+            reporter_id=f.reporter_id,
+            reporter=f.reporter,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+
+
+@router.post("/issues", response_model=IssueView, status_code=201)
+def create_issue(actor: Caller, body: IssueCreate) -> IssueView:
+    """File an issue as yourself (tags: staff only). It starts OPEN."""
+    with services.session() as s:
+        return services.issues.create_issue(s, actor, body)
+
+
+@router.get(
+    "/issues/export.csv",
+    response_class=Response,
+    tags=["csv"],
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_csv(actor: Caller, f: Annotated[ListFilters, Depends()]) -> Response:
+    """Every issue you may see that matches the filters, as CSV (cells that a spreadsheet
+    would run as formulas are neutralised with a leading quote)."""
+    with services.session() as s:  # check the filters and the caller before streaming
+        services.issues.list_issues(
+            s,
+            actor,
+            page_size=1,
+            status=f.status,
+            severity=f.severity,
+            tag=f.tag,
+            q=f.q,
+            reporter_id=f.reporter_id,
+        )
+
+    def stream() -> Iterator[str]:
+        with services.session() as s:
+            rows = services.csvio.export_rows(
+                s,
+                actor,
+                status=f.status,
+                severity=f.severity,
+                tag=f.tag,
+                q=f.q,
+                reporter_id=f.reporter_id,
+            )
+            yield from services.csvio.write_csv(rows)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="issues.csv"'},
+    )
+
+
+@router.get("/issues/{issue_id}", response_model=IssueView)
+def get_issue(actor: Caller, issue_id: Id) -> IssueView:
+    """One issue with its attachments (404 if missing or not yours to see)."""
+    with services.session() as s:
+        return services.issues.get_issue(s, actor, issue_id)
+
+
+@router.patch("/issues/{issue_id}", response_model=IssueView)
+def update_issue(actor: Caller, issue_id: Id, body: IssuePatch) -> IssueView:
+    """Edit title, description, severity (reporters: their own, while OPEN). Send the
+    version you read; a stale one gets 409 with the current issue in `current`."""
+    change = body.model_dump(exclude={"version"}, exclude_unset=True)
+    with services.session() as s:
+        return services.issues.update_issue(s, actor, issue_id, change, version=body.version)
+
+
+@router.delete("/issues/{issue_id}", status_code=204)
+def delete_issue(actor: Caller, issue_id: Id) -> Response:
+    """ADMIN: delete an issue with its comments and files (the audit trail stays)."""
+    with services.session() as s:
+        services.issues.delete_issue(s, actor, issue_id)
+    return Response(status_code=204)
+
+
+@router.post("/issues/{issue_id}/status", response_model=IssueView)
+def change_status(actor: Caller, issue_id: Id, body: StatusChange) -> IssueView:
+    """Staff: move one step along OPEN → TRIAGED → IN_PROGRESS → DONE (or back; DONE → OPEN
+    reopens). Other moves get 409 with `allowed`."""
+    with services.session() as s:
+        return services.issues.change_status(s, actor, issue_id, body.status, version=body.version)
+
+
+@router.put("/issues/{issue_id}/tags", response_model=IssueView)
+def set_tags(actor: Caller, issue_id: Id, body: TagsBody) -> IssueView:
+    """Staff: replace the tags."""
+    with services.session() as s:
+        return services.issues.set_tags(s, actor, issue_id, body.tags, version=body.version)
+
+
+@router.put("/issues/{issue_id}/assignee", response_model=IssueView)
+def set_assignee(actor: Caller, issue_id: Id, body: AssigneeBody) -> IssueView:
+    """Staff: assign to an active maintainer or admin, or unassign with null."""
+    with services.session() as s:
+        return services.issues.assign(s, actor, issue_id, body.assignee_id, version=body.version)
+
+
+@router.get("/issues/{issue_id}/comments", response_model=list[CommentView])
+def list_comments(actor: Caller, issue_id: Id) -> list[CommentView]:
+    with services.session() as s:
+        return services.comments.list_comments(s, actor, issue_id)
+
+
+@router.post("/issues/{issue_id}/comments", response_model=CommentView, status_code=201)
+def add_comment(actor: Caller, issue_id: Id, body: CommentBody) -> CommentView:
+    """Comment in Markdown on an issue you may see."""
+    with services.session() as s:
+        return services.comments.add_comment(s, actor, issue_id, body.model_dump())
+
+
+@router.get("/issues/{issue_id}/activity", response_model=list[ActivityView])
+def list_activity(actor: Caller, issue_id: Id) -> list[ActivityView]:
+    """The timeline: every visible change, oldest first."""
+    with services.session() as s:
+        return services.activity.list_activity(s, actor, issue_id)
+
+
+@router.post(
+    "/issues/{issue_id}/attachments", response_model=AttachmentView, status_code=201, tags=["files"]
+)
+def upload(actor: Caller, issue_id: Id, file: Annotated[UploadFile, File()]) -> AttachmentView:
+    """Attach a file (multipart field `file`): PNG, JPEG, GIF, WebP, PDF, ZIP or text, typed
+    by its content; too large → 413, another type → 415; nothing is stored on error."""
+    with services.session() as s:
+        return services.attachments.save_attachment(
+            s, actor, issue_id, filename=file.filename or "file", content=file.file
+        )
+
+
+@router.get("/attachments/{attachment_id}", response_class=Response, tags=["files"])
+def download(actor: Caller, attachment_id: Id) -> Response:
+    """The file, as a download (`Content-Disposition: attachment`, `nosniff`, sandboxed)."""
+    with services.session() as s:
+        file = services.attachments.open_attachment(s, actor, attachment_id)
+    return attachment_response(file, inline=False)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
