@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 
 from . import errors, insights, issues, people
+from .models import Problem
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -15,9 +18,26 @@ the current issue in `current`.
 """
 
 
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in [
+        (400, "the body could not be parsed (not JSON, not a form)"),
+        (401, "not signed in, or the token is invalid, expired or revoked"),
+        (403, "signed in, but this role may not do this (or a cross-site cookie request)"),
+        (404, "no such thing, or not yours to see (the two look the same)"),
+        (409, "a stale `version` (with `current`) or a workflow move not allowed (`allowed`)"),
+        (413, "the upload is larger than the limit"),
+        (415, "the upload's content is not an allowed type"),
+        (422, "invalid input (`errors` per field)"),
+        (429, "too many attempts; see Retry-After"),
+        (503, "the database is unavailable; nothing was written, try again"),
+    ]
+}
+
+
 def install(app: FastAPI) -> None:
     """Mount the routers and the error handling on the app."""
-    router = APIRouter(prefix=API_PREFIX)
+    router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
     router.include_router(people.router)
     router.include_router(issues.router)
     router.include_router(insights.router)
