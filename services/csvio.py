@@ -15,14 +15,14 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from . import issues, queries
 from .db import begin_write
 from .enums import Role
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
-from .models import Issue, User
+from .models import Issue
 from .permissions import load_actor
 from .schemas import Actor, IssueCreate, invalid_from
 
@@ -77,7 +77,7 @@ def export_rows(
         assignee_id=None,
         q=q,
     )
-    reporter, assignee = aliased(User), aliased(User)
+    reporter, assignee = queries.REPORTER, queries.ASSIGNEE
     last = 0
     while True:
         batch = s.execute(

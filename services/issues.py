@@ -31,6 +31,7 @@ from .permissions import (
 from .schemas import (
     Actor,
     IssueCreate,
+    IssuePage,
     IssueSummary,
     IssueUpdate,
     IssueView,
@@ -98,7 +99,7 @@ def list_issues(
     `reporter` matches part of the reporter's email or name; `q` part of title or text."""
     reporter_id = queries.visible_reporter(load_actor(s, actor), reporter_id)
     if reporter_id == queries.NOBODY:
-        return Page[IssueSummary](items=[], total=0, page=page, page_size=page_size)
+        return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
     query = queries.filtered(
@@ -114,7 +115,7 @@ def list_issues(
     total = queries.count(s, query)
     window = queries.ordered(query, sort).offset((page - 1) * page_size).limit(page_size)
     items = queries.summaries(s, window)
-    return Page[IssueSummary](items=items, total=total, page=page, page_size=page_size)
+    return IssuePage(items=items, total=total, page=page, page_size=page_size)
 
 
 def update_issue(

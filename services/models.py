@@ -132,6 +132,8 @@ class Issue(Base):
         Index("ix_issues_updated_at", "updated_at"),
         Index("ix_issues_created_at", "created_at"),
         Index("ix_issues_assignee_id", "assignee_id"),
+        # Covers the dashboard's counts (by status, by severity of the open ones).
+        Index("ix_issues_status_severity", "status", "severity"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

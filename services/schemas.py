@@ -233,3 +233,8 @@ class Page(View, Generic[ItemT]):
     total: int
     page: int
     page_size: int
+
+
+# Parametrised once: `Page[X](...)` in a hot path would rebuild the generic class each time.
+IssuePage = Page[IssueSummary]
+UserPage = Page[UserView]

@@ -22,6 +22,7 @@ from .schemas import (
     Page,
     Registration,
     UserCreate,
+    UserPage,
     UserUpdate,
     UserView,
     parse,
@@ -150,7 +151,7 @@ def list_users(
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = s.scalars(query.order_by(User.email).offset((page - 1) * page_size).limit(page_size))
     items = [UserView.model_validate(u) for u in rows]
-    return Page[UserView](items=items, total=total, page=page, page_size=page_size)
+    return UserPage(items=items, total=total, page=page, page_size=page_size)
 
 
 def list_staff(s: Session, actor: Actor) -> list[Actor]:

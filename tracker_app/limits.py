@@ -1,5 +1,6 @@
-"""A request body limit for upload routes: the browser's max_file_size is only a hint, so
-the server refuses oversized bodies itself, by Content-Length and while streaming."""
+"""Small ASGI middlewares: a request body limit for upload routes (the browser's
+max_file_size is only a hint, so the server refuses oversized bodies itself, by
+Content-Length and while streaming), and the security headers on every response."""
 
 from __future__ import annotations
 
@@ -56,3 +57,25 @@ async def _refuse(send: Send) -> None:
     headers: list[Any] = [(b"content-type", b"application/json"), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": TOO_LARGE})
+
+
+class SecurityHeaders:
+    """Add headers to every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from nicegui import app, background_tasks, core, ui
-from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 import pages
@@ -18,7 +17,7 @@ import services
 from pages.live import hub
 
 from . import api, fastpacket
-from .limits import BodyLimit
+from .limits import BodyLimit, SecurityHeaders
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,10 @@ def build(settings: Settings) -> None:
         prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
     api.install(app)
-    _security_headers(settings)
+    headers = dict(SECURITY_HEADERS)
+    if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    app.add_middleware(SecurityHeaders, headers=headers)
     _relay_events()
 
     @app.get("/healthz", tags=["health"])
@@ -60,17 +62,6 @@ def build(settings: Settings) -> None:
         down. No secrets."""
         state = health(settings)
         return JSONResponse(state, status_code=200 if state["database"] == "ok" else 503)
-
-
-def _security_headers(settings: Settings) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
 
 
 def _relay_events() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
 import services
 from pages.downloads import attachment_response
@@ -56,11 +57,11 @@ def list_issues(
     sort: str = "-updated",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, description="at most 100")] = 50,
-) -> Page[IssueSummary]:
+) -> Response:
     """Issues you may see (reporters: their own). `sort`: updated, created, severity, status,
     title or id; prefix `-` for descending."""
     with services.session() as s:
-        return services.issues.list_issues(
+        page_of = services.issues.list_issues(
             s,
             actor,
             status=f.status,
@@ -73,6 +74,7 @@ def list_issues(
             page=page,
             page_size=page_size,
         )
+    return as_json(page_of)
 
 
 @router.post("/issues", response_model=IssueView, status_code=201)
@@ -124,10 +126,10 @@ def export_csv(actor: Caller, f: Annotated[ListFilters, Depends()]) -> Response:
 
 
 @router.get("/issues/{issue_id}", response_model=IssueView)
-def get_issue(actor: Caller, issue_id: Id) -> IssueView:
+def get_issue(actor: Caller, issue_id: Id) -> Response:
     """One issue with its attachments (404 if missing or not yours to see)."""
     with services.session() as s:
-        return services.issues.get_issue(s, actor, issue_id)
+        return as_json(services.issues.get_issue(s, actor, issue_id))
 
 
 @router.patch("/issues/{issue_id}", response_model=IssueView)
@@ -207,6 +209,12 @@ def download(actor: Caller, attachment_id: Id) -> Response:
     with services.session() as s:
         file = services.attachments.open_attachment(s, actor, attachment_id)
     return attachment_response(file, inline=False)
+
+
+def as_json(model: BaseModel, status_code: int = 200) -> Response:
+    """Serialise a view once. Returned as is, FastAPI would validate it again against the
+    response model first: a third of the time of a list request."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
 def _split(values: list[str] | None) -> list[str] | None:
