@@ -103,8 +103,14 @@ def begin_write(s: Session) -> None:
     steps, which left writers idle long after the lock was free (p95 of concurrent creates
     0.8 s -> see bench/api_load.py).
     """
-    if s.in_transaction() or s.get_bind().dialect.name != "sqlite":
+    if s.get_bind().dialect.name != "sqlite":
         return
+    if s.in_transaction():
+        if s.info.get(_HOLDS_LOCK) or s.new or s.dirty or s.deleted:
+            return  # already writing: carry on in this transaction
+        # Only reads so far (e.g. checking who is asking): end them, keeping what was loaded,
+        # so the write below starts with the lock held.
+        s.commit()
     if not _sqlite_writers.acquire(timeout=SQLITE_BUSY_SECONDS):
         raise Unavailable()
     s.info[_HOLDS_LOCK] = True

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 import services
 from pages.session import COOKIE
@@ -19,22 +21,46 @@ bearer = HTTPBearer(
 )
 
 
-def caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Actor:
-    """The authenticated actor, or 401. Tokens in the query string are refused (they end up
-    in logs and browser history); cookie-authenticated writes must come from this site."""
+@dataclass(frozen=True)
+class Credentials:
+    """What a request carries to prove who it is; checked against the database by `actor`,
+    inside the endpoint's own session (one session and one thread per request)."""
+
+    token: str | None
+    cookie: str | None
+    same_site: bool
+
+    def actor(self, s: Session) -> Actor:
+        """The authenticated actor, or 401; a cookie-authenticated write from another site
+        gets 403."""
+        if self.token is not None:
+            return services.auth.actor_from_api_token(s, self.token)
+        actor = services.auth.resolve_session(s, self.cookie)
+        if actor is None:
+            raise HTTPException(401, "Not signed in.", headers={"WWW-Authenticate": "Bearer"})
+        if not self.same_site:
+            raise HTTPException(403, "Cross-site request refused.")
+        return actor
+
+
+async def credentials(
+    request: Request, bearer_token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Credentials:
+    """Read the credentials (no I/O, so on the event loop). Tokens in the query string are
+    refused: they end up in logs and browser history."""
     if {"access_token", "token", "api_key"} & set(request.query_params):
         raise HTTPException(401, "Send the token in the Authorization header, not the URL.")
-    with services.session() as s:
-        if credentials is not None:
-            return services.auth.actor_from_api_token(s, credentials.credentials)
-        actor = services.auth.resolve_session(s, request.cookies.get(COOKIE))
-    if actor is None:
+    cookie = request.cookies.get(COOKIE)
+    if bearer_token is None and not cookie:
         raise HTTPException(401, "Not signed in.", headers={"WWW-Authenticate": "Bearer"})
-    if request.method not in SAFE_METHODS and not same_site(request):
-        raise HTTPException(403, "Cross-site request refused.")
-    return actor
+    return Credentials(
+        token=bearer_token.credentials if bearer_token else None,
+        cookie=cookie,
+        same_site=request.method in SAFE_METHODS or same_site(request),
+    )
+
+
+Who = Annotated[Credentials, Depends(credentials)]
 
 
 def same_site(request: Request) -> bool:

@@ -13,7 +13,6 @@ import services
 from pages.downloads import attachment_response
 from services import (
     ActivityView,
-    Actor,
     AttachmentView,
     CommentView,
     IssueCreate,
@@ -22,11 +21,10 @@ from services import (
     Page,
 )
 
-from .deps import Id, caller
+from .deps import Id, Who
 from .models import AssigneeBody, CommentBody, IssuePatch, StatusChange, TagsBody
 
 router = APIRouter(tags=["issues"])
-Caller = Annotated[Actor, Depends(caller)]
 
 
 class ListFilters:
@@ -52,7 +50,7 @@ class ListFilters:
 
 @router.get("/issues", response_model=Page[IssueSummary])
 def list_issues(
-    actor: Caller,
+    who: Who,
     f: Annotated[ListFilters, Depends()],
     sort: str = "-updated",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -61,6 +59,7 @@ def list_issues(
     """Issues you may see (reporters: their own). `sort`: updated, created, severity, status,
     title or id; prefix `-` for descending."""
     with services.session() as s:
+        actor = who.actor(s)
         page_of = services.issues.list_issues(
             s,
             actor,
@@ -78,9 +77,10 @@ def list_issues(
 
 
 @router.post("/issues", response_model=IssueView, status_code=201)
-def create_issue(actor: Caller, body: IssueCreate) -> IssueView:
+def create_issue(who: Who, body: IssueCreate) -> IssueView:
     """File an issue as yourself (tags: staff only). It starts OPEN."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.issues.create_issue(s, actor, body)
 
 
@@ -90,10 +90,11 @@ def create_issue(actor: Caller, body: IssueCreate) -> IssueView:
     tags=["csv"],
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_csv(actor: Caller, f: Annotated[ListFilters, Depends()]) -> Response:
+def export_csv(who: Who, f: Annotated[ListFilters, Depends()]) -> Response:
     """Every issue you may see that matches the filters, as CSV (cells that a spreadsheet
     would run as formulas are neutralised with a leading quote)."""
     with services.session() as s:  # check the filters and the caller before streaming
+        actor = who.actor(s)
         services.issues.list_issues(
             s,
             actor,
@@ -107,6 +108,7 @@ def export_csv(actor: Caller, f: Annotated[ListFilters, Depends()]) -> Response:
 
     def stream() -> Iterator[str]:
         with services.session() as s:
+            actor = who.actor(s)
             rows = services.csvio.export_rows(
                 s,
                 actor,
@@ -126,87 +128,98 @@ def export_csv(actor: Caller, f: Annotated[ListFilters, Depends()]) -> Response:
 
 
 @router.get("/issues/{issue_id}", response_model=IssueView)
-def get_issue(actor: Caller, issue_id: Id) -> Response:
+def get_issue(who: Who, issue_id: Id) -> Response:
     """One issue with its attachments (404 if missing or not yours to see)."""
     with services.session() as s:
+        actor = who.actor(s)
         return as_json(services.issues.get_issue(s, actor, issue_id))
 
 
 @router.patch("/issues/{issue_id}", response_model=IssueView)
-def update_issue(actor: Caller, issue_id: Id, body: IssuePatch) -> IssueView:
+def update_issue(who: Who, issue_id: Id, body: IssuePatch) -> IssueView:
     """Edit title, description, severity (reporters: their own, while OPEN). Send the
     version you read; a stale one gets 409 with the current issue in `current`."""
     change = body.model_dump(exclude={"version"}, exclude_unset=True)
     with services.session() as s:
+        actor = who.actor(s)
         return services.issues.update_issue(s, actor, issue_id, change, version=body.version)
 
 
 @router.delete("/issues/{issue_id}", status_code=204)
-def delete_issue(actor: Caller, issue_id: Id) -> Response:
+def delete_issue(who: Who, issue_id: Id) -> Response:
     """ADMIN: delete an issue with its comments and files (the audit trail stays)."""
     with services.session() as s:
+        actor = who.actor(s)
         services.issues.delete_issue(s, actor, issue_id)
     return Response(status_code=204)
 
 
 @router.post("/issues/{issue_id}/status", response_model=IssueView)
-def change_status(actor: Caller, issue_id: Id, body: StatusChange) -> IssueView:
+def change_status(who: Who, issue_id: Id, body: StatusChange) -> IssueView:
     """Staff: move one step along OPEN → TRIAGED → IN_PROGRESS → DONE (or back; DONE → OPEN
     reopens). Other moves get 409 with `allowed`."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.issues.change_status(s, actor, issue_id, body.status, version=body.version)
 
 
 @router.put("/issues/{issue_id}/tags", response_model=IssueView)
-def set_tags(actor: Caller, issue_id: Id, body: TagsBody) -> IssueView:
+def set_tags(who: Who, issue_id: Id, body: TagsBody) -> IssueView:
     """Staff: replace the tags."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.issues.set_tags(s, actor, issue_id, body.tags, version=body.version)
 
 
 @router.put("/issues/{issue_id}/assignee", response_model=IssueView)
-def set_assignee(actor: Caller, issue_id: Id, body: AssigneeBody) -> IssueView:
+def set_assignee(who: Who, issue_id: Id, body: AssigneeBody) -> IssueView:
     """Staff: assign to an active maintainer or admin, or unassign with null."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.issues.assign(s, actor, issue_id, body.assignee_id, version=body.version)
 
 
 @router.get("/issues/{issue_id}/comments", response_model=list[CommentView])
-def list_comments(actor: Caller, issue_id: Id) -> list[CommentView]:
+def list_comments(who: Who, issue_id: Id) -> list[CommentView]:
     with services.session() as s:
+        actor = who.actor(s)
         return services.comments.list_comments(s, actor, issue_id)
 
 
 @router.post("/issues/{issue_id}/comments", response_model=CommentView, status_code=201)
-def add_comment(actor: Caller, issue_id: Id, body: CommentBody) -> CommentView:
+def add_comment(who: Who, issue_id: Id, body: CommentBody) -> CommentView:
     """Comment in Markdown on an issue you may see."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.comments.add_comment(s, actor, issue_id, body.model_dump())
 
 
 @router.get("/issues/{issue_id}/activity", response_model=list[ActivityView])
-def list_activity(actor: Caller, issue_id: Id) -> list[ActivityView]:
+def list_activity(who: Who, issue_id: Id) -> list[ActivityView]:
     """The timeline: every visible change, oldest first."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.activity.list_activity(s, actor, issue_id)
 
 
 @router.post(
     "/issues/{issue_id}/attachments", response_model=AttachmentView, status_code=201, tags=["files"]
 )
-def upload(actor: Caller, issue_id: Id, file: Annotated[UploadFile, File()]) -> AttachmentView:
+def upload(who: Who, issue_id: Id, file: Annotated[UploadFile, File()]) -> AttachmentView:
     """Attach a file (multipart field `file`): PNG, JPEG, GIF, WebP, PDF, ZIP or text, typed
     by its content; too large → 413, another type → 415; nothing is stored on error."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.attachments.save_attachment(
             s, actor, issue_id, filename=file.filename or "file", content=file.file
         )
 
 
 @router.get("/attachments/{attachment_id}", response_class=Response, tags=["files"])
-def download(actor: Caller, attachment_id: Id) -> Response:
+def download(who: Who, attachment_id: Id) -> Response:
     """The file, as a download (`Content-Disposition: attachment`, `nosniff`, sandboxed)."""
     with services.session() as s:
+        actor = who.actor(s)
         file = services.attachments.open_attachment(s, actor, attachment_id)
     return attachment_response(file, inline=False)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 import services
 from pages import session as page_session
 from services import Actor, Page, Role, UserCreate, UserUpdate, UserView
 
-from .deps import Id, caller, client_address
+from .deps import Id, Who, client_address
 from .models import RegisterRequest, TokenRequest, TokenResponse
 
 router = APIRouter(tags=["users"])
@@ -43,14 +43,15 @@ def register(body: RegisterRequest, request: Request) -> Actor:
 
 
 @router.get("/me", response_model=Actor)
-def me(actor: Annotated[Actor, Depends(caller)]) -> Actor:
+def me(who: Who) -> Actor:
     """Who the token or session belongs to."""
-    return actor
+    with services.session() as s:
+        return who.actor(s)
 
 
 @router.get("/users", response_model=Page[UserView])
 def list_users(
-    actor: Annotated[Actor, Depends(caller)],
+    who: Who,
     q: str | None = None,
     role: Role | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -58,23 +59,24 @@ def list_users(
 ) -> Page[UserView]:
     """ADMIN: users, found by part of email or name, and by role."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.users.list_users(s, actor, q=q, role=role, page=page, page_size=page_size)
 
 
 @router.post("/users", response_model=UserView, status_code=201)
-def create_user(actor: Annotated[Actor, Depends(caller)], body: UserCreate) -> UserView:
+def create_user(who: Who, body: UserCreate) -> UserView:
     """ADMIN: create a user with any role."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.users.create_user(s, actor, body)
 
 
 @router.patch("/users/{user_id}", response_model=UserView)
-def update_user(
-    actor: Annotated[Actor, Depends(caller)], user_id: Id, body: UserUpdate
-) -> UserView:
+def update_user(who: Who, user_id: Id, body: UserUpdate) -> UserView:
     """ADMIN: change name, role, active flag or password. Role, password and deactivation
     end the user's sessions and tokens."""
     with services.session() as s:
+        actor = who.actor(s)
         return services.users.update_user(s, actor, user_id, body)
 
 
