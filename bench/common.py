@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-from sqlalchemy import create_engine, text
-
 import services
 from services import demo, security
+from tests.pgschema import pg_schema
+from tests.serverproc import running_server
 from tracker_app import migrate
 
 BENCH_PASSWORD = "benchmark passphrase 42"
@@ -48,20 +42,9 @@ def database(kind: str, pg_url: str | None, data_dir: Path) -> Iterator[str]:
         yield url
         return
     assert pg_url, "--pg-url is needed for PostgreSQL"
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = create_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    try:
+    with pg_schema("bench", lambda: services.runtime().engine.dispose(), base_url=pg_url) as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        services.runtime().engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def seed(url: str, data_dir: Path, issues: int, redis_url: str | None) -> services.Actor:
@@ -90,46 +73,14 @@ def login_token(email: str = "bench@example.com") -> str:
     return token
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, data_dir: Path, redis_url: str | None) -> Iterator[tuple[str, int]]:
     """`tracker serve` as in production (its own process); yields (base URL, pid)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "NICEGUI_"))}
-    env.update(TRACKER_DATABASE_URL=url, TRACKER_DATA_DIR=str(data_dir))
+    settings = {"TRACKER_DATABASE_URL": url}
     if redis_url:
-        env["TRACKER_REDIS_URL"] = redis_url
-    port = free_port()
-    tracker = str(Path(sys.executable).parent / "tracker")
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [tracker, "serve", "--port", str(port)],
-        env=env,
-        cwd=data_dir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        settings["TRACKER_REDIS_URL"] = redis_url
+    with running_server(data_dir, **settings) as running:
+        yield running.url, running.pid
 
 
 def rss_kb(pid: int) -> int:

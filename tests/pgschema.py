@@ -13,16 +13,19 @@ PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 
 
 @contextmanager
-def pg_schema(prefix: str, before_drop: Callable[[], None] | None = None) -> Iterator[str]:
+def pg_schema(
+    prefix: str, before_drop: Callable[[], None] | None = None, *, base_url: str | None = None
+) -> Iterator[str]:
     """Yield a URL whose search_path is a new empty schema; drop the schema afterwards."""
-    assert PG_URL, "TRACKER_TEST_DATABASE_URL is not set"
+    base = base_url or PG_URL
+    assert base, "TRACKER_TEST_DATABASE_URL is not set"
     schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL)
+    admin = create_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
+    sep = "&" if "?" in base else "?"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
     finally:
         if before_drop:
             before_drop()  # e.g. dispose pools that still hold the schema

@@ -20,6 +20,7 @@ class Server:
     url: str
     data_dir: Path
     env: dict[str, str]
+    pid: int = 0
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
@@ -76,7 +77,7 @@ def running_server(data_dir: Path, **settings: str) -> Iterator[Server]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(log_path.read_text())
                 time.sleep(0.2)
-            yield Server(url=url, data_dir=data_dir, env=env)
+            yield Server(url=url, data_dir=data_dir, env=env, pid=process.pid)
         finally:
             process.terminate()
-            process.wait(timeout=20)
+            process.wait(timeout=30)
