@@ -35,6 +35,10 @@ def list_activity(s: Session, actor: Actor, issue_id: int) -> list[ActivityView]
     ]
 
 
+State = tuple[str, str] | None  # (status, severity); None: the issue does not exist
+_NOW: State = ("", "")  # "the issue's state as it is now"
+
+
 def record(
     s: Session,
     issue: Issue,
@@ -43,8 +47,16 @@ def record(
     field: str = "",
     old: str | None = None,
     new: str | None = None,
+    *,
+    before: State = _NOW,
+    after: State = _NOW,
 ) -> None:
-    """Add one activity row to the current transaction (flushes with it)."""
+    """Add one activity row to the current transaction (flushes with it). The row keeps the
+    issue's (status, severity) before and after the change, so the counts of any past day
+    are sums over these rows (services.daily)."""
+    now = (str(issue.status), str(issue.severity))
+    before = now if before is _NOW else before
+    after = now if after is _NOW else after
     s.add(
         Activity(
             issue_id=issue.id,
@@ -54,6 +66,10 @@ def record(
             field=field,
             old_value=old,
             new_value=new,
+            status_before=before[0] if before else None,
+            severity_before=before[1] if before else None,
+            status_after=after[0] if after else None,
+            severity_after=after[1] if after else None,
             created_at=utcnow(),
         )
     )

@@ -176,14 +176,38 @@ def _plan(rng: random.Random, now: dt.datetime, reporters: list[int], staff: lis
     created = now - dt.timedelta(minutes=rng.randint(10, 120 * 24 * 60))
     title = f"{rng.choice(_AREAS)} {rng.choice(_SYMPTOMS)} {rng.choice(_WHEN)}"
     description = _description(rng, title)
-    history = [_act(reporter, reporter, Verb.CREATED, "severity", None, severity, created)]
+    history = [
+        _act(
+            reporter,
+            reporter,
+            Verb.CREATED,
+            "severity",
+            None,
+            severity,
+            created,
+            None,
+            (Status.OPEN, severity),
+        )
+    ]
     status, at = Status.OPEN, created
     # Older issues travelled further along the workflow.
     old = (now - created).days > 2
     steps = rng.choices([0, 1, 2, 3], [3, 2, 2, 4])[0] if old else rng.randint(0, 1)
     for target in _FORWARD[:steps]:
         at = min(now, at + dt.timedelta(minutes=rng.randint(30, 7 * 24 * 60)))
-        history.append(_act(reporter, rng.choice(staff), Verb.STATUS, "status", status, target, at))
+        history.append(
+            _act(
+                reporter,
+                rng.choice(staff),
+                Verb.STATUS,
+                "status",
+                status,
+                target,
+                at,
+                (status, severity),
+                (target, severity),
+            )
+        )
         status = target
     tags = sorted(rng.sample(_TAGS, rng.randint(1, 3))) if status != Status.OPEN else []
     comments = [
@@ -218,8 +242,14 @@ def _act(
     old: str | None,
     new: str | None,
     at: dt.datetime,
+    before: tuple[str, str] | None,
+    after: tuple[str, str],
 ) -> Row:
     return {
+        "status_before": before[0] if before else None,
+        "severity_before": before[1] if before else None,
+        "status_after": after[0],
+        "severity_after": after[1],
         "reporter_id": reporter,
         "actor_id": actor,
         "verb": verb,

@@ -67,7 +67,7 @@ def insert_issue(s: Session, user: User, new: IssueCreate) -> Issue:
     )
     s.add(issue)
     s.flush()
-    record(s, issue, user.id, Verb.CREATED, "severity", None, issue.severity)
+    record(s, issue, user.id, Verb.CREATED, "severity", None, issue.severity, before=None)
     if new.tags:
         _replace_tags(s, issue, new.tags)
         record(s, issue, user.id, Verb.TAGS, "tags", "", ",".join(new.tags))
@@ -141,7 +141,11 @@ def update_issue(
         if new is None or new == old:
             continue
         setattr(issue, field, new)
-        record(s, issue, user.id, Verb.EDITED, field, old, new)
+        if field == "severity":
+            before = (str(issue.status), str(old))
+            record(s, issue, user.id, Verb.EDITED, field, old, new, before=before)
+        else:
+            record(s, issue, user.id, Verb.EDITED, field, old, new)
         if field == "description":
             issue.description_html = markdown.render(new)
         changed = True
@@ -165,7 +169,8 @@ def change_status(
     _check_version(s, issue, version)
     if target not in TRANSITIONS[issue.status]:
         raise InvalidTransition(issue.status, target, [t.value for t in TRANSITIONS[issue.status]])
-    record(s, issue, user.id, Verb.STATUS, "status", issue.status, target)
+    after = (str(target), str(issue.severity))
+    record(s, issue, user.id, Verb.STATUS, "status", issue.status, target, after=after)
     issue.status = target
     return _commit(s, issue, "updated", changed=True)
 
@@ -221,7 +226,7 @@ def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
     issue = access_issue(s, user, issue_id)
     require(can_delete_issue(user), "Only administrators can delete issues.")
     stored = list(s.scalars(select(Attachment.stored_name).where(Attachment.issue_id == issue_id)))
-    record(s, issue, user.id, Verb.DELETED, "status", issue.status, None)
+    record(s, issue, user.id, Verb.DELETED, "status", issue.status, None, after=None)
     emit(s, ChangeEvent("issue", "deleted", issue.id, issue.reporter_id))
     s.delete(issue)
     s.commit()

@@ -195,7 +195,27 @@ class Activity(Base):
     field: Mapped[str] = mapped_column(String(40), default="")
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # The issue's state around the change (NULL: did not exist yet / any more).
+    status_before: Mapped[str | None] = mapped_column(String(20))
+    severity_before: Mapped[str | None] = mapped_column(String(20))
+    status_after: Mapped[str | None] = mapped_column(String(20))
+    severity_after: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobRun(Base):
+    """One run of a background job (RQ worker or the in-process timer), for the Jobs panel."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    message: Mapped[str] = mapped_column(Text, default="")
 
 
 class DailyStat(Base):
