@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .db import begin_write
+from .events import ChangeEvent, emit
 from .enums import Severity, Status, Verb
 from .models import Activity, DailyStat, Issue, utcnow
 
@@ -32,6 +33,7 @@ def refresh_day(s: Session, day: dt.date) -> dict[str, int]:
     s.rollback()  # end the read; the write takes SQLite's lock up front
     begin_write(s)
     _write(s, day, counts)
+    emit(s, ChangeEvent("stats", "updated"))
     s.commit()
     return _by_status(counts)
 
@@ -55,6 +57,8 @@ def backfill(
     while day >= since:
         begin_write(s)
         _write(s, day, counts)
+        if day == until:
+            emit(s, ChangeEvent("stats", "updated"))
         s.commit()
         written += 1
         if progress:

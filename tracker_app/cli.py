@@ -13,7 +13,7 @@ import click
 import services
 from services import Role
 
-from . import cli_data, migrate
+from . import cli_data, cli_jobs, migrate
 from .clitools import (
     clean_errors,
     connect,
@@ -189,6 +189,9 @@ def _first_admin(settings: Settings) -> None:
 
 main.add_command(cli_data.import_command)
 main.add_command(cli_data.export_command)
+main.add_command(cli_jobs.stats)
+main.add_command(cli_jobs.worker_command)
+main.add_command(cli_jobs.scheduler_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -4,19 +4,21 @@ security headers, websocket Origin check, upload body limits."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from nicegui import app, background_tasks, core, ui
+from nicegui import run as nicegui_run
 from starlette.responses import JSONResponse
 
 import pages
 import services
 from pages.live import hub
 
-from . import api, fastpacket
+from . import api, fastpacket, rqdash
 from .limits import BodyLimit, SecurityHeaders
 from .settings import Settings
 
@@ -50,6 +52,9 @@ def build(settings: Settings) -> None:
         prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
     api.install(app)
+    app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
+    if settings.embedded:
+        app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     headers = dict(SECURITY_HEADERS)
     if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
         headers["Strict-Transport-Security"] = "max-age=31536000"
@@ -90,6 +95,25 @@ def _relay_events() -> None:
 
     app.on_startup(start)
     app.on_shutdown(shutdown)
+
+
+EMBEDDED_JOB_SECONDS = 300.0
+
+
+async def _embedded_jobs() -> None:
+    """Without Redis (the embedded default) the scheduled jobs run here, on a timer, with
+    the same functions the RQ worker runs."""
+    closed: dt.date | None = None
+    while True:
+        try:
+            await nicegui_run.io_bound(services.jobs.refresh_today)
+            yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+            if closed != yesterday:
+                await nicegui_run.io_bound(services.jobs.close_yesterday)
+                closed = yesterday
+        except Exception:
+            log.exception("an in-process job failed (recorded in job_runs)")
+        await asyncio.sleep(EMBEDDED_JOB_SECONDS)
 
 
 def health(settings: Settings) -> dict[str, str]:

@@ -1,0 +1,113 @@
+"""The job functions, their records and retries, RQ workers and the scheduler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rq import Queue, SimpleWorker
+from rq_scheduler import Scheduler
+from sqlalchemy import select
+
+import services
+from services import jobs
+from services.models import DailyStat, JobRun
+from tests.factories import make_issue, make_user
+from tracker_app import worker
+
+
+def _today_rows() -> int:
+    with services.session() as s:
+        today = dt.datetime.now(dt.UTC).date()
+        return len(s.scalars(select(DailyStat).where(DailyStat.day == today)).all())
+
+
+def test_a_job_run_is_recorded_with_its_result(db, sent):
+    make_issue(make_user("MAINTAINER"))
+    counts = jobs.refresh_today()
+    assert counts["OPEN"] == 1 and _today_rows() == 16
+    assert any(e.kind == "stats" for e in sent)  # open dashboards refresh
+    admin = make_user("ADMIN")
+    with services.session() as s:
+        overview = {j.name: j for j in jobs.job_overview(s, admin)}
+    assert overview["refresh-today"].last_ok is True and "OPEN 1" in overview["refresh-today"].last_message
+    assert overview["close-yesterday"].last_message == "never ran"
+
+
+def test_failures_are_retried_with_backoff_then_recorded(db):
+    calls, waits = [], []
+
+    def flaky(s):
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("database hiccup")
+        return {"ok": 1}
+
+    assert jobs.run_recorded("flaky", flaky, backoff=(1, 2, 3), sleep=waits.append) == {"ok": 1}
+    assert waits == [1, 2]
+
+    def broken(s):
+        raise RuntimeError("always")
+
+    with pytest.raises(RuntimeError):
+        jobs.run_recorded("broken", broken, backoff=(1, 2), sleep=waits.append)
+    with services.session() as s:
+        runs = {r.name: r for r in s.scalars(select(JobRun))}
+    assert runs["flaky"].ok and runs["flaky"].attempts == 3
+    assert not runs["broken"].ok and runs["broken"].attempts == 3
+    assert "always" in runs["broken"].message
+    admin, maintainer = make_user("ADMIN"), make_user("MAINTAINER")
+    with services.session() as s:
+        assert [f["name"] for f in jobs.recent_failures(s, admin)] == ["broken"]
+        with pytest.raises(services.PermissionDenied):
+            jobs.job_overview(s, maintainer)
+
+
+def test_an_rq_worker_runs_the_job_from_the_queue(db, redis_client):
+    make_issue(make_user())
+    queue = Queue(worker.QUEUE, connection=redis_client)
+    job = queue.enqueue("services.jobs.refresh_today")
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    assert job.get_status(refresh=True) == "finished"
+    assert job.return_value()["OPEN"] == 1 and _today_rows() == 16
+
+
+def test_the_scheduler_registers_each_job_once(redis_client):
+    scheduler = Scheduler(queue_name=worker.QUEUE, connection=redis_client)
+    for job in scheduler.get_jobs():
+        scheduler.cancel(job)
+    assert sorted(worker.register_schedules(scheduler)) == [
+        "tracker-close-yesterday", "tracker-refresh-today"]
+    assert worker.register_schedules(scheduler) == []  # a restart changes nothing
+    jobs_now = {j.id: j for j in scheduler.get_jobs()}
+    assert set(jobs_now) == {"tracker-refresh-today", "tracker-close-yesterday"}
+    assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
+    stale = jobs_now["tracker-close-yesterday"]
+    stale.meta["cron_string"] = "0 3 * * *"  # an older version's schedule
+    stale.save_meta()
+    assert worker.register_schedules(scheduler) == ["tracker-close-yesterday"]
+    assert len(list(scheduler.get_jobs())) == 2
+
+
+@pytest.mark.skipif(not os.environ.get("TRACKER_TEST_REDIS_URL"),
+                    reason="a real `tracker worker --burst` needs the real Redis (set in CI)")
+def test_a_real_worker_process_drains_the_queue(db, redis_client, tmp_path: Path):
+    make_issue(make_user())
+    redis_url = os.environ["TRACKER_TEST_REDIS_URL"]
+    Queue(worker.QUEUE, connection=redis_client).empty()
+    job_id = worker.enqueue(redis_client, "services.jobs.recompute_day",
+                            dt.datetime.now(dt.UTC).date().isoformat())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PYTEST_"))}
+    env.update(TRACKER_DATABASE_URL=db, TRACKER_REDIS_URL=redis_url,
+               TRACKER_DATA_DIR=str(tmp_path))
+    result = subprocess.run([str(Path(sys.executable).parent / "tracker"), "worker", "--burst"],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    from rq.job import Job
+
+    assert Job.fetch(job_id, connection=redis_client).get_status() == "finished"
+    assert _today_rows() == 16

@@ -1,0 +1,68 @@
+"""RQ entry points: the worker, and the scheduler with its (idempotent) schedules."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Worker
+from rq_scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+QUEUE = "tracker"
+# (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC.
+SCHEDULES = [
+    ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
+    ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
+]
+JOB_TIMEOUT = 900
+RESULT_TTL = 7 * 86400
+
+
+def connection(redis_url: str) -> Redis:
+    return Redis.from_url(redis_url)
+
+
+def run_worker(redis: Redis, *, burst: bool = False) -> bool:
+    """Process jobs until stopped (or, with burst, until the queue is empty). A SIGTERM
+    lets the current job finish first."""
+    worker = Worker([Queue(QUEUE, connection=redis)], connection=redis)
+    return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
+
+
+def register_schedules(scheduler: Scheduler) -> list[str]:
+    """Make sure each scheduled job exists exactly once with its current cron; returns the
+    ids that were (re)created. Safe to run at every start."""
+    existing = {job.id: job for job in scheduler.get_jobs()}
+    changed = []
+    for job_id, cron, func in SCHEDULES:
+        job = existing.get(job_id)
+        if job is not None and job.meta.get("cron_string") == cron and job.func_name == func:
+            continue
+        if job is not None:
+            scheduler.cancel(job)
+        scheduler.cron(
+            cron,
+            func=func,
+            id=job_id,
+            queue_name=QUEUE,
+            timeout=JOB_TIMEOUT,
+            result_ttl=RESULT_TTL,
+            use_local_timezone=False,
+        )
+        changed.append(job_id)
+    return changed
+
+
+def run_scheduler(redis: Redis, *, interval: int = 30) -> None:
+    scheduler = Scheduler(queue_name=QUEUE, connection=redis, interval=interval)
+    changed = register_schedules(scheduler)
+    log.info("schedules registered (changed: %s)", ", ".join(changed) or "none")
+    scheduler.run()
+
+
+def enqueue(redis: Redis, func: str, *args: Any) -> str:
+    """Queue a one-off job (e.g. a recompute); returns its id."""
+    return str(Queue(QUEUE, connection=redis).enqueue(func, *args, job_timeout=JOB_TIMEOUT).id)
