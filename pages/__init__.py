@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from . import (
     account,
+    admin_jobs,
     admin_users,
     auth,
     dashboard,
     downloads,
+    insights,
     issue_detail,
     issue_list,
     issue_new,
@@ -27,5 +29,7 @@ def register_all(config: PageConfig) -> None:
     issue_detail.register()
     downloads.register()
     dashboard.register()
+    insights.register()
     admin_users.register()
+    admin_jobs.register()
     account.register()

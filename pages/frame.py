@@ -16,8 +16,10 @@ from .session import Viewer
 NAV = [
     ("Issues", "/", "list", None),
     ("New issue", "/issues/new", "add_circle", None),
-    ("Dashboard", "/dashboard", "insights", None),
+    ("Dashboard", "/dashboard", "dashboard", None),
+    ("Insights", "/insights", "insights", "staff"),
     ("Users", "/admin/users", "manage_accounts", Role.ADMIN),
+    ("Jobs", "/admin/jobs", "schedule", Role.ADMIN),
 ]
 
 
@@ -34,7 +36,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         )
         if viewer is not None:
             for label, path, icon, role in NAV:
-                if role is None or viewer.actor.role == role:
+                if _shows(role, viewer):
                     hint = " (shortcut: n)" if path == "/issues/new" else ""
                     ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                         f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
@@ -83,3 +85,11 @@ def _dark_preference() -> bool:
 def _toggle(dark: ui.dark_mode) -> None:
     dark.value = not dark.value
     app.storage.user["dark"] = dark.value
+
+
+def _shows(role: object, viewer: Viewer) -> bool:
+    if role is None:
+        return True
+    if role == "staff":
+        return viewer.is_staff
+    return bool(viewer.actor.role == role)

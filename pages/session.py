@@ -30,6 +30,7 @@ class PageConfig:
     allow_signup: bool = True
     max_upload_bytes: int = 25 * 1024 * 1024
     secure_cookies: bool = False
+    job_queue: bool = False  # RQ on Redis (else jobs run in-process)
 
 
 config = PageConfig()

@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .db import begin_write
-from .events import ChangeEvent, emit
 from .enums import Severity, Status, Verb
+from .events import ChangeEvent, emit
 from .models import Activity, DailyStat, Issue, utcnow
 
 Counts = Counter[tuple[str, str]]

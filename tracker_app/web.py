@@ -33,13 +33,16 @@ SECURITY_HEADERS = {
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
 
 
-def build(settings: Settings) -> None:
-    """Register routes, middleware and the event relay on NiceGUI's app (once per process)."""
+def build(settings: Settings, *, run_jobs: bool = True) -> None:
+    """Register routes, middleware and the event relay on NiceGUI's app (once per process).
+    Without Redis the scheduled jobs run in this process (`run_jobs=False`: the page tests
+    switch that off to keep their data to themselves)."""
     pages.register_all(
         pages.PageConfig(
             allow_signup=settings.allow_signup,
             max_upload_bytes=settings.max_upload_bytes,
             secure_cookies=settings.production,
+            job_queue=not settings.embedded,
         )
     )
     # engine.io's own same-origin check (Host / X-Forwarded-Host) instead of NiceGUI's '*':
@@ -53,7 +56,7 @@ def build(settings: Settings) -> None:
     )
     api.install(app)
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
-    if settings.embedded:
+    if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     headers = dict(SECURITY_HEADERS)
     if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
@@ -105,15 +108,21 @@ async def _embedded_jobs() -> None:
     the same functions the RQ worker runs."""
     closed: dt.date | None = None
     while True:
-        try:
-            await nicegui_run.io_bound(services.jobs.refresh_today)
-            yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-            if closed != yesterday:
-                await nicegui_run.io_bound(services.jobs.close_yesterday)
-                closed = yesterday
-        except Exception:
-            log.exception("an in-process job failed (recorded in job_runs)")
+        closed = await run_due_jobs(closed)
         await asyncio.sleep(EMBEDDED_JOB_SECONDS)
+
+
+async def run_due_jobs(closed: dt.date | None) -> dt.date | None:
+    """Refresh today; close yesterday unless already done. Returns the last closed day."""
+    try:
+        await nicegui_run.io_bound(services.jobs.refresh_today)
+        yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+        if closed != yesterday:
+            await nicegui_run.io_bound(services.jobs.close_yesterday)
+            closed = yesterday
+    except Exception:
+        log.exception("an in-process job failed (recorded in job_runs)")
+    return closed
 
 
 def health(settings: Settings) -> dict[str, str]:

@@ -70,3 +70,25 @@ def test_export_writes_a_neutralised_csv(tracker, tmp_path: Path) -> None:
 def test_export_without_any_admin_asks_for_someone(tracker) -> None:
     result = tracker("export")
     assert result.exit_code == 1 and "--as EMAIL" in result.output
+
+
+def test_stats_run_and_backfill(tracker, db_session) -> None:
+    _setup(tracker)
+    run = tracker("stats", "run", "--day", "2026-01-15")
+    assert run.exit_code == 0 and run.output.startswith("2026-01-15: OPEN 0")
+    backfill = tracker("stats", "backfill", "--since", "2026-01-01", "--until", "2026-01-10")
+    assert backfill.exit_code == 0 and "Recomputed 10 days" in backfill.output
+    wrong = tracker("stats", "backfill", "--since", "2026-02-01", "--until", "2026-01-01")
+    assert wrong.exit_code == 1 and "--since is after --until" in wrong.output
+    from sqlalchemy import func, select
+
+    from services.models import DailyStat
+
+    with db_session() as s:
+        assert s.scalar(select(func.count()).select_from(DailyStat)) == 11 * 16
+
+
+def test_worker_and_scheduler_need_redis(tracker) -> None:
+    for command in ("worker", "scheduler"):
+        result = tracker(command)
+        assert result.exit_code == 1 and "TRACKER_REDIS_URL" in result.output

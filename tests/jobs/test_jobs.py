@@ -34,7 +34,10 @@ def test_a_job_run_is_recorded_with_its_result(db, sent):
     admin = make_user("ADMIN")
     with services.session() as s:
         overview = {j.name: j for j in jobs.job_overview(s, admin)}
-    assert overview["refresh-today"].last_ok is True and "OPEN 1" in overview["refresh-today"].last_message
+    assert (
+        overview["refresh-today"].last_ok is True
+        and "OPEN 1" in overview["refresh-today"].last_message
+    )
     assert overview["close-yesterday"].last_message == "never ran"
 
 
@@ -81,7 +84,9 @@ def test_the_scheduler_registers_each_job_once(redis_client):
     for job in scheduler.get_jobs():
         scheduler.cancel(job)
     assert sorted(worker.register_schedules(scheduler)) == [
-        "tracker-close-yesterday", "tracker-refresh-today"]
+        "tracker-close-yesterday",
+        "tracker-refresh-today",
+    ]
     assert worker.register_schedules(scheduler) == []  # a restart changes nothing
     jobs_now = {j.id: j for j in scheduler.get_jobs()}
     assert set(jobs_now) == {"tracker-refresh-today", "tracker-close-yesterday"}
@@ -93,21 +98,41 @@ def test_the_scheduler_registers_each_job_once(redis_client):
     assert len(list(scheduler.get_jobs())) == 2
 
 
-@pytest.mark.skipif(not os.environ.get("TRACKER_TEST_REDIS_URL"),
-                    reason="a real `tracker worker --burst` needs the real Redis (set in CI)")
+@pytest.mark.skipif(
+    not os.environ.get("TRACKER_TEST_REDIS_URL"),
+    reason="a real `tracker worker --burst` needs the real Redis (set in CI)",
+)
 def test_a_real_worker_process_drains_the_queue(db, redis_client, tmp_path: Path):
     make_issue(make_user())
     redis_url = os.environ["TRACKER_TEST_REDIS_URL"]
     Queue(worker.QUEUE, connection=redis_client).empty()
-    job_id = worker.enqueue(redis_client, "services.jobs.recompute_day",
-                            dt.datetime.now(dt.UTC).date().isoformat())
+    job_id = worker.enqueue(
+        redis_client, "services.jobs.recompute_day", dt.datetime.now(dt.UTC).date().isoformat()
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PYTEST_"))}
-    env.update(TRACKER_DATABASE_URL=db, TRACKER_REDIS_URL=redis_url,
-               TRACKER_DATA_DIR=str(tmp_path))
-    result = subprocess.run([str(Path(sys.executable).parent / "tracker"), "worker", "--burst"],
-                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    env.update(TRACKER_DATABASE_URL=db, TRACKER_REDIS_URL=redis_url, TRACKER_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "tracker"), "worker", "--burst"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     from rq.job import Job
 
     assert Job.fetch(job_id, connection=redis_client).get_status() == "finished"
     assert _today_rows() == 16
+
+
+async def test_the_embedded_timer_refreshes_today_and_closes_yesterday_once(db):
+    from tracker_app.web import run_due_jobs
+
+    make_issue(make_user())
+    closed = await run_due_jobs(None)
+    assert closed == dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    assert await run_due_jobs(closed) == closed
+    with services.session() as s:
+        names = [r.name for r in s.scalars(select(JobRun).order_by(JobRun.id))]
+    assert names == ["refresh-today", "close-yesterday", "refresh-today"]

@@ -6,5 +6,5 @@ from tracker_app import web
 from tracker_app.settings import Settings
 
 settings = Settings.from_env()
-web.build(settings)
+web.build(settings, run_jobs=False)
 ui.run(**web.run_options(settings))

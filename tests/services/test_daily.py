@@ -22,8 +22,9 @@ def at(day: dt.date, hour: int = 12) -> dt.datetime:
 def _backdate(issue_id: int, times: list[dt.datetime]) -> None:
     """Move an issue's activity rows (in order) to the given times."""
     with services.session() as s:
-        ids = s.scalars(select(Activity.id).where(Activity.issue_id == issue_id)
-                        .order_by(Activity.id)).all()
+        ids = s.scalars(
+            select(Activity.id).where(Activity.issue_id == issue_id).order_by(Activity.id)
+        ).all()
         assert len(ids) == len(times), (ids, times)
         for row_id, when in zip(ids, times, strict=True):
             s.execute(update(Activity).where(Activity.id == row_id).values(created_at=when))
@@ -32,8 +33,11 @@ def _backdate(issue_id: int, times: list[dt.datetime]) -> None:
 
 def _stored(day: dt.date) -> dict[tuple[str, str], int]:
     with services.session() as s:
-        rows = s.execute(select(DailyStat.status, DailyStat.severity, DailyStat.count)
-                         .where(DailyStat.day == day)).all()
+        rows = s.execute(
+            select(DailyStat.status, DailyStat.severity, DailyStat.count).where(
+                DailyStat.day == day
+            )
+        ).all()
     return {(str(st), str(sev)): n for st, sev, n in rows}
 
 
@@ -77,8 +81,10 @@ def test_counts_at_any_moment_follow_the_history(db):
     with services.session() as s:
         assert _nonzero(daily.counts_at(s, at(prev, 23))) == EXPECTED["prev"]
         assert _nonzero(daily.counts_at(s, at(D, 23))) == EXPECTED["D"]
-        assert _nonzero(daily.counts_at(s, at(D, 10))) == {("TRIAGED", "HIGH"): 1,
-                                                           ("OPEN", "LOW"): 1}
+        assert _nonzero(daily.counts_at(s, at(D, 10))) == {
+            ("TRIAGED", "HIGH"): 1,
+            ("OPEN", "LOW"): 1,
+        }
         assert _nonzero(daily.counts_at(s, at(nxt, 23))) == EXPECTED["next"]
         assert _nonzero(daily.counts_at(s, at(prev, 1))) == {}
 
@@ -152,8 +158,14 @@ def test_a_failed_run_leaves_the_previous_row_set(db, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(daily, "_write", lambda s, day, counts: (s.execute(
-        update(DailyStat).where(DailyStat.day == day).values(count=999)), broken()))
+    monkeypatch.setattr(
+        daily,
+        "_write",
+        lambda s, day, counts: (
+            s.execute(update(DailyStat).where(DailyStat.day == day).values(count=999)),
+            broken(),
+        ),
+    )
     try:
         with services.session() as s:
             daily.refresh_day(s, D)

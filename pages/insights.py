@@ -1,0 +1,204 @@
+"""`/insights` (MAINTAINER, ADMIN): how intake is going — open issues by status over time,
+filed vs resolved per day, time to triage and to done, the oldest untriaged issues. Live."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+from nicegui import events, ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import services
+from services.events import ChangeEvent
+
+from .components import STATUS_LABELS, STATUSES, when
+from .dashboard import LINE_COLORS
+from .frame import frame
+from .live import hub
+from .session import Viewer, login_url, viewer_for
+
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Insight:
+    area: dict[str, Any]
+    flow: dict[str, Any]
+    cycle: list[services.insights.CycleTime]
+    oldest: list[services.IssueSummary]
+
+
+def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insight:
+    daily = services.stats.daily_series(s, actor, since=since, until=until)
+    flow = services.insights.flow(s, actor, since, until)
+    cycle = services.insights.cycle_times(s, actor, since, until)
+    oldest = services.issues.list_issues(s, actor, status="OPEN", sort="created", page_size=10)
+    return Insight(area=_area(daily), flow=_flow(flow), cycle=cycle, oldest=oldest.items)
+
+
+def _area(rows: list[services.schemas.DailyCount]) -> dict[str, Any]:
+    days = sorted({r.day for r in rows})
+    totals: dict[tuple[dt.date, str], int] = {}
+    for r in rows:
+        totals[(r.day, r.status.value)] = totals.get((r.day, r.status.value), 0) + r.count
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=days,
+                y=[totals.get((d, st), 0) for d in days],
+                name=STATUS_LABELS[st],
+                stackgroup="all",
+                mode="lines",
+                line={"color": LINE_COLORS[st]},
+            )
+            for st in STATUSES
+        ]
+    )
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=300)
+    return fig.to_plotly_json()
+
+
+def _flow(days: list[services.insights.DayFlow]) -> dict[str, Any]:
+    x = [d.day for d in days]
+    fig = go.Figure(
+        [
+            go.Bar(x=x, y=[d.created for d in days], name="Filed", marker_color="#2196f3"),
+            go.Bar(x=x, y=[d.resolved for d in days], name="Resolved", marker_color="#4caf50"),
+        ]
+    )
+    fig.update_layout(barmode="group", margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=300)
+    return fig.to_plotly_json()
+
+
+def register() -> None:
+    @ui.page("/insights")
+    async def insights(request: Request) -> Response | None:
+        viewer = await viewer_for(request)
+        if viewer is None:
+            return RedirectResponse(login_url("/insights"), status_code=303)
+        with frame(viewer, "Insights"):
+            if not viewer.is_staff:
+                ui.label("Insights are for maintainers and admins.")
+                return None
+            await InsightsView(viewer).build()
+        return None
+
+
+class InsightsView:
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self.until = dt.datetime.now(dt.UTC).date()
+        self.since = self.until - dt.timedelta(days=DEFAULT_DAYS - 1)
+
+    async def build(self) -> None:
+        with ui.row().classes("w-full items-center gap-4"):
+            ui.label("Insights").classes("text-2xl font-semibold")
+            ui.space()
+            with ui.input("Date range", value=self._range_text()).classes("w-64") as field:
+                with ui.menu().props("no-parent-event") as menu:
+                    ui.date(
+                        value={"from": self.since.isoformat(), "to": self.until.isoformat()},
+                        on_change=lambda e: self.set_range(e, field, menu),
+                    ).props("range")
+                with field.add_slot("append"):
+                    ui.icon("edit_calendar").on("click", menu.open).classes("cursor-pointer")
+            ui.button("Export CSV", icon="download", on_click=self.export)
+        with ui.card().classes("w-full"):
+            ui.label("Issues by status").classes("text-lg font-semibold")
+            self.area = ui.plotly({"data": [], "layout": {}}).classes("w-full")
+        with ui.card().classes("w-full"):
+            ui.label("Filed and resolved per day").classes("text-lg font-semibold")
+            self.flow = ui.plotly({"data": [], "layout": {}}).classes("w-full")
+        with ui.row().classes("w-full gap-4 items-start max-md:flex-col"):
+            with ui.card().classes("grow"):
+                ui.label("Median time, for issues filed in the range").classes(
+                    "text-lg font-semibold"
+                )
+                self.cycle = ui.column().classes("w-full")
+            with ui.card().classes("grow"):
+                ui.label("Oldest untriaged").classes("text-lg font-semibold")
+                self.oldest = ui.column().classes("w-full gap-1")
+        await self.reload(shared=False)
+        hub.watch(self.viewer, self.wants, self.refresh, min_interval=2.0)
+
+    def _range_text(self) -> str:
+        return f"{self.since.isoformat()} to {self.until.isoformat()}"
+
+    async def set_range(self, e: events.ValueChangeEventArguments, field: Any, menu: Any) -> None:
+        value = e.value
+        if isinstance(value, dict) and value.get("from") and value.get("to"):
+            self.since = dt.date.fromisoformat(value["from"].replace("/", "-"))
+            self.until = dt.date.fromisoformat(value["to"].replace("/", "-"))
+            field.value = self._range_text()
+            menu.close()
+            await self.reload(shared=False)
+
+    def wants(self, change: ChangeEvent) -> bool:
+        return change.kind in ("issue", "stats")
+
+    async def refresh(self) -> None:
+        await self.reload(shared=True)
+
+    async def reload(self, *, shared: bool) -> None:
+        since, until = self.since, self.until
+        if shared:
+            result = await hub.shared(
+                ("insights", since, until), lambda: self.viewer.query(load, since, until)
+            )
+        else:
+            result = await self.viewer.call(load, since, until)
+        if result.value is None:
+            return
+        data = result.value
+        self.area.figure = data.area
+        self.area.update()
+        self.flow.figure = data.flow
+        self.flow.update()
+        self.cycle.clear()
+        with self.cycle:
+            rows = [
+                {
+                    "severity": c.severity.capitalize(),
+                    "issues": c.issues,
+                    "triage": _hours(c.median_hours_to_triage),
+                    "done": _hours(c.median_hours_to_done),
+                }
+                for c in data.cycle
+            ]
+            ui.table(
+                columns=[
+                    {"name": "severity", "label": "Severity", "field": "severity", "align": "left"},
+                    {"name": "issues", "label": "Filed", "field": "issues"},
+                    {"name": "triage", "label": "To triage", "field": "triage"},
+                    {"name": "done", "label": "To done", "field": "done"},
+                ],
+                rows=rows,
+                row_key="severity",
+            ).props("flat dense").classes("w-full")
+        self.oldest.clear()
+        with self.oldest:
+            if not data.oldest:
+                ui.label("Nothing waits for triage.").classes("opacity-70")
+            for issue in data.oldest:
+                with ui.row().classes("gap-2 items-baseline"):
+                    ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
+                    ui.label(f"filed {when(issue.created_at)}").classes("text-xs opacity-60")
+
+    async def export(self) -> None:
+        result = await self.viewer.call(services.insights.daily_csv, self.since, self.until)
+        if result.value is not None:
+            ui.download(
+                result.value.encode(),
+                f"daily_stats_{self.since}_{self.until}.csv",
+                media_type="text/csv",
+            )
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"

@@ -1,0 +1,83 @@
+"""The Jobs panel, the queue dashboard's door, and the insights page."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from tests.factories import make_issue
+from tests.pages.conftest import sign_in
+
+
+async def test_admins_see_the_jobs_and_can_run_one(user: User, db) -> None:
+    sign_in(user, "ADMIN")
+    services.jobs.refresh_today()
+    await user.open("/admin/jobs")
+    await user.should_see("Today's counts (every 5 minutes)")
+    await user.should_see("Yesterday's final counts (00:15 UTC)")
+    await user.should_see("never")
+    user.find(kind=ui.button, content="Recompute today now").click()
+    await user.should_see("Today: OPEN", retries=100)
+
+
+async def test_the_jobs_panel_is_for_admins(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    await user.open("/admin/jobs")
+    await user.should_see("Only administrators can see the jobs.")
+
+
+@pytest.mark.parametrize(
+    "role, status", [(None, 303), ("REPORTER", 403), ("MAINTAINER", 403), ("ADMIN", 200)]
+)
+async def test_the_queue_dashboard_is_for_admins_only(user: User, db, role, status) -> None:
+    if role:
+        sign_in(user, role)
+    response = await user.http_client.get("/rq/", follow_redirects=False)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"].startswith("/login")
+
+
+async def test_the_queue_dashboard_refuses_requests_from_other_sites(user: User, db) -> None:
+    sign_in(user, "ADMIN")
+    response = await user.http_client.get(
+        "/rq/requeue/tracker", headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def redis_env(monkeypatch):
+    """The app under test runs with Redis (set before the app is built)."""
+    if not os.environ.get("TRACKER_TEST_REDIS_URL"):
+        pytest.skip("needs the real Redis (TRACKER_TEST_REDIS_URL, set in CI)")
+    monkeypatch.setenv("TRACKER_REDIS_URL", os.environ["TRACKER_TEST_REDIS_URL"])
+
+
+async def test_with_redis_admins_get_the_rq_dashboard(redis_env, create_user, db) -> None:
+    browser = create_user()
+    sign_in(browser, "ADMIN")
+    response = await browser.http_client.get("/rq/")
+    assert response.status_code == 200 and "RQ" in response.text
+    services.events.configure_bus(None)
+
+
+async def test_insights_show_flow_times_and_the_oldest_untriaged(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    make_issue(me, title="Waiting since forever", severity="HIGH")
+    await user.open("/insights")
+    await user.should_see("Issues by status")
+    await user.should_see("Filed and resolved per day")
+    await user.should_see("#1 Waiting since forever")
+    [table] = user.find(kind=ui.table).elements
+    assert {r["severity"] for r in table.rows} == {"Low", "Medium", "High", "Critical"}
+
+
+async def test_insights_are_not_for_reporters(user: User, db) -> None:
+    sign_in(user)
+    await user.open("/insights")
+    await user.should_see("Insights are for maintainers and admins.")
