@@ -26,7 +26,8 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
-    "daily_stats, activity, comments, attachments, issue_tags, tags, issues, login_sessions, users"
+    "job_runs, daily_stats, activity, comments, attachments, issue_tags, tags, issues, "
+    "login_sessions, users"
 )
 
 

@@ -55,6 +55,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
     api.install(app)
+    app.remove_route(rqdash.PATH)  # a rebuild (as in the tests) replaces the mount
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
