@@ -151,6 +151,7 @@ async def viewer_for(request: Request) -> Viewer | None:
     actor = await run.io_bound(resolve)
     if actor is None:
         return None
+    request.state.user_id = actor.id  # for the request log
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Viewer(token=token, actor=actor, path=path)
 

@@ -73,6 +73,15 @@ def run_recorded(
             sleep(backoff[attempt - 1])
             continue
         _record(name, started, ok=True, attempts=attempt, message=_summary(result))
+        log.info(
+            "job",
+            extra={
+                "job": name,
+                "ok": True,
+                "attempts": attempt,
+                "ms": round((utcnow() - started).total_seconds() * 1000, 1),
+            },
+        )
         return result
 
 

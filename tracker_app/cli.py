@@ -13,7 +13,7 @@ import click
 import services
 from services import Role
 
-from . import cli_data, cli_jobs, migrate
+from . import cli_data, cli_jobs, migrate, observe
 from .clitools import (
     clean_errors,
     connect,
@@ -21,7 +21,7 @@ from .clitools import (
     safe_url,
     settings_from_env,
 )
-from .settings import Settings
+from .settings import Settings, SettingsError, log_format
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,10 +30,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """Issues & Insights Tracker."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        fmt = log_format()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+    observe.configure_logging(fmt, logging.DEBUG if verbose else logging.INFO)
 
 
 @main.command()

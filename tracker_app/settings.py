@@ -28,6 +28,8 @@ class Settings:
     upload_dir: Path
     max_upload_mb: int
     allow_signup: bool
+    log_format: str = "text"
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @property
     def production(self) -> bool:
@@ -61,7 +63,19 @@ class Settings:
             upload_dir=Path(env.get("TRACKER_UPLOAD_DIR") or data_dir / "uploads"),
             max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
+            log_format=log_format(env),
+            forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
+
+
+def log_format(environ: dict[str, str] | None = None) -> str:
+    """TRACKER_LOG_FORMAT: `json` (default in production) or `text`."""
+    env = os.environ if environ is None else environ
+    production = env.get("TRACKER_ENV", "").strip().lower() == "production"
+    value = (env.get("TRACKER_LOG_FORMAT") or ("json" if production else "text")).lower()
+    if value not in ("json", "text"):
+        raise SettingsError(f"TRACKER_LOG_FORMAT must be json or text, got {value!r}.")
+    return value
 
 
 def _secret_key(given: str | None, mode: str, data_dir: Path) -> str:

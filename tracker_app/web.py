@@ -10,15 +10,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import app, background_tasks, core, ui
+from alembic.runtime.migration import MigrationContext
+from nicegui import Client, app, background_tasks, core, ui
 from nicegui import run as nicegui_run
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
 import pages
 import services
 from pages.live import hub
 
-from . import api, fastpacket, rqdash
+from . import api, fastpacket, migrate, observe, rqdash
 from .limits import BodyLimit, SecurityHeaders
 from .settings import Settings
 
@@ -64,6 +65,22 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         headers["Strict-Transport-Security"] = "max-age=31536000"
     app.add_middleware(SecurityHeaders, headers=headers)
     _relay_events()
+
+    app.add_middleware(observe.RequestLog)  # outermost: sees every request and its status
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is at the code's head."""
+        state = readiness()
+        return JSONResponse(state, status_code=200 if state["ready"] else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> PlainTextResponse:
+        connected = sum(1 for c in Client.instances.values() if c.has_socket_connection)
+        text = observe.metrics_text(
+            {"tracker_connected_pages": connected, "tracker_live_watchers": hub.watchers}
+        )
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
@@ -124,6 +141,22 @@ async def run_due_jobs(closed: dt.date | None) -> dt.date | None:
     except Exception:
         log.exception("an in-process job failed (recorded in job_runs)")
     return closed
+
+
+def readiness() -> dict[str, object]:
+    """Database reachable and migrated to the code's head revision."""
+    try:
+        with services.runtime().engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except Exception as e:
+        log.warning("readiness: database unreachable: %s", e)
+        return {"ready": False, "database": "down", "migrations": "unknown"}
+    head = migrate.head()
+    return {
+        "ready": current == head,
+        "database": "ok",
+        "migrations": "at head" if current == head else f"at {current}, head is {head}",
+    }
 
 
 def health(settings: Settings) -> dict[str, str]:
@@ -189,5 +222,8 @@ def run(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         ws_per_message_deflate=False,  # ~135 KB less per connected page, ~15% less CPU
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,  # in-flight requests finish on SIGTERM
         **run_options(settings),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,17 +29,21 @@ class Credentials:
     token: str | None
     cookie: str | None
     same_site: bool
+    state: Any = None  # the request's state: the request log reads `user_id` from it
 
     def actor(self, s: Session) -> Actor:
         """The authenticated actor, or 401; a cookie-authenticated write from another site
         gets 403."""
         if self.token is not None:
-            return services.auth.actor_from_api_token(s, self.token)
-        actor = services.auth.resolve_session(s, self.cookie)
+            actor: Actor | None = services.auth.actor_from_api_token(s, self.token)
+        else:
+            actor = services.auth.resolve_session(s, self.cookie)
         if actor is None:
             raise HTTPException(401, "Not signed in.", headers={"WWW-Authenticate": "Bearer"})
-        if not self.same_site:
+        if self.token is None and not self.same_site:
             raise HTTPException(403, "Cross-site request refused.")
+        if self.state is not None:
+            self.state.user_id = actor.id
         return actor
 
 
@@ -57,6 +61,7 @@ async def credentials(
         token=bearer_token.credentials if bearer_token else None,
         cookie=cookie,
         same_site=request.method in SAFE_METHODS or same_site(request),
+        state=request.state,
     )
 
 
