@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The tracker's image: `tracker` is the entry point, as on a developer's machine.
+#   docker build -t tracker .   (compose builds it for you)
+
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY services ./services
+COPY pages ./pages
+COPY tracker_app ./tracker_app
+COPY migrations ./migrations
+RUN pip install --no-cache-dir .
+
+FROM python:3.11-slim
+# No compilers or build tools here: everything was built above (psycopg2 and bcrypt ship wheels).
+RUN useradd --create-home --uid 10001 tracker \
+    && mkdir -p /data/uploads \
+    && chown -R tracker:tracker /data
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    TRACKER_DATA_DIR=/data \
+    TRACKER_UPLOAD_DIR=/data/uploads
+USER 10001
+WORKDIR /data
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"]
+ENTRYPOINT ["tracker"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

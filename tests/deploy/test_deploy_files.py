@@ -1,0 +1,110 @@
+"""Docker cannot run here, so the deployment files are checked instead: against their
+published schemas (vendored by check-jsonschema), by hadolint, and against the CLI — every
+container command is a `tracker` command the tests run too."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
+
+from tracker_app.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).parent / name)
+    if not Path(found).exists():
+        pytest.fail(f"{name} is missing (it is in the test extra)")
+    return found
+
+
+def _compose() -> dict:
+    return YAML(typ="safe").load(COMPOSE.read_text())
+
+
+@pytest.mark.parametrize("path, schema", [(COMPOSE, "vendor.compose-spec"),
+                                          (WORKFLOW, "vendor.github-workflows")])
+def test_files_match_their_published_schemas(path: Path, schema: str) -> None:
+    result = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    result = subprocess.run([_tool("hadolint"), "--failure-threshold", "info", "Dockerfile"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_is_small_non_root_and_runs_the_cli() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)", text, re.M)
+    assert len(stages) == 2 and all(s.startswith("python:3.11-slim") for s in stages)
+    final = text.split("\nFROM ")[-1]
+    assert "USER 10001" in final and "apt-get" not in final and "gcc" not in final
+    assert 'ENTRYPOINT ["tracker"]' in final and "/healthz" in final
+    assert '["serve", "--host", "0.0.0.0", "--port", "8080"]' in final
+    for package in ("services", "pages", "tracker_app", "migrations"):
+        assert f"COPY {package} ./{package}" in text
+
+
+def test_every_container_command_is_a_real_tracker_command() -> None:
+    services = _compose()["services"]
+    commands = {name: s["command"] for name, s in services.items() if "build" in s or "<<" in s
+                or s.get("image", "").startswith("issues-insights-tracker")}
+    assert set(commands) == {"migrate", "web", "worker", "scheduler"}
+    assert commands["migrate"] == ["db", "upgrade"]
+    assert commands["web"][0] == "serve" and commands["worker"] == ["worker"]
+    assert commands["scheduler"] == ["scheduler"]
+    runner = CliRunner()
+    for command in commands.values():
+        words = [w for w in command if not w.startswith("-") and not w[0].isdigit()]
+        result = runner.invoke(main, [*words[:2], "--help"])
+        assert result.exit_code == 0, (command, result.output)
+
+
+def test_the_stack_waits_for_its_dependencies_and_scales_the_web() -> None:
+    services = _compose()["services"]
+    assert services["db"]["image"] == "postgres:16" and "healthcheck" in services["db"]
+    assert services["web"]["deploy"]["replicas"] == 2
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == \
+            "service_completed_successfully"
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    volumes = {v.split(":")[0] for name in ("web", "worker") for v in services[name]["volumes"]}
+    assert volumes == {"uploads"}  # web processes and the worker share the uploads
+
+
+def test_secrets_come_from_the_env_file_which_documents_them() -> None:
+    required = set(re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()))
+    example = (ROOT / ".env.example").read_text()
+    assert required == {"POSTGRES_PASSWORD"}
+    for name in (*required, "TRACKER_SECRET_KEY"):
+        assert re.search(rf"^{name}=$", example, re.M), name  # listed, deliberately empty
+
+
+def test_the_proxy_keeps_browsers_on_one_process_and_allows_uploads() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "ip_hash;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    size = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1))
+    assert size > 25  # the default TRACKER_MAX_UPLOAD_MB, plus the form around it
+    assert "gzip on;" in conf
+
+
+def test_the_github_workflow_mirrors_ci_run() -> None:
+    workflow = YAML(typ="safe").load(WORKFLOW.read_text())
+    steps = [s.get("run", "") for s in workflow["jobs"]["tests"]["steps"]]
+    assert "bash .ci/run" in steps
+    assert set(workflow["jobs"]["tests"]["services"]) == {"postgres", "redis"}
+    assert any("docker build" in s.get("run", "") for s in workflow["jobs"]["image"]["steps"])
