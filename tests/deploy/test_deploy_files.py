@@ -32,17 +32,25 @@ def _compose() -> dict:
     return YAML(typ="safe").load(COMPOSE.read_text())
 
 
-@pytest.mark.parametrize("path, schema", [(COMPOSE, "vendor.compose-spec"),
-                                          (WORKFLOW, "vendor.github-workflows")])
+@pytest.mark.parametrize(
+    "path, schema", [(COMPOSE, "vendor.compose-spec"), (WORKFLOW, "vendor.github-workflows")]
+)
 def test_files_match_their_published_schemas(path: Path, schema: str) -> None:
-    result = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_dockerfile_passes_hadolint() -> None:
-    result = subprocess.run([_tool("hadolint"), "--failure-threshold", "info", "Dockerfile"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("hadolint"), "--failure-threshold", "info", "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -60,8 +68,11 @@ def test_the_image_is_small_non_root_and_runs_the_cli() -> None:
 
 def test_every_container_command_is_a_real_tracker_command() -> None:
     services = _compose()["services"]
-    commands = {name: s["command"] for name, s in services.items() if "build" in s or "<<" in s
-                or s.get("image", "").startswith("issues-insights-tracker")}
+    commands = {
+        name: s["command"]
+        for name, s in services.items()
+        if "build" in s or "<<" in s or s.get("image", "").startswith("issues-insights-tracker")
+    }
     assert set(commands) == {"migrate", "web", "worker", "scheduler"}
     assert commands["migrate"] == ["db", "upgrade"]
     assert commands["web"][0] == "serve" and commands["worker"] == ["worker"]
@@ -78,8 +89,9 @@ def test_the_stack_waits_for_its_dependencies_and_scales_the_web() -> None:
     assert services["db"]["image"] == "postgres:16" and "healthcheck" in services["db"]
     assert services["web"]["deploy"]["replicas"] == 2
     for name in ("web", "worker", "scheduler"):
-        assert services[name]["depends_on"]["migrate"]["condition"] == \
-            "service_completed_successfully"
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     volumes = {v.split(":")[0] for name in ("web", "worker") for v in services[name]["volumes"]}
     assert volumes == {"uploads"}  # web processes and the worker share the uploads
