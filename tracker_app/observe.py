@@ -37,14 +37,18 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(fmt: str, level: int = logging.INFO) -> None:
+    """Log to stderr in the chosen format, unless logging is already set up (as under a
+    test runner) — like logging.basicConfig."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     handler = logging.StreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
         JsonFormatter.converter = time.gmtime
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.addHandler(handler)
     root.setLevel(level)
 
 

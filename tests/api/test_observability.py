@@ -37,3 +37,19 @@ async def test_metrics_are_plain_prometheus_text(http, db) -> None:
     assert (
         "tracker_connected_pages" in text and "tracker_http_request_duration_seconds_count" in text
     )
+
+
+def test_json_logging_is_one_object_per_line(capsys) -> None:
+    import logging as stdlib_logging
+
+    from tracker_app.observe import configure_logging
+
+    root = stdlib_logging.getLogger()
+    saved, root.handlers = root.handlers, []
+    try:
+        configure_logging("json")
+        stdlib_logging.getLogger("tracker.test").warning("hello", extra={"user_id": 7})
+    finally:
+        root.handlers = saved
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["msg"] == "hello" and line["user_id"] == 7 and line["level"] == "warning"
