@@ -93,3 +93,13 @@ def test_tables_render():
 
 def test_plain_text_is_a_paragraph_and_ampersands_are_escaped():
     assert markdown.render("Fish & chips") == "<p>Fish &amp; chips</p>\n"
+
+
+def test_bracket_bombs_are_rendered_without_link_parsing():
+    from services import markdown
+
+    bomb = "[" * 20_000 + "[click](http://example.com)"
+    html = markdown.render(bomb)
+    assert "href" not in html and "[click](http://example.com)" in html
+    normal = "[" * 10 + " [click](http://example.com)"
+    assert 'href="http://example.com"' in markdown.render(normal)
