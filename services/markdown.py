@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 
 # "js-default": CommonMark without raw HTML, with javascript:/vbscript: links refused.
 _md = MarkdownIt("js-default").enable("table").enable("strikethrough")
-_md_no_links = MarkdownIt("js-default").enable("table").enable("strikethrough").disable(
-    ["link", "image"]
+_md_no_links = (
+    MarkdownIt("js-default").enable("table").enable("strikethrough").disable(["link", "image"])
 )
 MAX_BRACKETS = 500
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -93,31 +93,19 @@ def create_issue(who: Who, body: IssueCreate) -> IssueView:
 def export_csv(who: Who, f: Annotated[ListFilters, Depends()]) -> Response:
     """Every issue you may see that matches the filters, as CSV (cells that a spreadsheet
     would run as formulas are neutralised with a leading quote)."""
+    filters: dict[str, Any] = {
+        "status": f.status,
+        "severity": f.severity,
+        "tag": f.tag,
+        "q": f.q,
+        "reporter_id": f.reporter_id,
+    }
     with services.session() as s:  # check the filters and the caller before streaming
-        actor = who.actor(s)
-        services.issues.list_issues(
-            s,
-            actor,
-            page_size=1,
-            status=f.status,
-            severity=f.severity,
-            tag=f.tag,
-            q=f.q,
-            reporter_id=f.reporter_id,
-        )
+        services.issues.list_issues(s, who.actor(s), page_size=1, **filters)
 
     def stream() -> Iterator[str]:
         with services.session() as s:
-            actor = who.actor(s)
-            rows = services.csvio.export_rows(
-                s,
-                actor,
-                status=f.status,
-                severity=f.severity,
-                tag=f.tag,
-                q=f.q,
-                reporter_id=f.reporter_id,
-            )
+            rows = services.csvio.export_rows(s, who.actor(s), **filters)
             yield from services.csvio.write_csv(rows)
 
     return StreamingResponse(
