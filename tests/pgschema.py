@@ -20,7 +20,7 @@ def pg_schema(
     base = base_url or PG_URL
     assert base, "TRACKER_TEST_DATABASE_URL is not set"
     schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(base)
+    admin = create_engine(base, pool_pre_ping=True)  # survives the reconnect drill
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in base else "?"

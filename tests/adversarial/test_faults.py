@@ -76,3 +76,27 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_no_row_and_no_file(db, monke
     with services.session() as s:
         assert s.scalar(select(func.count()).select_from(Attachment)) == 0
     assert [p for p in services.runtime().upload_dir.rglob("*") if p.is_file()] == []
+
+
+def test_the_app_reconnects_after_the_database_drops_its_connections(db, database_url) -> None:
+    """What an idle app sees when PostgreSQL restarts: every pooled connection is dead.
+    The next request must work (pool_pre_ping), not fail once per stale connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL restart is a PostgreSQL matter")
+    from sqlalchemy import text
+
+    user = make_user()
+    make_issue(user, title="before the restart")
+    with services.session() as s:  # warm the pool
+        services.issues.list_issues(s, user)
+    admin = services.db.make_engine(database_url)
+    with admin.connect() as conn:
+        killed = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name <> 'keep'")).scalar()
+    admin.dispose()
+    assert killed >= 1
+    with services.session() as s:
+        assert services.issues.list_issues(s, user).items[0].title == "before the restart"
+        assert services.issues.create_issue(s, user, {"title": "after"}).title == "after"
