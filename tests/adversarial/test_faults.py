@@ -91,10 +91,13 @@ def test_the_app_reconnects_after_the_database_drops_its_connections(db, databas
         services.issues.list_issues(s, user)
     admin = services.db.make_engine(database_url)
     with admin.connect() as conn:
-        killed = conn.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND application_name <> 'keep'")).scalar()
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND application_name <> 'keep'"
+            )
+        ).scalar()
     admin.dispose()
     assert killed >= 1
     with services.session() as s:
