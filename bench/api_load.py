@@ -1,85 +1,101 @@
-"""The HTTP API under load: list and create, measured with wrk against `tracker serve`.
+"""The HTTP API under load, measured with wrk against `tracker serve`.
 
-    python -m bench.api_load --issues 10000,100000 --db sqlite
-    python -m bench.api_load --issues 10000 --db postgresql
+    python -m bench api --issues 10000,100000 --db sqlite
+    python -m bench api --issues 10000 --db postgresql --concurrency 1,8,32
 
-Seeds the database, runs the server as in production (its own process), then drives
-`GET /api/v1/issues?page_size=50` (the first page, as a maintainer) and `POST /api/v1/issues`
-with wrk (Debian package `wrk`) at a fixed concurrency. Prints a markdown table.
+Seeds the database, runs the server as in production (its own process), then drives six
+requests as a maintainer with a bearer token: the first page of 50, a filtered list, a text
+search, one issue by id (cycling over all of them), a create, and a status change (each
+connection moves its own issue back and forth, sending the version it last read). Prints a
+markdown table: requests/s and p50/p95/p99 per request and concurrency.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
+from . import loadgen
 from .common import BENCH_PASSWORD, database, seed, server
 
-LUA = """
-wrk.method = "{method}"
-wrk.headers["Authorization"] = "Bearer {token}"
-wrk.headers["Content-Type"] = "application/json"
-{body}
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %d %d\\n", summary.requests,
-    summary.duration, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, summary.errors.status, summary.errors.connect
-    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+LIST = "/api/v1/issues?page_size=50"
+FILTERED = "/api/v1/issues?status=OPEN,TRIAGED&severity=HIGH,CRITICAL&page_size=50"
+SEARCH = "/api/v1/issues?q=crashes&page_size=50"
+
+GET_ONE = """
+local n = {issues}
+local id = nil
+request = function()
+  if id == nil then id = math.random(n) end
+  id = id % n + 1
+  return wrk.format("GET", "/api/v1/issues/" .. id)
+end
+"""
+
+# Each wrk thread has one connection and its own issue (thread number = issue id).
+STATUS = """
+local count = 0
+setup = function(thread)
+  count = count + 1
+  thread:set("issue", count)
+end
+local version = nil
+local target = nil
+local next_status = {OPEN = "TRIAGED", TRIAGED = "OPEN", IN_PROGRESS = "TRIAGED",
+                     DONE = "OPEN"}
+request = function()
+  local path = "/api/v1/issues/" .. issue
+  if version == nil then return wrk.format("GET", path) end
+  local body = string.format('{"status": "%s", "version": %d}', target, version)
+  return wrk.format("POST", path .. "/status", nil, body)
+end
+response = function(status, headers, body)
+  if status == 200 then
+    version = tonumber(string.match(body, '"version"%s*:%s*(%d+)'))
+    target = next_status[string.match(body, '"status"%s*:%s*"([A-Z_]+)"')]
+  end
 end
 """
 
 
-def wrk(
-    url: str,
-    token: str,
-    *,
-    method: str = "GET",
-    body: str | None = None,
-    connections: int,
-    seconds: int,
-    work: Path,
-) -> dict[str, float]:
-    script = work / f"{method.lower()}.lua"
-    script.write_text(
-        LUA.format(
-            method=method, token=token, body=f"wrk.body = {json.dumps(body)}" if body else ""
-        )
+def operations(token: str, issues: int) -> list[tuple[str, str, str]]:
+    """(name, path, wrk script) for each measured request."""
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    get = loadgen.lua_request("GET", auth)
+    body = json.dumps({"title": "Load test issue", "description": "Made by *wrk*."})
+    return [
+        ("list, first 50", LIST, get),
+        ("list, filtered", FILTERED, get),
+        ("text search", SEARCH, get),
+        ("get one", "/", get + GET_ONE.format(issues=issues)),
+        ("create", "/api/v1/issues", loadgen.lua_request("POST", auth, body)),
+        ("status change", "/", get + STATUS),
+    ]
+
+
+def api_token(base: str) -> str:
+    answer = httpx.post(
+        f"{base}/api/v1/auth/token",
+        json={"email": "bench@example.com", "password": BENCH_PASSWORD},
     )
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-    n, duration_us, p50, p95, p99, bad_status, socket_errors = line.split()[1:]
-    return {
-        "rps": int(n) / (int(duration_us) / 1e6),
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "requests": int(n),
-        "errors": int(bad_status) + int(socket_errors),
-    }
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--issues", default="10000")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default="postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--seconds", type=int, default=15)
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args(argv)
+    loadgen.require_wrk()
     print(
         "| db | issues | request | concurrency | requests/s | p50 ms | p95 ms | p99 ms "
         "| errors |\n|---|---|---|---|---|---|---|---|---|"
@@ -91,48 +107,22 @@ def main() -> None:
             seed(url, work, count, None)
             seeded = time.perf_counter() - started
             with server(url, work, None) as (base, _pid):
-                token = httpx.post(
-                    f"{base}/api/v1/auth/token",
-                    json={"email": "bench@example.com", "password": BENCH_PASSWORD},
-                ).json()
-                access = token["access_token"]
-                httpx.get(
-                    f"{base}/api/v1/issues?page_size=50",
-                    headers={"Authorization": f"Bearer {access}"},
-                )  # warm up
-                runs = [
-                    (
-                        "GET first page of 50",
-                        wrk(
-                            f"{base}/api/v1/issues?page_size=50",
-                            access,
-                            connections=args.connections,
+                token = api_token(base)
+                httpx.get(f"{base}{LIST}", headers={"Authorization": f"Bearer {token}"})
+                for name, path, script in operations(token, count):
+                    for connections in [int(c) for c in args.concurrency.split(",")]:
+                        result = loadgen.run(
+                            base + path,
+                            script,
+                            connections=connections,
                             seconds=args.seconds,
                             work=work,
-                        ),
-                    ),
-                    (
-                        "POST an issue",
-                        wrk(
-                            f"{base}/api/v1/issues",
-                            access,
-                            method="POST",
-                            body=json.dumps(
-                                {"title": "Load test issue", "description": "Made by *wrk*."}
-                            ),
-                            connections=args.connections,
-                            seconds=args.seconds,
-                            work=work,
-                        ),
-                    ),
-                ]
-                for name, r in runs:
-                    print(
-                        f"| {args.db} | {count:,} | {name} | {args.connections} | "
-                        f"{r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
-                        f"{r['errors']} |",
-                        flush=True,
-                    )
+                        )
+                        print(
+                            f"| {args.db} | {count:,} | {name} | {connections} | "
+                            f"{result.cells()} |",
+                            flush=True,
+                        )
             print(f"<!-- seeded {count} issues in {seeded:.0f} s -->")
 
 

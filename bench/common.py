@@ -74,17 +74,21 @@ def login_token(email: str = "bench@example.com") -> str:
 
 
 @contextmanager
-def server(url: str, data_dir: Path, redis_url: str | None) -> Iterator[tuple[str, int]]:
-    """`tracker serve` as in production (its own process); yields (base URL, pid)."""
-    settings = {"TRACKER_DATABASE_URL": url}
+def server(
+    url: str, data_dir: Path, redis_url: str | None, **extra: str
+) -> Iterator[tuple[str, int]]:
+    """`tracker serve` as in production (its own process), with any further TRACKER_*
+    settings in `extra`; yields (base URL, pid)."""
+    settings = {"TRACKER_DATABASE_URL": url, **extra}
     if redis_url:
         settings["TRACKER_REDIS_URL"] = redis_url
     with running_server(data_dir, **settings) as running:
         yield running.url, running.pid
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """A memory figure of a process from /proc/<pid>/status (VmRSS now, VmHWM its peak)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0

@@ -1,0 +1,39 @@
+"""`python -m bench NAME [options]`: run one benchmark; each prints markdown tables.
+
+    python -m bench peer --issues 10000       us against Roundup 2.6 on this machine
+    python -m bench api --issues 10000,100000 the HTTP API under wrk, concurrency 1/8/32
+    python -m bench ui --issues 10000         page build, live updates, memory per page
+    python -m bench queries --issues 100000   dashboard, insights and list queries
+    python -m bench daily --issues 1000000    the daily_stats job (PostgreSQL)
+    python -m bench uploads                   1 MB and 100 MB uploads: MB/s, peak memory
+    python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
+
+`python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = {
+    "peer": "peer",
+    "api": "api_load",
+    "ui": "ui_live",
+    "queries": "queries",
+    "daily": "daily_job",
+    "uploads": "uploads",
+    "generate": "generate",
+}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
+        print(__doc__)
+        raise SystemExit(0 if len(sys.argv) < 2 else f"unknown benchmark: {sys.argv[1]}")
+    name = sys.argv[1]
+    sys.argv = [f"python -m bench {name}", *sys.argv[2:]]
+    importlib.import_module(f"bench.{BENCHMARKS[name]}").main()
+
+
+main()
