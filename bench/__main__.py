@@ -7,6 +7,7 @@
     python -m bench daily --issues 1000000    the daily_stats job (PostgreSQL)
     python -m bench uploads                   1 MB and 100 MB uploads: MB/s, peak memory
     python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
+    python -m bench markdown                  Markdown that takes long to render
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "daily": "daily_job",
     "uploads": "uploads",
     "generate": "generate",
+    "markdown": "markdown_render",
 }
 
 

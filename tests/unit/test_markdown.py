@@ -103,3 +103,25 @@ def test_bracket_bombs_are_rendered_without_link_parsing():
     assert "href" not in html and "[click](http://example.com)" in html
     normal = "[" * 10 + " [click](http://example.com)"
     assert 'href="http://example.com"' in markdown.render(normal)
+
+
+def test_deep_nesting_keeps_every_line_and_renders_flat():
+    # 150 nested quotes then many lines: markdown-it alone takes seconds and drops the text
+    # after its 100th level; the app renders it without quotes and keeps every line.
+    bomb = "> " * 150 + "first\n" + "next line\n" * 2000
+    html = markdown.render(bomb)
+    assert "<blockquote>" not in html
+    assert html.count("next line") == 2000 and "first" in html
+
+
+def test_ordinary_quoting_and_nested_lists_keep_their_structure():
+    html = markdown.render("> > > quoted reply\n\n- a\n  - b\n    - c\n")
+    assert html.count("<blockquote>") == 3 and html.count("<ul>") == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("> > - a", 3), ("1. 2) a", 2), ("text > not a quote", 0), ("   > > a", 2), ("-a", 0)],
+)
+def test_depth_counts_the_containers_a_line_opens(line, expected):
+    assert markdown.depth(line) == expected
