@@ -38,6 +38,12 @@ def refresh_day(s: Session, day: dt.date) -> dict[str, int]:
     return _by_status(counts)
 
 
+def is_closed(s: Session, day: dt.date) -> bool:
+    """Whether the day's row set was computed after the day was over (its final counts)."""
+    oldest = s.scalar(select(func.min(DailyStat.computed_at)).where(DailyStat.day == day))
+    return oldest is not None and oldest >= _start_of(day + dt.timedelta(days=1))
+
+
 def backfill(
     s: Session,
     since: dt.date,

@@ -31,8 +31,19 @@ KEEP_DAYS = 30
 
 
 def refresh_today() -> dict[str, int]:
-    """Recompute today's daily_stats (scheduled every few minutes)."""
-    return run_recorded(REFRESH_TODAY, lambda s: daily.refresh_day(s, utcnow().date()))
+    """Recompute today's daily_stats (scheduled every few minutes). Closes yesterday first
+    if its close never finished (a worker killed mid-job, a scheduler down at 00:15): RQ
+    does not re-run a killed job, the next refresh does, once."""
+
+    def work(s: Session) -> dict[str, int]:
+        today = utcnow().date()
+        yesterday = today - dt.timedelta(days=1)
+        if not daily.is_closed(s, yesterday):
+            log.info("closing %s, which was not closed", yesterday)
+            daily.refresh_day(s, yesterday)
+        return daily.refresh_day(s, today)
+
+    return run_recorded(REFRESH_TODAY, work)
 
 
 def close_yesterday() -> dict[str, int]:

@@ -4,7 +4,6 @@ security headers, websocket Origin check, upload body limits."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gc
 import logging
 from collections.abc import Callable
@@ -124,23 +123,17 @@ EMBEDDED_JOB_SECONDS = 300.0
 async def _embedded_jobs() -> None:
     """Without Redis (the embedded default) the scheduled jobs run here, on a timer, with
     the same functions the RQ worker runs."""
-    closed: dt.date | None = None
     while True:
-        closed = await run_due_jobs(closed)
+        await run_due_jobs()
         await asyncio.sleep(EMBEDDED_JOB_SECONDS)
 
 
-async def run_due_jobs(closed: dt.date | None) -> dt.date | None:
-    """Refresh today; close yesterday unless already done. Returns the last closed day."""
+async def run_due_jobs() -> None:
+    """Refresh today (which closes yesterday first if that was not done)."""
     try:
         await nicegui_run.io_bound(services.jobs.refresh_today)
-        yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-        if closed != yesterday:
-            await nicegui_run.io_bound(services.jobs.close_yesterday)
-            closed = yesterday
     except Exception:
         log.exception("an in-process job failed (recorded in job_runs)")
-    return closed
 
 
 def readiness() -> dict[str, object]:

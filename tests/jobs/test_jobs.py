@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from rq import Queue, SimpleWorker
 from rq_scheduler import Scheduler
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 import services
-from services import jobs
+from services import daily, jobs
 from services.models import DailyStat, JobRun
 from tests.factories import make_issue, make_user
 from tracker_app import worker
@@ -24,6 +24,25 @@ def _today_rows() -> int:
     with services.session() as s:
         today = dt.datetime.now(dt.UTC).date()
         return len(s.scalars(select(DailyStat).where(DailyStat.day == today)).all())
+
+
+def YESTERDAY() -> dt.date:
+    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+
+
+def _computed_at(day: dt.date) -> dt.datetime:
+    with services.session() as s:
+        return s.scalar(select(func.min(DailyStat.computed_at)).where(DailyStat.day == day))
+
+
+def _counts(day: dt.date) -> dict[tuple[str, str], int]:
+    with services.session() as s:
+        rows = s.execute(
+            select(DailyStat.status, DailyStat.severity, DailyStat.count).where(
+                DailyStat.day == day
+            )
+        ).all()
+    return {(str(st), str(sev)): n for st, sev, n in rows}
 
 
 def test_a_job_run_is_recorded_with_its_result(db, sent):
@@ -130,9 +149,35 @@ async def test_the_embedded_timer_refreshes_today_and_closes_yesterday_once(db):
     from tracker_app.web import run_due_jobs
 
     make_issue(make_user())
-    closed = await run_due_jobs(None)
-    assert closed == dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    assert await run_due_jobs(closed) == closed
+    await run_due_jobs()
+    first = _computed_at(YESTERDAY())
+    await run_due_jobs()
+    assert _computed_at(YESTERDAY()) == first  # closed once, not again
+    assert _today_rows() == 16
     with services.session() as s:
         names = [r.name for r in s.scalars(select(JobRun).order_by(JobRun.id))]
-    assert names == ["refresh-today", "close-yesterday", "refresh-today"]
+    assert names == ["refresh-today", "refresh-today"]
+
+
+def test_a_close_that_never_finished_is_done_by_the_next_refresh(db):
+    """A worker killed during close-yesterday (or no scheduler at 00:15) leaves yesterday
+    with a snapshot from before midnight; the next refresh replaces it, once."""
+    reporter = make_user()
+    make_issue(reporter)
+    yesterday = YESTERDAY()
+    with services.session() as s:
+        daily.refresh_day(s, yesterday)  # written at "23:55": not final
+        s.execute(
+            update(DailyStat)
+            .where(DailyStat.day == yesterday)
+            .values(count=99, computed_at=dt.datetime.combine(yesterday, dt.time(23, 55), dt.UTC))
+        )
+        s.commit()
+    jobs.refresh_today()
+    closed = _computed_at(yesterday)
+    assert closed.date() > yesterday
+    # The issue was filed today: at the end of yesterday every count was 0, not the 99.
+    assert set(_counts(yesterday).values()) == {0} and len(_counts(yesterday)) == 16
+    assert _counts(dt.datetime.now(dt.UTC).date())[("OPEN", "MEDIUM")] == 1
+    jobs.refresh_today()
+    assert _computed_at(yesterday) == closed
