@@ -3,6 +3,7 @@
     python -m bench peer --issues 10000       us against Roundup 2.6 on this machine
     python -m bench api --issues 10000,100000 the HTTP API under wrk, concurrency 1/8/32
     python -m bench ui --issues 10000         page build, live updates, memory per page
+    python -m bench cluster --clients 1000    1,000 pages over four processes behind nginx
     python -m bench queries --issues 100000   dashboard, insights and list queries
     python -m bench daily --issues 1000000    the daily_stats job (PostgreSQL)
     python -m bench uploads                   1 MB and 100 MB uploads: MB/s, peak memory
@@ -21,6 +22,7 @@ BENCHMARKS = {
     "peer": "peer",
     "api": "api_load",
     "ui": "ui_live",
+    "cluster": "ui_cluster",
     "queries": "queries",
     "daily": "daily_job",
     "uploads": "uploads",

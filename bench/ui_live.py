@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import socketio
 
@@ -36,17 +37,28 @@ CLIENT_ID = re.compile(r"""['"]client_id['"]:\s*['"]([0-9a-f-]+)['"]""")
 class SimulatedBrowser:
     """Loads the page over HTTP, then connects its socket as the browser would."""
 
-    def __init__(self, base: str, token: str) -> None:
+    def __init__(self, base: str, token: str, local_ip: str | None = None) -> None:
+        """`local_ip`: a loopback address of its own (127.0.x.1), as if from another host."""
         self.base = base
         self.token = token
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.local_ip = local_ip
+        self.session = None
+        if local_ip:
+            connector = aiohttp.TCPConnector(local_addr=(local_ip, 0))
+            self.session = aiohttp.ClientSession(connector=connector)
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.session)
         self.seen: dict[tuple[int, str], float] = {}
         self.client_id = ""
         self.next_message_id = 0
         self.sio.on("update", self._on_update)
 
     async def open(self, http: httpx.AsyncClient) -> None:
-        page = await http.get(f"{self.base}/", cookies={COOKIE: self.token})
+        if self.local_ip:
+            transport = httpx.AsyncHTTPTransport(local_address=self.local_ip)
+            async with httpx.AsyncClient(transport=transport, timeout=60) as own:
+                page = await own.get(f"{self.base}/", cookies={COOKIE: self.token})
+        else:
+            page = await http.get(f"{self.base}/", cookies={COOKIE: self.token})
         match = CLIENT_ID.search(page.text)
         assert match, "no NiceGUI client id in the page"
         self.client_id = match.group(1)
@@ -81,6 +93,8 @@ class SimulatedBrowser:
 
     async def close(self) -> None:
         await self.sio.disconnect()
+        if self.session:
+            await self.session.close()
 
 
 async def _ack_forever(browsers: list[SimulatedBrowser]) -> None:
