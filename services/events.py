@@ -108,7 +108,9 @@ class RedisBus(LocalBus):
     """Delivers locally at once and publishes to Redis for every other process.
 
     A Redis outage never fails a write: the publish is logged and dropped, local pages
-    still update, and the listener reconnects when Redis returns.
+    still update, and the listener reconnects when Redis returns. Once Redis is reachable
+    again, a process that dropped events announces `system/resync`, so other processes'
+    pages reload instead of missing those changes for good.
     """
 
     def __init__(self, redis_url: str, *, client: Any = None) -> None:
@@ -121,17 +123,32 @@ class RedisBus(LocalBus):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._down_until = 0.0
+        self._dropped = False  # other processes missed events of ours: owe them a resync
 
     def publish(self, change: ChangeEvent) -> None:
         deliver(change)
         if time.monotonic() < self._down_until:
+            self._dropped = True
             return  # Redis failed moments ago: do not make every commit wait for it
-        message = json.dumps({"origin": self.origin, "event": asdict(change)})
+        self._send(change)
+
+    def _send(self, change: ChangeEvent | None) -> None:
+        """Publish `change` (None: only what is owed), preceded by a resync if events were
+        dropped since Redis was last reachable."""
         try:
-            self.client.publish(CHANNEL, message)
+            if self._dropped:
+                self._dropped = False  # cleared first: a drop from now on needs a new one
+                self._publish(ChangeEvent("system", "resync"))
+            if change is not None:
+                self._publish(change)
         except Exception as e:
+            self._dropped = True
             self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
-            log.warning("could not publish %s to Redis (%s); other processes miss it", change, e)
+            what = change or "a resync"
+            log.warning("could not publish %s to Redis (%s); other processes miss it", what, e)
+
+    def _publish(self, change: ChangeEvent) -> None:
+        self.client.publish(CHANNEL, json.dumps({"origin": self.origin, "event": asdict(change)}))
 
     def start_listener(self) -> None:
         """Receive other processes' events on a daemon thread."""
@@ -157,6 +174,11 @@ class RedisBus(LocalBus):
                 if lost:  # changes made meanwhile in other processes never reached us
                     lost = False
                     deliver(ChangeEvent("system", "resync"))
+                    # Redis is back: publish again at once, and tell the other processes
+                    # about the events dropped meanwhile.
+                    self._down_until = 0.0
+                    if self._dropped:
+                        self._send(None)
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
