@@ -233,10 +233,14 @@ def print_table(
     )
     for (name, connections), mine in our.items():
         peer = their[name, connections]
-        ratio = mine.rps / peer.rps if peer.rps else float("inf")
+        if peer.requests:
+            ratio, their_rps = f"{mine.rps / peer.rps:.2f}", f"{peer.rps:.1f}"
+            their_p95 = f"{peer.p95:.0f}"
+        else:  # not one request finished within the run
+            ratio, their_rps, their_p95 = "—", "0", "none finished"
         print(
-            f"| {name} | {connections} | {mine.rps:.0f} | {peer.rps:.0f} | {ratio:.2f} "
-            f"| {mine.p95:.1f} | {peer.p95:.1f} | {mine.errors}/{peer.errors} |"
+            f"| {name} | {connections} | {mine.rps:.0f} | {their_rps} | {ratio} "
+            f"| {mine.p95:.0f} | {their_p95} | {mine.errors}/{peer.errors} |"
         )
 
 
