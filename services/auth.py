@@ -28,7 +28,9 @@ def authenticate(s: Session, email: str, password: str) -> Actor:
     """Check credentials; counts failures and locks the account after 10 in a row.
     Always commits (the failure counter), then raises AuthenticationFailed on failure."""
     begin_write(s)
-    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    email = email.strip().lower()
+    # No stored email holds a NUL (and PostgreSQL refuses one in a query): unknown user.
+    user = None if "\x00" in email else s.scalar(select(User).where(User.email == email))
     # Unknown users still cost one hash, so timing does not reveal which emails exist.
     ok = security.verify_password(password, user.password_hash if user else None)
     now = utcnow()

@@ -42,13 +42,20 @@ IMPORT_COLUMNS = ("title", "description", "severity", "tags")
 # Columns an export has that an import may not set (status, reporter...): ignored, reported.
 IGNORED_ON_IMPORT = frozenset(EXPORT_COLUMNS) - set(IMPORT_COLUMNS)
 MAX_IMPORT_ROWS = 10_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = ("=", "+", "-", "@")
+FORMULA_START = (*FORMULA_CHARS, "\t", "\r")
 BATCH = 500
 
 
+def starts_formula(value: str) -> bool:
+    """A spreadsheet may run the cell as a formula: it starts with = + - @ (or tab/CR), or
+    has one after leading blanks (a CSV import may trim them, "Trim spaces" in Calc)."""
+    return value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_CHARS)
+
+
 def neutralise(value: str) -> str:
-    """Make a cell inert in spreadsheets: a leading = + - @ (or tab/CR) gets a quote."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Make a cell inert in spreadsheets: a cell that may start a formula gets a quote."""
+    return "'" + value if starts_formula(value) else value
 
 
 def export_rows(
@@ -204,7 +211,7 @@ def _row(
         value = raw.get(name) or ""
         value = value if isinstance(value, str) else ",".join(value)  # extra cells
         # Undo our own export's neutralising quote.
-        return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+        return value[1:] if value.startswith("'") and starts_formula(value[1:]) else value
 
     if None in raw:
         report.errors.append({"row": number, "errors": {"row": "more cells than columns"}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -171,6 +171,10 @@ def filtered(
         query = query.where(Issue.status.in_(_values(Status, status, "status")))
     if severity:
         query = query.where(Issue.severity.in_(_values(Severity, severity, "severity")))
+    if any("\x00" in text for text in (tag, reporter, q) if text):
+        # Stored text never holds a NUL (inputs refuse it) and PostgreSQL refuses one in a
+        # query (SQLite would cut the pattern short): such a filter matches nothing.
+        return query.where(false())
     if tag:
         tagged = select(IssueTag.issue_id).join(Tag, Tag.id == IssueTag.tag_id)
         query = query.where(Issue.id.in_(tagged.where(Tag.name == tag.strip().lower())))

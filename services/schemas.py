@@ -23,7 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _email(value: str) -> str:
     value = value.strip().lower()
-    if len(value) > 320 or not _EMAIL.match(value):
+    if len(value) > 320 or not _EMAIL.match(value) or _CONTROL.search(value):
         raise ValueError("not a valid email address")
     return value
 

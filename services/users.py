@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -138,7 +138,9 @@ def list_users(
     require(can_manage_users(load_actor(s, actor)), "Only administrators can list users.")
     page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
     query = select(User)
-    if q:
+    if q and "\x00" in q:  # no stored name holds a NUL; PostgreSQL refuses one in a query
+        query = query.where(false())
+    elif q:
         pattern = f"%{escape_like(q.strip().lower())}%"
         query = query.where(
             or_(

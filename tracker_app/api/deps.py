@@ -74,10 +74,20 @@ def same_site(request: Request) -> bool:
     if fetch_site is not None:
         return fetch_site == "same-origin"
     origin = request.headers.get("origin")
-    if not origin:
-        return False
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    return bool(origin) and origin in own_origins(request)
+
+
+def own_origins(request: Request) -> set[str]:
+    """This site's origin, scheme included (http://host is another origin than https://host),
+    as the websocket's same-origin check (engine.io) computes it, proxy headers included."""
+    scheme, host = request.url.scheme, request.headers.get("host", "")
+    origins = {f"{scheme}://{host}"}
+    forwarded_proto = request.headers.get("x-forwarded-proto")
+    forwarded_host = request.headers.get("x-forwarded-host")
+    if forwarded_proto or forwarded_host:
+        proto = (forwarded_proto or scheme).split(",")[0].strip()
+        origins.add(f"{proto}://{(forwarded_host or host).split(',')[0].strip()}")
+    return origins
 
 
 def client_address(request: Request) -> str:
