@@ -89,7 +89,7 @@ def counts_at(s: Session, moment: dt.datetime) -> Counts:
 
 
 def _daily_deltas(s: Session, start: dt.datetime, end: dt.datetime) -> dict[dt.date, Counts]:
-    day = _day_expression(s)
+    day = activity_day(s)
     query = (
         _transitions(s)
         .add_columns(day)
@@ -151,7 +151,8 @@ def _write(s: Session, day: dt.date, counts: Counts) -> None:
     )
 
 
-def _day_expression(s: Session):  # type: ignore[no-untyped-def]
+def activity_day(s: Session):  # type: ignore[no-untyped-def]
+    """SQL for the UTC day of Activity.created_at (a date, or 'YYYY-MM-DD' on SQLite)."""
     if s.get_bind().dialect.name == "postgresql":
         return cast(func.timezone("UTC", Activity.created_at), Date)
     return func.date(Activity.created_at)
