@@ -153,7 +153,7 @@ def live_round(base, token, actor, servers, clients, client_procs, changes) -> d
         missed += lost
     for proc in procs:
         proc.join(30)
-    time.sleep(5)  # the servers forget disconnected pages after their reconnect timeout
+    time.sleep(11)  # the servers forget disconnected pages after their reconnect timeout
     return {
         "connected": connected,
         "per_process": per_process,

@@ -155,7 +155,7 @@ async def _live(
         await asyncio.sleep(0.5)  # let the page's refresh throttle settle between changes
     acks.cancel()
     await asyncio.gather(*(b.close() for b in browsers))
-    await asyncio.sleep(5)  # the server forgets disconnected pages after its reconnect timeout
+    await asyncio.sleep(11)  # the server forgets disconnected pages after its reconnect timeout
     return {
         "clients": clients,
         "latencies": latencies,
