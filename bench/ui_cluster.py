@@ -47,7 +47,6 @@ def nginx_conf(work: Path, port: int, upstreams: list[str]) -> Path:
     servers = "\n".join(f"    server {u};" for u in upstreams)
     site = re.sub(r"^\s*server web:8080;.*$", servers, site, flags=re.M)
     site = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", site)
-
     temp = work / "nginx"
     temp.mkdir(exist_ok=True)
     paths = " ".join(

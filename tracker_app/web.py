@@ -205,10 +205,10 @@ def run_options(settings: Settings) -> dict[str, Any]:
         "session_middleware_kwargs": {"https_only": settings.production, "same_site": "lax"},
         "show_welcome_message": False,
         "fastapi_docs": True,  # /docs, /redoc, /openapi.json
-        # NiceGUI derives the websocket ping from this: 3 s (its default) means a pong
-        # later than 2 s drops the page, which a busy process or a slow device hits under
-        # load (bench cluster: a third of 1,000 pages dropped); 10 s gives 8 s pings, 4 s
-        # to answer, and keeps a page's state 10 s for a reconnect.
+        # NiceGUI derives the websocket ping from this: with its default of 3 s a pong
+        # later than 2 s drops the page (a process busy pushing to a thousand pages, a
+        # slow phone); 10 s gives 8 s pings, 4 s to answer, and keeps a dropped page's
+        # state 10 s for its reconnect.
         "reconnect_timeout": 10.0,
     }
 
