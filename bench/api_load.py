@@ -27,16 +27,6 @@ LIST = "/api/v1/issues?page_size=50"
 FILTERED = "/api/v1/issues?status=OPEN,TRIAGED&severity=HIGH,CRITICAL&page_size=50"
 SEARCH = "/api/v1/issues?q=crashes&page_size=50"
 
-GET_ONE = """
-local n = {issues}
-local id = nil
-request = function()
-  if id == nil then id = math.random(n) end
-  id = id % n + 1
-  return wrk.format("GET", "/api/v1/issues/" .. id)
-end
-"""
-
 # Each wrk thread has one connection and its own issue (thread number = issue id).
 STATUS = """
 local count = 0
@@ -72,7 +62,7 @@ def operations(token: str, issues: int) -> list[tuple[str, str, str]]:
         ("list, first 50", LIST, get),
         ("list, filtered", FILTERED, get),
         ("text search", SEARCH, get),
-        ("get one", "/", get + GET_ONE.format(issues=issues)),
+        ("get one", "/", get + loadgen.lua_cycle(issues, "/api/v1/issues/")),
         ("create", "/api/v1/issues", loadgen.lua_request("POST", auth, body)),
         ("status change", "/", get + STATUS),
     ]

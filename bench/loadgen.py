@@ -9,8 +9,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 REPORT = """
 done = function(summary, latency, requests)
@@ -20,6 +25,39 @@ done = function(summary, latency, requests)
     + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
+
+
+CYCLE = """
+local n = {issues}
+local id = nil
+request = function()
+  if id == nil then id = math.random(n) end
+  id = id % n + 1
+  return wrk.format("GET", "{prefix}" .. id)
+end
+"""
+
+
+def lua_cycle(issues: int, prefix: str) -> str:
+    """A script part requesting `prefix` + id, cycling over ids 1..issues from a random one."""
+    return CYCLE.format(issues=issues, prefix=prefix)
+
+
+@contextmanager
+def serving(command: list[str], probe: str) -> Iterator[None]:
+    """Run a server `command` until `probe` (a URL) answers; stop it afterwards."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(probe, timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 @dataclass(frozen=True)

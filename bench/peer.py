@@ -43,16 +43,6 @@ ADMIN_PASSWORD = "roundup bench admin 42"
 SEED_SCRIPT = Path(__file__).with_name("roundup_seed.py")
 COLUMNS = "title,status,priority,keyword,creator,assignedto,creation,activity"
 
-CYCLE = """
-local n = {issues}
-local id = nil
-request = function()
-  if id == nil then id = math.random(n) end
-  id = id % n + 1
-  return wrk.format("GET", "{prefix}" .. id)
-end
-"""
-
 
 def roundup_venv(where: Path) -> Path:
     """Roundup's virtualenv (made once); returns its bin directory."""
@@ -101,21 +91,9 @@ def roundup_server(bin_dir: Path, home: Path, port: int) -> Iterator[str]:
     if os.geteuid() == 0:  # roundup-server refuses to run as root
         subprocess.run(["chown", "-R", "nobody", str(home)], check=True)
         command += ["-u", "nobody"]
-    process = subprocess.Popen(
-        [*command, f"bench={home}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     base = f"http://127.0.0.1:{port}/bench/"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(base, timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with loadgen.serving([*command, f"bench={home}"], base):
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def roundup_cookie(base: str) -> str:
@@ -141,7 +119,7 @@ class Operation:
 
     def script(self, issues: int) -> str:
         script = loadgen.lua_request(self.method, self.headers, self.body)
-        return script + (CYCLE.format(issues=issues, prefix=self.cycle) if self.cycle else "")
+        return script + (loadgen.lua_cycle(issues, self.cycle) if self.cycle else "")
 
     def check(self) -> None:
         """One request first: a redirect to a sign-in page must not pass for a result."""

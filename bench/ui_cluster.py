@@ -33,6 +33,7 @@ import httpx
 
 from tests.serverproc import running_server
 
+from . import loadgen
 from .common import database, login_token, percentile, rss_kb, seed
 from .peer import free_port
 from .ui_live import SimulatedBrowser, _ack_forever, _move_one
@@ -65,22 +66,9 @@ def nginx_conf(work: Path, port: int, upstreams: list[str]) -> Path:
 def nginx(work: Path, upstreams: list[str]) -> Iterator[str]:
     port = free_port()
     conf = nginx_conf(work, port, upstreams)
-    process = subprocess.Popen(
-        ["nginx", "-p", str(work), "-c", str(conf), "-g", "daemon off;"],
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with loadgen.serving(["nginx", "-p", str(work), "-c", str(conf), "-g", "daemon off;"], base):
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def browsers_process(base: str, token: str, first: int, count: int, pipe: Connection) -> None:

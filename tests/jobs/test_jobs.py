@@ -17,6 +17,7 @@ import services
 from services import daily, jobs
 from services.models import DailyStat, JobRun
 from tests.factories import make_issue, make_user
+from tests.services.test_daily import _stored
 from tracker_app import worker
 
 
@@ -33,16 +34,6 @@ def YESTERDAY() -> dt.date:
 def _computed_at(day: dt.date) -> dt.datetime:
     with services.session() as s:
         return s.scalar(select(func.min(DailyStat.computed_at)).where(DailyStat.day == day))
-
-
-def _counts(day: dt.date) -> dict[tuple[str, str], int]:
-    with services.session() as s:
-        rows = s.execute(
-            select(DailyStat.status, DailyStat.severity, DailyStat.count).where(
-                DailyStat.day == day
-            )
-        ).all()
-    return {(str(st), str(sev)): n for st, sev, n in rows}
 
 
 def test_a_job_run_is_recorded_with_its_result(db, sent):
@@ -177,7 +168,7 @@ def test_a_close_that_never_finished_is_done_by_the_next_refresh(db):
     closed = _computed_at(yesterday)
     assert closed.date() > yesterday
     # The issue was filed today: at the end of yesterday every count was 0, not the 99.
-    assert set(_counts(yesterday).values()) == {0} and len(_counts(yesterday)) == 16
-    assert _counts(dt.datetime.now(dt.UTC).date())[("OPEN", "MEDIUM")] == 1
+    assert set(_stored(yesterday).values()) == {0} and len(_stored(yesterday)) == 16
+    assert _stored(dt.datetime.now(dt.UTC).date())[("OPEN", "MEDIUM")] == 1
     jobs.refresh_today()
     assert _computed_at(yesterday) == closed
