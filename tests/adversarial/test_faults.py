@@ -60,6 +60,8 @@ def test_kill_9_after_a_confirmed_create_loses_nothing(tmp_path: Path) -> None:
         assert [c["body"] for c in httpx.get(f"{url}/comments", headers=headers).json()] == [
             "confirmed"
         ]
+        history = httpx.get(f"{url}/activity", headers=headers).json()
+        assert [a["verb"] for a in history] == ["created", "attached", "commented"]
 
 
 def test_a_full_disk_gives_a_clear_error_and_leaves_no_row_and_no_file(db, monkeypatch) -> None:
