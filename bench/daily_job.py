@@ -1,6 +1,6 @@
 """The daily_stats job at scale on PostgreSQL.
 
-    python -m bench.daily_job --issues 100000,1000000
+    python -m bench daily --issues 100000,1000000
 
 Generates N issues with consistent status histories (bench.generate: COPY, a few minutes
 for a million; the ORM path would take half an hour), then times the job for today, for

@@ -1,7 +1,7 @@
 """Realistic tracker data, fast: issues with bug-report text, tags, comments, attachment
 rows (no files) and status histories in the activity table.
 
-    python -m bench.generate --issues 10000|100000|1000000 [--db postgresql|sqlite]
+    python -m bench generate --issues 10000|100000|1000000 [--db postgresql|sqlite]
 
 Rows are planned in Python from a seeded random.Random (the same N gives the same data) and
 loaded in chunks: COPY on PostgreSQL (then the sequences are set and the tables vacuumed and

@@ -1,6 +1,6 @@
 """The dashboard, insights and issue-list queries at scale, in process.
 
-    python -m bench.queries --issues 100000,1000000 [--db postgresql|sqlite]
+    python -m bench queries --issues 100000,1000000 [--db postgresql|sqlite]
 
 Generates N issues (bench.generate) and a year of daily_stats (services.daily.backfill, as
 the nightly job leaves it), then calls the service functions the pages and /api/v1 call, as

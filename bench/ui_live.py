@@ -1,7 +1,7 @@
 """The issue list under load: page build time, live-update latency, memory per client.
 
-    python -m bench.ui_live --issues 10000 --db sqlite
-    python -m bench.ui_live --issues 10000 --db postgresql --pg-url postgresql+psycopg2://...
+    python -m bench ui --issues 10000 --db sqlite
+    python -m bench ui --issues 10000 --db postgresql --pg-url postgresql+psycopg2://...
 
 The server runs as in production (`tracker serve`, its own process). Simulated browsers open
 `/` as a maintainer and connect their socket like NiceGUI's JavaScript does; the benchmark
