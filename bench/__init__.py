@@ -1,1 +1,2 @@
-"""Benchmarks: `python -m bench.<name> --help`. They print markdown tables; nothing here asserts."""
+"""Benchmarks: `python -m bench` lists them, `python -m bench NAME --help` explains one.
+They print markdown tables; nothing here asserts."""
