@@ -65,24 +65,28 @@ def person(ref: object | None) -> str:
     return name or str(getattr(ref, "email", ""))
 
 
+# Not `.md`: Quasar's `.md` means "show only on medium screens" and hid the text elsewhere.
+MARKDOWN_CLASS = "tracker-md"
 MARKDOWN_CSS = """
-.md > * + * { margin-top: .6em; }
-.md ul { list-style: disc; padding-left: 1.5em; }
-.md ol { list-style: decimal; padding-left: 1.5em; }
-.md h1 { font-size: 1.5em; font-weight: 600; } .md h2 { font-size: 1.3em; font-weight: 600; }
-.md h3 { font-size: 1.1em; font-weight: 600; }
-.md code { font-family: monospace; background: rgba(127,127,127,.15); padding: 0 .25em;
-           border-radius: 3px; }
-.md pre { background: rgba(127,127,127,.12); padding: .6em; border-radius: 4px;
-          overflow-x: auto; }
-.md pre code { background: none; padding: 0; }
-.md blockquote { border-left: 3px solid rgba(127,127,127,.4); padding-left: .8em; opacity: .85; }
-.md table { border-collapse: collapse; } .md th, .md td { border: 1px solid rgba(127,127,127,.4);
-  padding: .2em .5em; }
-.md a { color: var(--q-primary); text-decoration: underline; }
+.tracker-md > * + * { margin-top: .6em; }
+.tracker-md ul { list-style: disc; padding-left: 1.5em; }
+.tracker-md ol { list-style: decimal; padding-left: 1.5em; }
+.tracker-md h1 { font-size: 1.5em; font-weight: 600; }
+.tracker-md h2 { font-size: 1.3em; font-weight: 600; }
+.tracker-md h3 { font-size: 1.1em; font-weight: 600; }
+.tracker-md code { font-family: monospace; background: rgba(127,127,127,.15);
+                   padding: 0 .25em; border-radius: 3px; }
+.tracker-md pre { background: rgba(127,127,127,.12); padding: .6em; border-radius: 4px;
+                  overflow-x: auto; }
+.tracker-md pre code { background: none; padding: 0; }
+.tracker-md blockquote { border-left: 3px solid rgba(127,127,127,.4); padding-left: .8em;
+                         opacity: .85; }
+.tracker-md table { border-collapse: collapse; }
+.tracker-md th, .tracker-md td { border: 1px solid rgba(127,127,127,.4); padding: .2em .5em; }
+.tracker-md a { color: var(--q-primary); text-decoration: underline; }
 """
 
 
 def markdown_html(html: str) -> ui.html:
     """Show Markdown rendered by the services' safe renderer (sanitised again in the browser)."""
-    return ui.html(html).classes("md w-full")
+    return ui.html(html).classes(f"{MARKDOWN_CLASS} w-full")

@@ -363,7 +363,8 @@ def test_issue_detail(server: Server, page: Page, watch: Watch, seeded: Seeded) 
     for tag in TAGS:
         expect(page.locator(".q-chip", has_text=tag).first).to_be_visible()
 
-    description, first_comment, second_comment = (page.locator(".md").nth(i) for i in range(3))
+    rendered = page.locator(".tracker-md")
+    description, first_comment, second_comment = (rendered.nth(i) for i in range(3))
     expect(description.locator("h1")).to_have_text(VUE_TEMPLATE)
     for text in DESCRIPTION_TEXT:
         shows(description, text)
@@ -406,7 +407,7 @@ def test_other_issue_detail(server: Server, page: Page, watch: Watch, seeded: Se
     expect(main.get_by_text(PAYLOADS[3], exact=True)).to_be_visible()
     shows(main, f"reported by {REPORTER_NAME}")
     shows(main, f"· assignee: {ASSIGNEE_NAME}")
-    shows(page.locator(".md"), f"Issue 3: {PAYLOADS[3]}")
+    shows(page.locator(".tracker-md"), f"Issue 3: {PAYLOADS[3]}")
     watch.assert_clean()
 
 
