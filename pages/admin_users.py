@@ -19,6 +19,7 @@ from .session import Viewer, login_url, viewer_for
 
 ROLES = {r.value: r.value.capitalize() for r in Role}
 PAGE_SIZE = 50
+SELF_LOCKOUT = "You cannot change your own role or deactivate yourself; ask another admin."
 
 
 def register() -> None:
@@ -105,22 +106,31 @@ class UserAdmin:
         await self.reload()
 
     def _row(self, user: services.UserView) -> None:
+        name = user.full_name or user.email
+        mine = user.id == self.viewer.actor.id
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
             with ui.column().classes("gap-0 grow"):
-                ui.label(user.full_name or user.email).classes("font-medium")
+                ui.label(name).classes("font-medium")
                 ui.label(f"{user.email} · joined {when(user.created_at)}").classes(
                     "text-xs opacity-70"
                 )
-            ui.select(
+            role = ui.select(
                 ROLES,
                 value=user.role.value,
-                on_change=lambda e, u=user: self.update(u, role=e.value),
-            ).classes("w-36").props(f'dense aria-label="Role of user {user.id}"')
-            ui.switch(
+                on_change=lambda e, u=user: self.update(u, e.sender, role=e.value),
+            ).classes("w-36")
+            role.props(f'dense aria-label="Role of user {user.id}"')
+            active = ui.switch(
                 "Active",
                 value=user.is_active,
-                on_change=lambda e, u=user: self.update(u, is_active=e.value),
+                on_change=lambda e, u=user: self.update(u, e.sender, is_active=e.value),
             )
+            active.props(f'aria-label="{"Deactivate" if user.is_active else "Reactivate"} {name}"')
+            if mine:  # the service refuses it too; here it is not even offered
+                role.disable()
+                active.disable()
+                role.tooltip(SELF_LOCKOUT)
+                active.tooltip(SELF_LOCKOUT)
             if user.locked_until is not None:
                 ui.button("Unlock", icon="lock_open", on_click=lambda u=user: self.unlock(u)).props(
                     "flat dense"
@@ -129,8 +139,12 @@ class UserAdmin:
                 "Reset password", icon="password", on_click=lambda u=user: self.reset(u)
             ).props("flat dense")
 
-    async def update(self, user: services.UserView, **change: Any) -> None:
+    async def update(self, user: services.UserView, control: Any, **change: Any) -> None:
         if all(getattr(user, k) == v for k, v in change.items()):
+            return
+        if not await confirm(_question(user, change)):
+            stored = getattr(user, next(iter(change)))
+            control.value = stored.value if isinstance(stored, Role) else stored  # as stored
             return
         result = await self.viewer.call(services.users.update_user, user.id, change)
         if result.ok:
@@ -149,6 +163,30 @@ class UserAdmin:
             reveal(
                 f"New password for {user.email} (their sessions and tokens have ended).", password
             )
+
+
+def _question(user: services.UserView, change: dict[str, Any]) -> str:
+    name = user.full_name or user.email
+    if "role" in change:
+        return (
+            f"Change the role of {name} from {ROLES[user.role.value]} to {ROLES[change['role']]}? "
+            "Their sessions and API tokens end."
+        )
+    if change.get("is_active"):
+        return f"Reactivate {name}? They can sign in again."
+    return f"Deactivate {name}? They are signed out everywhere and cannot sign in."
+
+
+async def confirm(question: str) -> bool:
+    """Ask before a change that signs someone out; False when dismissed."""
+    with ui.dialog() as dialog, ui.card():
+        ui.label(question)
+        with ui.row().classes("justify-end w-full"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
+            ui.button("Confirm", on_click=lambda: dialog.submit(True))
+    answer = await dialog
+    dialog.delete()
+    return bool(answer)
 
 
 def reveal(message: str, password: str) -> None:

@@ -22,6 +22,7 @@ SESSION_DAYS = 14
 API_TOKEN_DEFAULT_TTL = 3600
 # One message for unknown email, wrong password, locked or inactive account.
 LOGIN_FAILED = "Email or password is incorrect, or the account is locked for a few minutes."
+DEACTIVATED = "This account is deactivated; ask an administrator to reactivate it."
 
 
 def authenticate(s: Session, email: str, password: str) -> Actor:
@@ -38,7 +39,10 @@ def authenticate(s: Session, email: str, password: str) -> Actor:
         s.commit()
         raise AuthenticationFailed(LOGIN_FAILED)
     locked = user.locked_until is not None and user.locked_until > now
-    if not ok or locked or not user.is_active:
+    if ok and not locked and not user.is_active:
+        s.commit()  # only someone who knows the password learns why
+        raise AuthenticationFailed(DEACTIVATED)
+    if not ok or locked:
         if not ok:
             user.failed_logins += 1
             if user.failed_logins >= LOCKOUT_THRESHOLD and not locked:

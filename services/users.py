@@ -71,6 +71,7 @@ def update_user(
     me = load_actor(s, actor)
     require(can_manage_users(me), "Only administrators can change users.")
     user = _get(s, user_id)
+    _refuse_self_lockout(me, user, change)
     revoke = False
     if change.full_name is not None:
         user.full_name = change.full_name
@@ -228,6 +229,16 @@ def _get(s: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("user")
     return user
+
+
+def _refuse_self_lockout(me: User, user: User, change: UserUpdate) -> None:
+    """Nobody demotes or deactivates themselves: one click would lock them out for good."""
+    if me.id != user.id:
+        return
+    if change.role is not None and change.role != user.role:
+        raise PermissionDenied("You cannot change your own role; ask another administrator.")
+    if change.is_active is False:
+        raise PermissionDenied("You cannot deactivate your own account.")
 
 
 def _keep_an_admin(s: Session, user: User) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
@@ -64,9 +65,63 @@ async def test_an_admin_creates_a_user_and_changes_a_role(user: User, db) -> Non
     label = f"Role of user {target.id}"
     [role] = [e for e in user.find(kind=ui.select).elements if e.props.get("aria-label") == label]
     role.value = "MAINTAINER"
+    await user.should_see("Change the role of User promote.me@example.com from Reporter to Maintainer?")
+    user.find(kind=ui.button, content="Confirm").click()
     await until(lambda: _role_of(target.id) == "MAINTAINER")
     with services.session() as s:
         assert services.users.actor_for(s, email="new.person@example.com").role == "REPORTER"
+
+
+async def test_deactivating_asks_first_and_cancel_changes_nothing(user: User, db) -> None:
+    sign_in(user, "ADMIN")
+    target = make_user(email="carl@example.com", full_name="Carl Maint")
+    await user.open("/admin/users")
+    [switch] = [
+        e
+        for e in user.find(kind=ui.switch).elements
+        if e.props.get("aria-label") == "Deactivate Carl Maint"
+    ]
+    switch.value = False
+    await user.should_see("Deactivate Carl Maint? They are signed out everywhere")
+    user.find(kind=ui.button, content="Cancel").click()
+    await until(lambda: switch.value is True)
+    with services.session() as s:
+        assert services.users.actor_for(s, user_id=target.id).is_active
+    switch.value = False
+    await user.should_see("Deactivate Carl Maint? They are signed out everywhere")
+    user.find(kind=ui.button, content="Confirm").click()
+    await user.should_see("Updated carl@example.com.", retries=100)
+    with services.session() as s, pytest.raises(services.AuthenticationFailed):
+        services.users.actor_for(s, user_id=target.id)
+
+
+async def test_an_admin_cannot_lock_themselves_out(user: User, db) -> None:
+    me = sign_in(user, "ADMIN", full_name="Ada Admin")
+    await user.open("/admin/users")
+    await user.should_see("Ada Admin")
+    [mine] = [
+        e
+        for e in user.find(kind=ui.switch).elements
+        if e.props.get("aria-label") == "Deactivate Ada Admin"
+    ]
+    [role] = [
+        e
+        for e in user.find(kind=ui.select).elements
+        if e.props.get("aria-label") == f"Role of user {me.id}"
+    ]
+    assert not mine.enabled and not role.enabled
+
+
+async def test_a_deactivated_account_is_told_so_at_sign_in(user: User, db) -> None:
+    gone = make_user(email="gone@example.com")
+    admin = make_user("ADMIN")
+    with services.session() as s:
+        services.users.update_user(s, admin, gone.id, {"is_active": False})
+    await user.open("/login")
+    user.find("Email").type("gone@example.com")
+    user.find("Password").type(PASSWORD)
+    user.find(kind=ui.button, content="Sign in").click()
+    await user.should_see(services.auth.DEACTIVATED, retries=100)
 
 
 def _role_of(user_id: int) -> str:

@@ -202,16 +202,32 @@ def test_admins_create_any_role_and_find_users(db):
     assert {u.role for u in staff} == {Role.ADMIN, Role.MAINTAINER}
 
 
-def test_the_last_admin_cannot_be_demoted_or_deactivated(db):
-    admin = make_user("ADMIN")
-    for change in ({"role": "REPORTER"}, {"is_active": False}):
-        with services.session() as s, pytest.raises(Conflict):
+def test_nobody_demotes_or_deactivates_themselves(db):
+    """One click on your own row would lock you out: refused, whoever else is an admin."""
+    admin, second = make_user("ADMIN"), make_user("ADMIN")
+    for change in ({"role": "REPORTER"}, {"role": "MAINTAINER"}, {"is_active": False}):
+        with services.session() as s, pytest.raises(services.PermissionDenied):
             services.users.update_user(s, admin, admin.id, change)
-    second = make_user("ADMIN")
+    with services.session() as s:
+        me = services.users.get_user(s, admin, admin.id)
+    assert (me.role, me.is_active) == ("ADMIN", True)
+    # Renaming yourself is fine; another admin may demote you.
+    assert _as(admin, services.users.update_user, admin.id, {"full_name": "A"}).full_name == "A"
     assert (
         _as(second, services.users.update_user, admin.id, {"role": "MAINTAINER"}).role
         == "MAINTAINER"
     )
+
+
+def test_a_deactivated_account_with_the_right_password_is_told_so(db):
+    user, admin = make_user(email="gone@example.com"), make_user("ADMIN")
+    _as(admin, services.users.update_user, user.id, {"is_active": False})
+    with pytest.raises(AuthenticationFailed) as right:
+        _login("gone@example.com", PASSWORD)
+    assert right.value.message == services.auth.DEACTIVATED
+    with pytest.raises(AuthenticationFailed) as wrong:  # a guesser learns nothing
+        _login("gone@example.com", "not the password at all")
+    assert wrong.value.message == services.auth.LOGIN_FAILED
 
 
 def test_actor_for_finds_active_users_only(db):
