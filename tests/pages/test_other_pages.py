@@ -65,7 +65,7 @@ async def test_an_admin_creates_a_user_and_changes_a_role(user: User, db) -> Non
     label = f"Role of user {target.id}"
     [role] = [e for e in user.find(kind=ui.select).elements if e.props.get("aria-label") == label]
     role.value = "MAINTAINER"
-    await user.should_see("Change the role of User promote.me@example.com from Reporter to Maintainer?")
+    await user.should_see("Change the role of User promote.me@example.com from Reporter to Main")
     user.find(kind=ui.button, content="Confirm").click()
     await until(lambda: _role_of(target.id) == "MAINTAINER")
     with services.session() as s:
