@@ -3,7 +3,7 @@ file drop zone."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nicegui import events, ui
 
@@ -12,6 +12,7 @@ from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
 from . import session
 from .components import SEVERITIES, human_size, markdown_html, severity_badge
+from .uploads import TYPES_HINT, file_drop
 
 if TYPE_CHECKING:
     from .issue_detail import IssuePage
@@ -119,12 +120,5 @@ def attach_control(page: IssuePage) -> None:
             uploader.reset()  # the attachment now shows in the list above
             await page.refresh()
 
-    uploader: Any = ui.upload(
-        label=f"Add files (PNG, JPEG, GIF, WebP, PDF, ZIP, text; up to {limit} each)",
-        multiple=True,
-        auto_upload=True,
-        max_file_size=session.config.max_upload_bytes,
-        on_upload=on_upload,
-        on_rejected=lambda: ui.notify(f"Files over {limit} are not accepted.", type="warning"),
-    )
+    uploader = file_drop(f"Add files ({TYPES_HINT}; up to {limit} each)", on_upload)
     uploader.classes("w-full max-w-xl").props("flat bordered")

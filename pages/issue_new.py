@@ -17,10 +17,10 @@ from . import session
 from .components import SEVERITIES, human_size, markdown_html
 from .frame import frame
 from .session import Viewer, login_url, viewer_for
+from .uploads import TYPES_HINT, file_drop
 
 DRAFT = "issue_draft"
 MAX_FILES = 10
-ALLOWED_HINT = "PNG, JPEG, GIF, WebP, PDF, ZIP or plain text (logs, CSV, JSON)"
 
 
 @dataclass
@@ -87,24 +87,12 @@ class NewIssueForm:
                     "Tags", value=self.draft.get("tags", []), on_change=self.keep_draft
                 ).classes("grow")
         limit = human_size(session.config.max_upload_bytes)
-        self.uploader = (
-            ui.upload(
-                label=f"Attach files: drop them here or click (+). {ALLOWED_HINT}; "
-                f"up to {limit} each.",
-                multiple=True,
-                auto_upload=True,
-                max_files=MAX_FILES,
-                max_file_size=session.config.max_upload_bytes,
-                on_upload=self.on_upload,
-                on_rejected=lambda: ui.notify(
-                    f"Files over {limit} are not accepted.", type="warning"
-                ),
-            )
-            .props(
-                'accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.zip,.txt,.log,.csv,.json,.md,text/*,image/*"'
-            )
-            .classes("w-full")
-        )
+        self.uploader = file_drop(
+            f"Attach files: drop them here or click (+). {TYPES_HINT}; up to {limit} each, "
+            f"{MAX_FILES} files per issue.",
+            self.on_upload,
+            max_files=MAX_FILES,
+        ).classes("w-full")
         self.file_list = ui.column().classes("gap-1")
         with ui.row():
             self.submit = ui.button("File issue", icon="send", on_click=self.save)

@@ -1,0 +1,65 @@
+"""A refused file is refused for the real reason, before it is uploaded: a type that is
+not accepted says so (it used to be reported as too large), an oversized file gives its size
+and the limit, and one file too many names the count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.serverproc import Server, running_server
+
+EMAIL, PASSWORD = "uma@example.com", "upload refusals passphrase 5"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("uploads"), TRACKER_MAX_UPLOAD_MB="1") as server:
+        server.cli("create-user", "--email", EMAIL, "--password", PASSWORD, "--role", "REPORTER")
+        yield server
+
+
+@pytest.fixture
+def page(server: Server, browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("No issues match.")).to_be_visible()
+    page.goto(f"{server.url}/issues/new")
+    yield page
+    context.close()
+
+
+def test_a_file_of_the_wrong_type_is_refused_for_its_type(page: Page, tmp_path: Path) -> None:
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ" + bytes(200))
+    page.locator("input[type=file]").set_input_files(str(program))
+    expect(page.get_by_text("setup.exe: this type of file is not accepted.")).to_be_visible()
+    expect(page.get_by_text("over the limit")).to_have_count(0)
+
+
+def test_an_oversized_file_gives_its_size_and_the_limit(page: Page, tmp_path: Path) -> None:
+    big = tmp_path / "huge.log"
+    big.write_bytes(b"line\n" * 400_000)  # 2 MB of text, the limit is 1 MB
+    page.locator("input[type=file]").set_input_files(str(big))
+    expect(
+        page.get_by_text("huge.log is 1.9 MB, over the limit of 1.0 MB per file.")
+    ).to_be_visible()
+    expect(page.get_by_text("not accepted")).to_have_count(0)
+
+
+def test_one_file_too_many_names_the_count(page: Page, tmp_path: Path) -> None:
+    files = []
+    for n in range(11):
+        path = tmp_path / f"note{n}.txt"
+        path.write_text(f"note {n}\n")
+        files.append(str(path))
+    page.locator("input[type=file]").set_input_files(files)
+    expect(page.get_by_text("at most 10 files per issue.").first).to_be_visible()
