@@ -1,5 +1,6 @@
-"""`/dashboard`: open issues by severity (a reporter sees their own), counts by status and,
-for staff once daily_stats has rows, the trend. Live, at most a few updates a second."""
+"""`/dashboard`: counts by status, unresolved issues by severity (a reporter sees their own)
+and, for staff, issues by status per day ending with the live counts. Live, at most a few
+updates a second."""
 
 from __future__ import annotations
 
@@ -7,24 +8,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
 from nicegui import ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
+from services import Role
 from services.events import ChangeEvent
 
-from .components import SEVERITIES, SEVERITY_COLORS, STATUS_COLORS, STATUS_LABELS, STATUSES
+from . import charts
+from .components import STATUS_COLORS, STATUS_LABELS, STATUSES
 from .frame import frame
 from .live import hub
 from .session import Viewer, login_url, viewer_for
 
 TREND_DAYS = 90
-BAR_COLORS = {"LOW": "#9e9e9e", "MEDIUM": "#009688", "HIGH": "#ff5722", "CRITICAL": "#f44336"}
-LINE_COLORS = {"OPEN": "#2196f3", "TRIAGED": "#9c27b0", "IN_PROGRESS": "#ff9800", "DONE": "#4caf50"}
-EMPTY: dict[str, Any] = {"data": [], "layout": {}}
-assert set(BAR_COLORS) == set(SEVERITY_COLORS)
 
 
 @dataclass(frozen=True)
@@ -33,23 +31,28 @@ class Numbers:
 
     open_by_severity: dict[str, int]
     by_status: dict[str, int]
-    trend: list[services.schemas.DailyCount]
+    history_start: dt.date | None
     bars: dict[str, Any]
     lines: dict[str, Any] | None
 
 
 def load(s: Any, actor: services.Actor) -> Numbers:
-    trend: list[services.schemas.DailyCount] = []
-    if actor.is_staff:
-        since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=TREND_DAYS)
-        trend = services.stats.daily_series(s, actor, since=since)
     open_by_severity = services.stats.open_by_severity(s, actor)
+    by_status = services.stats.counts_by_status(s, actor)
+    lines, start = None, None
+    if actor.is_staff:
+        today = dt.datetime.now(dt.UTC).date()
+        since = today - dt.timedelta(days=TREND_DAYS - 1)
+        trend = services.stats.daily_series(s, actor, since=since)
+        start = services.stats.history_start(s, actor)
+        # The whole range on the axis, so days without counts show as a visible gap.
+        lines = charts.status_by_day(trend, by_status, today=today, first=since, last=today)
     return Numbers(
         open_by_severity=open_by_severity,
-        by_status=services.stats.counts_by_status(s, actor),
-        trend=trend,
-        bars=severity_figure(open_by_severity),
-        lines=trend_figure(trend) if trend else None,
+        by_status=by_status,
+        history_start=start,
+        bars=charts.severity_bars(open_by_severity),
+        lines=lines,
     )
 
 
@@ -64,43 +67,6 @@ def register() -> None:
         return None
 
 
-def severity_figure(counts: dict[str, int]) -> dict[str, Any]:
-    fig = go.Figure(
-        go.Bar(
-            x=[s.capitalize() for s in SEVERITIES],
-            y=[counts.get(s, 0) for s in SEVERITIES],
-            marker_color=[BAR_COLORS[s] for s in SEVERITIES],
-        )
-    )
-    fig.update_layout(
-        margin={"l": 40, "r": 10, "t": 10, "b": 40},
-        height=320,
-        yaxis={"title": "open issues", "rangemode": "tozero"},
-    )
-    return fig.to_plotly_json()
-
-
-def trend_figure(rows: list[services.schemas.DailyCount]) -> dict[str, Any]:
-    days = sorted({r.day for r in rows})
-    totals = {(r.day, r.status.value): 0 for r in rows}
-    for r in rows:
-        totals[(r.day, r.status.value)] += r.count
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=days,
-                y=[totals.get((d, st), 0) for d in days],
-                name=STATUS_LABELS[st],
-                mode="lines",
-                line={"color": LINE_COLORS[st]},
-            )
-            for st in STATUSES
-        ]
-    )
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=320)
-    return fig.to_plotly_json()
-
-
 class Dashboard:
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
@@ -110,6 +76,7 @@ class Dashboard:
         ui.label("Dashboard").classes("text-2xl font-semibold")
         if not self.viewer.is_staff:
             ui.label("Your own issues.").classes("opacity-70")
+        ui.label("Issues by status, now").classes("text-lg font-semibold")
         with ui.row().classes("gap-3"):
             self.status_cards = {}
             for status in STATUSES:
@@ -120,12 +87,17 @@ class Dashboard:
         if result.value is None:
             return
         with ui.card().classes("w-full"):
-            ui.label("Open issues by severity").classes("text-lg font-semibold")
+            ui.label("Unresolved issues by severity").classes("text-lg font-semibold")
+            ui.label(charts.NOT_DONE).classes("text-sm opacity-70")
             self.bars = ui.plotly(result.value.bars).classes("w-full")
         self.trend_card = ui.card().classes("w-full")
         with self.trend_card:
-            ui.label(f"Issues by status, last {TREND_DAYS} days").classes("text-lg font-semibold")
-            self.trend = ui.plotly(result.value.lines or EMPTY).classes("w-full")
+            ui.label("Issues by status per day").classes("text-lg font-semibold")
+            ui.label(
+                f"The last {TREND_DAYS} days at the end of each day; today's point is live."
+            ).classes("text-sm opacity-70")
+            self.history = charts.HistoryCaption(admin=self.viewer.actor.role == Role.ADMIN)
+            self.trend = ui.plotly(result.value.lines or charts.EMPTY).classes("w-full")
         self.show(result.value)
         hub.watch(self.viewer, self.wants, self.refresh, min_interval=1.0)
 
@@ -146,7 +118,9 @@ class Dashboard:
         if old is not None and old.open_by_severity != numbers.open_by_severity:
             self.bars.figure = numbers.bars
             self.bars.update()
-        if numbers.lines is not None and (old is None or old.trend != numbers.trend):
+        if numbers.lines is not None and (old is None or old.lines != numbers.lines):
             self.trend.figure = numbers.lines
             self.trend.update()
         self.trend_card.set_visibility(numbers.lines is not None)
+        wanted = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=TREND_DAYS - 1)
+        self.history.show(numbers.history_start, wanted)

@@ -7,16 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
 from nicegui import events, ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
+from services import Role
 from services.events import ChangeEvent
 
-from .components import STATUS_LABELS, STATUSES, when
-from .dashboard import LINE_COLORS
+from . import charts
+from .components import when
 from .frame import frame
 from .live import hub
 from .session import Viewer, login_url, viewer_for
@@ -30,48 +30,25 @@ class Insight:
     flow: dict[str, Any]
     cycle: list[services.insights.CycleTime]
     oldest: list[services.IssueSummary]
+    history_start: dt.date | None
 
 
 def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insight:
+    today = dt.datetime.now(dt.UTC).date()
     daily = services.stats.daily_series(s, actor, since=since, until=until)
+    start = services.stats.history_start(s, actor)
+    live = services.stats.counts_by_status(s, actor) if since <= today <= until else None
+    area = charts.status_by_day(daily, live, today=today, first=since, last=until, stacked=True)
     flow = services.insights.flow(s, actor, since, until)
     cycle = services.insights.cycle_times(s, actor, since, until)
     oldest = services.issues.list_issues(s, actor, status="OPEN", sort="created", page_size=10)
-    return Insight(area=_area(daily), flow=_flow(flow), cycle=cycle, oldest=oldest.items)
-
-
-def _area(rows: list[services.schemas.DailyCount]) -> dict[str, Any]:
-    days = sorted({r.day for r in rows})
-    totals: dict[tuple[dt.date, str], int] = {}
-    for r in rows:
-        totals[(r.day, r.status.value)] = totals.get((r.day, r.status.value), 0) + r.count
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=days,
-                y=[totals.get((d, st), 0) for d in days],
-                name=STATUS_LABELS[st],
-                stackgroup="all",
-                mode="lines",
-                line={"color": LINE_COLORS[st]},
-            )
-            for st in STATUSES
-        ]
+    return Insight(
+        area=area,
+        flow=charts.filed_and_resolved(flow),
+        cycle=cycle,
+        oldest=oldest.items,
+        history_start=start,
     )
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=300)
-    return fig.to_plotly_json()
-
-
-def _flow(days: list[services.insights.DayFlow]) -> dict[str, Any]:
-    x = [d.day for d in days]
-    fig = go.Figure(
-        [
-            go.Bar(x=x, y=[d.created for d in days], name="Filed", marker_color="#2196f3"),
-            go.Bar(x=x, y=[d.resolved for d in days], name="Resolved", marker_color="#4caf50"),
-        ]
-    )
-    fig.update_layout(barmode="group", margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=300)
-    return fig.to_plotly_json()
 
 
 def register() -> None:
@@ -108,11 +85,13 @@ class InsightsView:
                     ui.icon("edit_calendar").on("click", menu.open).classes("cursor-pointer")
             ui.button("Export CSV", icon="download", on_click=self.export)
         with ui.card().classes("w-full"):
-            ui.label("Issues by status").classes("text-lg font-semibold")
-            self.area = ui.plotly({"data": [], "layout": {}}).classes("w-full")
+            ui.label("Issues by status per day").classes("text-lg font-semibold")
+            ui.label("At the end of each day; today's point is live.").classes("text-sm opacity-70")
+            self.history = charts.HistoryCaption(admin=self.viewer.actor.role == Role.ADMIN)
+            self.area = ui.plotly(charts.EMPTY).classes("w-full")
         with ui.card().classes("w-full"):
             ui.label("Filed and resolved per day").classes("text-lg font-semibold")
-            self.flow = ui.plotly({"data": [], "layout": {}}).classes("w-full")
+            self.flow = ui.plotly(charts.EMPTY).classes("w-full")
         with ui.row().classes("w-full gap-4 items-start max-md:flex-col"):
             with ui.card().classes("grow"):
                 ui.label("Median time, for issues filed in the range").classes(
@@ -154,6 +133,7 @@ class InsightsView:
         if result.value is None:
             return
         data = result.value
+        self.history.show(data.history_start, since)
         self.area.figure = data.area
         self.area.update()
         self.flow.figure = data.flow

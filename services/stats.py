@@ -47,6 +47,12 @@ def daily_series(
     ]
 
 
+def history_start(s: Session, actor: Actor) -> dt.date | None:
+    """The first day daily_stats has counts for (None before the first job run); staff only."""
+    require(is_staff(load_actor(s, actor)), "Only staff can see team-wide trends.")
+    return s.scalar(select(func.min(DailyStat.day)))
+
+
 def _counts(s: Session, actor: Actor) -> dict[tuple[str, str], int]:
     """Issues per (status, severity), answered from one covering index."""
     user = load_actor(s, actor)

@@ -73,6 +73,6 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     reporter.screenshot(path=shots / "5-reporter-sees-triaged.png")
 
     maintainer.goto(f"{server.url}/dashboard")
-    expect(maintainer.get_by_text("Open issues by severity")).to_be_visible()
+    expect(maintainer.get_by_text("Unresolved issues by severity")).to_be_visible()
     expect(maintainer.locator(".js-plotly-plot").first).to_be_visible()
     maintainer.screenshot(path=shots / "6-dashboard.png", full_page=True)

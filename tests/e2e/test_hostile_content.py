@@ -431,7 +431,9 @@ def test_admin_users(server: Server, page: Page, watch: Watch) -> None:
 
 def test_dashboard(server: Server, page: Page, watch: Watch) -> None:
     page.goto(f"{server.url}/dashboard")
-    expect(page.get_by_text("Open issues by severity")).to_be_visible()  # no user text but names
+    expect(
+        page.get_by_text("Unresolved issues by severity")
+    ).to_be_visible()  # no user text but names
     shows_exactly(page, ADMIN_NAME)  # the header's account button
     watch.assert_clean()
 

@@ -109,5 +109,5 @@ def test_markdown_preview_shows(page: Page, server: Server, issue_id: int) -> No
 def test_list_and_dashboard_show(page: Page, server: Server, issue_id: int) -> None:
     on_screen(page.get_by_role("link", name=TITLE))
     page.goto(f"{server.url}/dashboard")
-    on_screen(page.get_by_text("Open issues by severity"))
+    on_screen(page.get_by_text("Unresolved issues by severity"))
     on_screen(page.locator(".js-plotly-plot").first)

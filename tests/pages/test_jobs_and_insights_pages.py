@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -81,3 +82,18 @@ async def test_insights_are_not_for_reporters(user: User, db) -> None:
     sign_in(user)
     await user.open("/insights")
     await user.should_see("Insights are for maintainers and admins.")
+
+
+async def test_insights_say_where_the_history_starts_and_end_live(user: User, db) -> None:
+    me = sign_in(user, "ADMIN")
+    make_issue(me)
+    make_issue(me)
+    await user.open("/insights")
+    await user.should_see("No daily counts are recorded yet")
+    since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=29)
+    await user.should_see(f"tracker stats backfill --since {since.isoformat()}")
+    figures = {p.figure["data"][0]["type"]: p.figure for p in user.find(kind=ui.plotly).elements}
+    area, flow = figures["scatter"], figures["bar"]
+    assert list(area["data"][0]["y"]) == [2]  # today's open issues, live
+    assert area["layout"]["xaxis"]["tickformat"] == flow["layout"]["xaxis"]["tickformat"] == "%b %d"
+    assert sum(flow["data"][0]["y"]) == 2

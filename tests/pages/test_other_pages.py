@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from nicegui import ui
 from nicegui.testing import User
 
 import services
 from pages.session import COOKIE
+from services.models import DailyStat
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import sign_in, until
 
@@ -28,29 +31,59 @@ async def test_the_dashboard_counts_a_reporters_own_issues_and_updates_live(user
     await until(lambda: _bars(user) == [1, 0, 1, 0])
 
 
-async def test_staff_see_the_trend_once_daily_stats_exist(user: User, db) -> None:
-    import datetime as dt
-
-    from services.models import DailyStat
-
-    me = sign_in(user, "MAINTAINER")
-    make_issue(me)
-    with services.session() as s:
-        for n in range(3):
-            s.add(
-                DailyStat(
-                    day=dt.date.today() - dt.timedelta(days=n),
-                    status="OPEN",
-                    severity="LOW",
-                    count=n + 1,
-                )
-            )
-        s.commit()
-    await user.open("/dashboard")
+def _trend(user: User) -> dict:
     [trend] = [
         p for p in user.find(kind=ui.plotly).elements if p.figure["data"][0]["type"] == "scatter"
     ]
-    assert trend.visible and sum(trend.figure["data"][0]["y"]) == 6
+    assert trend.visible
+    return trend.figure
+
+
+def _store_days(counts: list[int]) -> None:
+    """OPEN issues at the end of today (stale), yesterday, the day before..."""
+    with services.session() as s:
+        for n, count in enumerate(counts):
+            s.add(
+                DailyStat(
+                    day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=n),
+                    status="OPEN",
+                    severity="LOW",
+                    count=count,
+                )
+            )
+        s.commit()
+
+
+async def test_the_trend_ends_with_the_live_counts_on_day_ticks(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    make_issue(me)
+    _store_days([5, 2, 3])  # today's stored 5 is stale: one issue is open right now
+    await user.open("/dashboard")
+    figure = _trend(user)
+    open_line = figure["data"][0]
+    assert open_line["name"] == "Open" and list(open_line["y"]) == [3, 2, 1]
+    today = dt.datetime.now(dt.UTC).date()
+    assert open_line["x"][-1] == today.isoformat()
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickformat"] == "%b %d"  # whole days, never hours
+    first_day = today - dt.timedelta(days=89)  # the whole 90 days, the gap included
+    assert axis["range"][0][:10] == (first_day - dt.timedelta(days=1)).isoformat()
+    await user.should_see(f"Daily counts start on {today - dt.timedelta(days=2):%b %d, %Y}")
+    await user.should_not_see("tracker stats backfill")  # that is for admins
+    await user.should_see("Unresolved issues by severity")
+    await user.should_see("Open, triaged or in progress: every issue not done yet.")
+
+    make_issue(me)  # the chart follows the cards, not the 5-minute job
+    await until(lambda: list(_trend(user)["data"][0]["y"]) == [3, 2, 2])
+
+
+async def test_admins_are_told_how_to_backfill_missing_days(user: User, db) -> None:
+    sign_in(user, "ADMIN")
+    await user.open("/dashboard")
+    await user.should_see("No daily counts are recorded yet")
+    since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=89)
+    await user.should_see(f"tracker stats backfill --since {since.isoformat()}")
+    assert list(_trend(user)["data"][0]["y"]) == [0]  # today, live, even with no history
 
 
 async def test_an_admin_creates_a_user_and_changes_a_role(user: User, db) -> None:

@@ -1,0 +1,159 @@
+"""Figures for the dashboard and insights, built off the event loop. Daily series use day
+ticks and end with today's live counts, so a chart never lags the cards above it, and the
+caption says where the recorded history starts instead of drawing a short history as if it
+were the whole range."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from nicegui import ui
+
+import services
+
+from .components import SEVERITIES, STATUS_LABELS, STATUSES
+
+BAR_COLORS = {"LOW": "#9e9e9e", "MEDIUM": "#009688", "HIGH": "#ff5722", "CRITICAL": "#f44336"}
+LINE_COLORS = {"OPEN": "#2196f3", "TRIAGED": "#9c27b0", "IN_PROGRESS": "#ff9800", "DONE": "#4caf50"}
+MARGIN = {"l": 40, "r": 10, "t": 10, "b": 40}
+DAY_MS = 86_400_000
+DAILY_TICKS_UP_TO = 10  # days; past this Plotly chooses (days or weeks, never hours)
+EMPTY: dict[str, Any] = {"data": [], "layout": {}}
+# What "not done" is made of, said wherever a number counts it.
+NOT_DONE = "Open, triaged or in progress: every issue not done yet."
+
+
+def day_axis(first: dt.date, last: dt.date) -> dict[str, Any]:
+    """A date axis that never ticks in hours: every day for short ranges; for longer ones
+    Plotly picks whole days or weeks to fit the width (a phone gets fewer ticks)."""
+    days = (last - first).days + 1
+    axis: dict[str, Any] = {
+        "type": "date",
+        "tickformat": "%b %d",
+        # Half a day either side, so one or two days still make a readable axis.
+        "range": [
+            (dt.datetime.combine(first, dt.time()) - dt.timedelta(hours=12)).isoformat(),
+            (dt.datetime.combine(last, dt.time()) + dt.timedelta(hours=12)).isoformat(),
+        ],
+    }
+    if days <= DAILY_TICKS_UP_TO:
+        axis.update(dtick=DAY_MS, tick0=first.isoformat())
+    else:
+        axis["nticks"] = 10
+    return axis
+
+
+def severity_bars(counts: dict[str, int]) -> dict[str, Any]:
+    fig = go.Figure(
+        go.Bar(
+            x=[s.capitalize() for s in SEVERITIES],
+            y=[counts.get(s, 0) for s in SEVERITIES],
+            marker_color=[BAR_COLORS[s] for s in SEVERITIES],
+        )
+    )
+    fig.update_layout(
+        margin=MARGIN, height=320, yaxis={"title": "issues not done", "rangemode": "tozero"}
+    )
+    return fig.to_plotly_json()
+
+
+def status_by_day(
+    rows: Iterable[services.schemas.DailyCount],
+    live: dict[str, int] | None,
+    *,
+    today: dt.date,
+    first: dt.date,
+    last: dt.date,
+    stacked: bool = False,
+) -> dict[str, Any]:
+    """Issues per status per day from daily_stats, on an axis from `first` to `last` (days
+    without counts show as a gap); `live` (the counts now) replaces today's stored point,
+    which may be up to one job interval old."""
+    totals = per_day_status(rows)
+    if live is not None:
+        totals[today] = {st: live.get(st, 0) for st in STATUSES}
+    days = sorted(totals)
+    extra: dict[str, Any] = {"stackgroup": "all"} if stacked else {}
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=[d.isoformat() for d in days],
+                y=[totals[d].get(st, 0) for d in days],
+                name=STATUS_LABELS[st],
+                mode="lines+markers" if len(days) < 3 else "lines",
+                line={"color": LINE_COLORS[st]},
+                **extra,
+            )
+            for st in STATUSES
+        ]
+    )
+    fig.update_layout(
+        margin=MARGIN,
+        height=320,
+        xaxis=day_axis(first, last),
+        yaxis={"rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig.to_plotly_json()
+
+
+def per_day_status(rows: Iterable[services.schemas.DailyCount]) -> dict[dt.date, dict[str, int]]:
+    totals: dict[dt.date, dict[str, int]] = {}
+    for r in rows:
+        day = totals.setdefault(r.day, {})
+        day[r.status.value] = day.get(r.status.value, 0) + r.count
+    return totals
+
+
+def filed_and_resolved(days: Sequence[services.insights.DayFlow]) -> dict[str, Any]:
+    x = [d.day.isoformat() for d in days]
+    fig = go.Figure(
+        [
+            go.Bar(x=x, y=[d.created for d in days], name="Filed", marker_color="#2196f3"),
+            go.Bar(x=x, y=[d.resolved for d in days], name="Resolved", marker_color="#4caf50"),
+        ]
+    )
+    layout: dict[str, Any] = {"barmode": "group", "margin": MARGIN, "height": 300}
+    if days:
+        layout["xaxis"] = day_axis(days[0].day, days[-1].day)
+    fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2})
+    return fig.to_plotly_json()
+
+
+def history_note(
+    history_start: dt.date | None, wanted: dt.date, *, admin: bool
+) -> tuple[str, str | None]:
+    """What the caption of a daily chart says about missing days, and for admins the
+    command that fills them in from the activity log (None when nothing is missing)."""
+    if history_start is not None and history_start <= wanted:
+        return "", None
+    begins = (
+        f"Daily counts start on {history_start:%b %d, %Y}; "
+        if history_start is not None
+        else "No daily counts are recorded yet; "
+    )
+    note = begins + "there is no data for the days before."
+    command = f"tracker stats backfill --since {wanted.isoformat()}" if admin else None
+    return note, command
+
+
+class HistoryCaption:
+    """Under a daily chart: where the recorded days start and, for admins, how to backfill."""
+
+    def __init__(self, *, admin: bool) -> None:
+        self.admin = admin
+        self.note = ui.label().classes("text-sm")
+        self.command = ui.label().classes("text-sm")
+        self.code = ui.label().classes("text-xs font-mono whitespace-pre overflow-x-auto")
+
+    def show(self, history_start: dt.date | None, wanted: dt.date) -> None:
+        note, command = history_note(history_start, wanted, admin=self.admin)
+        self.note.text = note
+        self.note.set_visibility(bool(note))
+        self.command.text = "To fill them in from the activity log, run:"
+        self.code.text = command or ""
+        self.command.set_visibility(command is not None)
+        self.code.set_visibility(command is not None)
