@@ -27,6 +27,7 @@ from . import (
     stats,
     throttle,
     users,
+    watch,
 )
 from .db import begin_write, connect, runtime, session
 from .enums import Role, Severity, Status
@@ -110,4 +111,5 @@ __all__ = [
     "stats",
     "throttle",
     "users",
+    "watch",
 ]

@@ -59,6 +59,8 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
+    if not settings.redis_url:
+        _watch_other_processes()
     headers = dict(SECURITY_HEADERS)
     if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
         headers["Strict-Transport-Security"] = "max-age=31536000"
@@ -115,6 +117,24 @@ def _relay_events() -> None:
 
     app.on_startup(start)
     app.on_shutdown(shutdown)
+
+
+def _watch_other_processes() -> None:
+    """Without Redis, what the CLI, a notebook or another process writes reaches the open
+    pages through the activity table (services.watch)."""
+    watchers: list[services.watch.ActivityWatcher] = []
+
+    def start() -> None:
+        watcher = services.watch.ActivityWatcher(services.runtime().engine)
+        watcher.start()
+        watchers.append(watcher)
+
+    def stop() -> None:
+        while watchers:
+            watchers.pop().stop()
+
+    app.on_startup(start)
+    app.on_shutdown(stop)
 
 
 EMBEDDED_JOB_SECONDS = 300.0

@@ -1,0 +1,109 @@
+"""Without Redis, what another process commits reaches this process's pages: the web
+process watches the activity table and turns rows it did not write into events."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import services
+from services.events import ChangeEvent
+from services.watch import BULK_AT, ActivityWatcher
+from tests.factories import make_issue, make_user
+
+
+def _other_process(db: str, code: str) -> None:
+    """Run `code` in a real second Python process connected to the same database."""
+    script = textwrap.dedent(
+        f"""
+        import services
+        services.connect({db!r})
+        with services.session() as s:
+            actor = services.users.actor_for(s, email="admin@example.com")
+        """
+    ) + textwrap.dedent(code)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+
+
+def _watcher(db: str) -> tuple[ActivityWatcher, list[ChangeEvent]]:
+    seen: list[ChangeEvent] = []
+    watcher = ActivityWatcher(services.runtime().engine, interval=3600, sink=seen.append)
+    watcher.start()  # the baseline; polls happen by hand below
+    return watcher, seen
+
+
+def test_another_processs_changes_become_events(db) -> None:
+    admin = make_user("ADMIN", email="admin@example.com")
+    old = make_issue(admin, title="Filed before the watch began")
+    watcher, seen = _watcher(db)
+    try:
+        assert watcher.poll() == []  # nothing old is replayed
+        _other_process(
+            db,
+            f"""
+            with services.session() as s:
+                services.issues.create_issue(s, actor, {{"title": "From a notebook"}})
+            with services.session() as s:
+                services.comments.add_comment(s, actor, {old.id}, {{"body": "from elsewhere"}})
+            """,
+        )
+        changes = watcher.poll()
+        with services.session() as s:
+            [new] = services.issues.list_issues(s, admin, q="From a notebook").items
+        assert changes == [
+            ChangeEvent("issue", "created", new.id, admin.id),
+            ChangeEvent("comment", "created", old.id, admin.id),
+        ]
+        assert seen == changes
+        assert watcher.poll() == []  # each row once
+    finally:
+        watcher.stop()
+
+
+def test_this_processs_own_writes_are_not_delivered_twice(db, sent) -> None:
+    admin = make_user("ADMIN", email="admin@example.com")
+    watcher, seen = _watcher(db)
+    try:
+        issue = make_issue(admin)
+        assert ChangeEvent("issue", "created", issue.id, admin.id) in sent  # by the bus
+        assert watcher.poll() == [] and seen == []
+    finally:
+        watcher.stop()
+
+
+def test_many_rows_at_once_are_one_bulk_event_and_stats_are_noticed(db) -> None:
+    make_user("ADMIN", email="admin@example.com")
+    watcher, _ = _watcher(db)
+    try:
+        _other_process(
+            db,
+            f"""
+            for n in range({BULK_AT + 5}):
+                with services.session() as s:
+                    services.issues.create_issue(s, actor, {{"title": f"Imported {{n}}"}})
+            services.jobs.refresh_today()
+            """,
+        )
+        assert watcher.poll() == [ChangeEvent("issue", "bulk"), ChangeEvent("stats", "updated")]
+        assert watcher.poll() == []
+    finally:
+        watcher.stop()
+
+
+def test_a_database_that_went_away_is_retried(db) -> None:
+    make_user("ADMIN", email="admin@example.com")
+    watcher, _ = _watcher(db)
+    try:
+        watcher._connection().invalidate()  # as if the server dropped the connection
+        assert watcher.poll() == []  # logged, not raised
+        _other_process(
+            db,
+            """
+            with services.session() as s:
+                services.issues.create_issue(s, actor, {"title": "After the outage"})
+            """,
+        )
+        assert [c.op for c in watcher.poll()] == ["created"]
+    finally:
+        watcher.stop()
