@@ -32,7 +32,7 @@ import httpx
 from sqlalchemy import text
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
 
 from . import loadgen
 from .api_load import api_token

@@ -27,7 +27,7 @@ import httpx
 import socketio
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
 
 from .common import database, login_token, percentile, rss_kb, seed, server, summary
 

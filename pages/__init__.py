@@ -7,22 +7,22 @@ from . import (
     admin_jobs,
     admin_users,
     auth,
+    config,
     dashboard,
     downloads,
     insights,
     issue_detail,
     issue_list,
     issue_new,
-    session,
 )
-from .session import PageConfig
+from .config import PageConfig
 
 __all__ = ["PageConfig", "register_all"]
 
 
-def register_all(config: PageConfig) -> None:
+def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
-    session.configure(config)
+    config.configure(settings)
     auth.register()
     issue_list.register()
     issue_new.register()

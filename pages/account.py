@@ -7,10 +7,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
-from services import Actor
 
 from .frame import frame
-from .session import Viewer, complete_login, login_url, run_auth, viewer_for
+from .redirects import login_url
+from .signin import Login, complete_login, run_auth
+from .viewer import Viewer, viewer_for
 
 TOKEN_DAYS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "1 year"}
 
@@ -55,15 +56,16 @@ def password_card(viewer: Viewer, agent: str) -> None:
                 return
             email, password = viewer.actor.email, new.value or ""
 
-            def sign_in_again() -> tuple[str, Actor]:
+            def sign_in_again() -> Login:
                 with services.session() as s:
-                    return services.auth.login(s, email, password, user_agent=agent)
+                    token, _ = services.auth.login(s, email, password, user_agent=agent)
+                return Login(session=token, device="")
 
-            token, _ = await run_auth(sign_in_again)  # this browser stays signed in
+            login = await run_auth(sign_in_again)  # this browser stays signed in
             ui.notify(
                 "Password changed; other sessions and API tokens have ended.", type="positive"
             )
-            complete_login(token, "/account")
+            complete_login(login, "/account?changed=password")
 
         ui.button("Change password", on_click=change)
 

@@ -10,10 +10,11 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services import Role
 
-from . import session
+from . import config
 from .components import when
 from .frame import frame
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
+from .viewer import Viewer, viewer_for
 
 TITLES = {
     "refresh-today": "Today's counts (every 5 minutes)",
@@ -45,9 +46,9 @@ class JobsPanel:
             ui.label("Background jobs").classes("text-2xl font-semibold")
             ui.space()
             ui.button("Recompute today now", icon="refresh", on_click=self.run_now)
-            if session.config.job_queue:
+            if config.current().job_queue:
                 ui.link("Queue dashboard", "/rq").classes("ml-4")
-        if not session.config.job_queue:
+        if not config.current().job_queue:
             ui.label("Without Redis the jobs run inside the web process, on a timer.").classes(
                 "opacity-70"
             )

@@ -15,7 +15,8 @@ from services import Role
 
 from .components import when
 from .frame import frame
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
+from .viewer import Viewer, viewer_for
 
 ROLES = {r.value: r.value.capitalize() for r in Role}
 PAGE_SIZE = 50

@@ -7,21 +7,16 @@ from urllib.parse import quote
 
 from nicegui import app, ui
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 import services
-from services import Actor
 
-from . import session
+from . import config, cookies
 from .frame import frame
-from .session import (
-    COOKIE,
-    client_address,
-    complete_login,
-    run_auth,
-    safe_next,
-    viewer_for,
-)
+from .redirects import safe_next
+from .requests import client_address, same_site
+from .signin import Login, complete_login, run_auth, tickets
+from .viewer import viewer_for
 
 TOO_MANY = "Too many attempts from your network; wait a few minutes and try again."
 
@@ -32,7 +27,8 @@ def register() -> None:
         target = safe_next(next)
         if await viewer_for(request) is not None:
             return RedirectResponse(target, status_code=303)
-        previous = request.cookies.get(COOKIE)
+        previous = cookies.session_token(request)
+        device = cookies.read(request, cookies.DEVICE)
         agent = request.headers.get("user-agent", "")
         address = client_address(request)
         with frame(None, "Sign in"), ui.card().classes("w-full max-w-sm self-center"):
@@ -44,35 +40,38 @@ def register() -> None:
             error = ui.label().classes("text-negative text-sm")
 
             async def submit() -> None:
-                def work() -> tuple[str, Actor]:
+                def work() -> Login:
                     with services.session() as s:
-                        return services.auth.login(
+                        done = services.auth.sign_in(
                             s,
                             email.value or "",
                             password.value or "",
                             user_agent=agent,
                             previous_token=previous,
+                            device=device,
+                            address=address,
                         )
+                    return Login(session=done.token, device=done.device)
 
                 if button.props.get("loading"):
                     return  # one attempt at a time per page
-                if not session.SIGN_IN_LIMIT.hit(address):
+                if not services.throttle.SIGN_IN.hit(address):
                     error.text = TOO_MANY
                     return
                 button.props("loading")
                 try:
-                    token, _ = await run_auth(work)
+                    login = await run_auth(work)
                 except services.DomainError as e:
                     error.text = e.message
                     password.value = ""
                     return
                 finally:
                     button.props(remove="loading")
-                complete_login(token, target)
+                complete_login(login, target)
 
             password.on("keydown.enter", submit)
             button = ui.button("Sign in", on_click=submit).classes("w-full")
-            if session.config.allow_signup:
+            if config.current().allow_signup:
                 with ui.row().classes("text-sm gap-1"):
                     ui.label("No account yet?")
                     ui.link(
@@ -83,7 +82,7 @@ def register() -> None:
     @ui.page("/register")
     async def register_page(request: Request, next: str = "/") -> Response | None:
         target = safe_next(next)
-        if not session.config.allow_signup:
+        if not config.current().allow_signup:
             with frame(None, "Sign up"):
                 ui.label("Sign-up is disabled; ask an administrator for an account.")
                 ui.link("Sign in", "/login")
@@ -109,23 +108,25 @@ def register() -> None:
                     "full_name": name.value or "",
                 }
 
-                def work() -> tuple[str, Actor]:
+                def work() -> Login:
+                    allowed = config.current().allow_signup
                     with services.session() as s:
-                        services.users.register(s, data, allow_signup=session.config.allow_signup)
+                        services.users.register(s, data, allow_signup=allowed)
                     with services.session() as s:
-                        return services.auth.login(
-                            s, data["email"], data["password"], user_agent=agent
+                        done = services.auth.sign_in(
+                            s, data["email"], data["password"], user_agent=agent, address=address
                         )
+                    return Login(session=done.token, device=done.device)
 
-                if not session.SIGN_UP_LIMIT.hit(address):
+                if not services.throttle.SIGN_UP.hit(address):
                     error.text = TOO_MANY
                     return
                 try:
-                    token, _ = await run_auth(work)
+                    login = await run_auth(work)
                 except services.DomainError as e:
                     error.text = e.message
                     return
-                complete_login(token, target)
+                complete_login(login, target)
 
             ui.button("Sign up", on_click=submit).classes("w-full")
             with ui.row().classes("text-sm gap-1"):
@@ -135,28 +136,25 @@ def register() -> None:
 
     @app.get("/auth/complete", include_in_schema=False)
     def complete(request: Request, ticket: str = "", next: str = "/") -> Response:
-        token = session.tickets.redeem(ticket, str(request.session.get("id", "")))
-        if token is None:
+        login = tickets.redeem(ticket, str(request.session.get("id", "")))
+        if login is None:
             return RedirectResponse("/login", status_code=303)
         response = RedirectResponse(safe_next(next), status_code=303)
-        response.set_cookie(
-            COOKIE,
-            token,
-            httponly=True,
-            samesite="lax",
-            secure=session.config.secure_cookies,
-            max_age=services.auth.SESSION_DAYS * 86400,
-            path="/",
-        )
+        cookies.set_session(response, login.session)
+        if login.device:
+            cookies.set_device(response, login.device)
         return response
 
-    @app.get("/auth/logout", include_in_schema=False)
+    @app.post("/auth/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
-        # The session row was deleted by the page's sign-out handler; a direct visit ends it here.
-        token = request.cookies.get(COOKIE)
+        """Sign out: a POST from a page of this site (a link, an image or another site
+        cannot sign anyone out). The device cookie stays: this browser remains known."""
+        if not same_site(request):
+            return PlainTextResponse("Refused: this request came from another site.", 403)
+        token = cookies.session_token(request)
         if token:
             with services.session() as s:
                 services.auth.logout(s, token)
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE, path="/")
+        cookies.clear_session(response)
         return response

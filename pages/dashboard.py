@@ -20,7 +20,8 @@ from . import charts
 from .components import STATUS_COLORS, STATUS_LABELS, STATUSES
 from .frame import frame
 from .live import hub
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
+from .viewer import Viewer, viewer_for
 
 TREND_DAYS = 90
 

@@ -14,14 +14,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 import services
 
+from . import cookies
 from .components import parse_id
-from .session import COOKIE
 
 
 def register() -> None:
     @app.get("/attachments/{attachment_id}", include_in_schema=False)
     def download(attachment_id: str, request: Request, inline: int = 0) -> Response:
-        token = request.cookies.get(COOKIE)
+        token = cookies.session_token(request)
         file_id = parse_id(attachment_id)
         try:
             with services.session() as s:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import app, run, ui
+from nicegui import app, ui
 
-import services
 from services import Role
 
 from .components import MARKDOWN_CSS
-from .session import Viewer
+from .viewer import Viewer
 
 NAV = [
     ("Issues", "/", "list", None),
@@ -51,21 +50,15 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             )
             account.props('flat color=white no-caps aria-label="Your account"')
             account.classes("max-sm:[&_.block]:hidden")
-            ui.button(icon="logout", on_click=lambda: _sign_out(viewer)).props(
-                'flat round color=white aria-label="Sign out" title="Sign out"'
-            ).mark("sign-out")
+            # A real form POST: signing out is a state change, so no GET (a link or an
+            # image in someone's Markdown) can do it.
+            with ui.element("form").props('method="post" action="/auth/logout"'):
+                ui.button(icon="logout").props(
+                    'type=submit flat round color=white aria-label="Sign out" title="Sign out"'
+                ).mark("sign-out")
             ui.keyboard(on_key=_shortcut, ignore=["input", "select", "button", "textarea"])
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         yield content
-
-
-async def _sign_out(viewer: Viewer) -> None:
-    def end() -> None:
-        with services.session() as s:
-            services.auth.logout(s, viewer.token)
-
-    await run.io_bound(end)
-    ui.navigate.to("/auth/logout")
 
 
 def _shortcut(e: object) -> None:

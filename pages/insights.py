@@ -19,7 +19,8 @@ from . import charts
 from .components import when
 from .frame import frame
 from .live import hub
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
+from .viewer import Viewer, viewer_for
 
 DEFAULT_DAYS = 30
 

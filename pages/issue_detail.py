@@ -28,7 +28,8 @@ from .components import (
 )
 from .frame import frame
 from .live import hub
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
+from .viewer import Viewer, viewer_for
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from nicegui import events, ui
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from . import session
+from . import config
 from .components import SEVERITIES, human_size, markdown_html, severity_badge
 from .uploads import TYPES_HINT, file_drop
 
@@ -103,7 +103,7 @@ class Editor:
 
 def attach_control(page: IssuePage) -> None:
     """A drop zone that attaches files to the issue at once."""
-    limit = human_size(session.config.max_upload_bytes)
+    limit = human_size(config.current().max_upload_bytes)
 
     async def on_upload(e: events.UploadEventArguments) -> None:
         data = await e.file.read()

@@ -13,11 +13,12 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from . import session
+from . import config
 from .components import SEVERITIES, human_size, markdown_html
 from .frame import frame
-from .session import Viewer, login_url, viewer_for
+from .redirects import login_url
 from .uploads import TYPES_HINT, file_drop
+from .viewer import Viewer, viewer_for
 
 DRAFT = "issue_draft"
 MAX_FILES = 10
@@ -45,7 +46,7 @@ class NewIssueForm:
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
         self.files: list[Staged] = []
-        self.max_staged = 4 * session.config.max_upload_bytes
+        self.max_staged = 4 * config.current().max_upload_bytes
         # Keyed by user: the browser storage outlives a sign-out on a shared computer.
         self.draft_key = f"{DRAFT}:{viewer.actor.id}"
         self.draft: dict[str, Any] = dict(app.storage.user.get(self.draft_key) or {})
@@ -86,7 +87,7 @@ class NewIssueForm:
                 self.tags = ui.input_chips(
                     "Tags", value=self.draft.get("tags", []), on_change=self.keep_draft
                 ).classes("grow")
-        limit = human_size(session.config.max_upload_bytes)
+        limit = human_size(config.current().max_upload_bytes)
         self.uploader = file_drop(
             f"Attach files: drop them here or click (+). {TYPES_HINT}; up to {limit} each, "
             f"{MAX_FILES} files per issue.",

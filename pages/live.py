@@ -19,7 +19,7 @@ from nicegui import Client, background_tasks, context
 import services
 from services.events import ChangeEvent
 
-from .session import Result, Viewer
+from .viewer import Result, Viewer
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from . import session
+from . import config
 from .components import human_size
 
 TYPES_HINT = "PNG, JPEG, GIF, WebP, PDF, ZIP or plain text (logs, CSV, JSON)"
@@ -35,7 +35,7 @@ def file_drop(
     max_files: int = 0,
 ) -> ui.upload:
     """A multi-file drop zone that uploads at once and explains every refusal."""
-    limit = session.config.max_upload_bytes
+    limit = config.current().max_upload_bytes
     uploader = ui.upload(
         label=label,
         multiple=True,

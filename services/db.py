@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ _HOLDS_LOCK = "tracker_holds_write_lock"
 SQLITE_BUSY_SECONDS = 30
 _sqlite_writers = threading.Lock()
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+DEFAULT_SESSION_IDLE_HOURS = 24.0
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Runtime:
     upload_dir: Path
     max_upload_bytes: int
     secret_key: str | None
+    session_idle: dt.timedelta = dt.timedelta(hours=DEFAULT_SESSION_IDLE_HOURS)
 
 
 _runtime: Runtime | None = None
@@ -46,6 +49,7 @@ def connect(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     secret_key: str | None = None,
     redis_url: str | None = None,
+    session_idle_hours: float = DEFAULT_SESSION_IDLE_HOURS,
     echo: bool = False,
 ) -> Engine:
     """Point the services at a database (and optionally Redis for events); returns the engine."""
@@ -63,6 +67,7 @@ def connect(
         upload_dir=upload_path,
         max_upload_bytes=max_upload_bytes,
         secret_key=secret_key,
+        session_idle=dt.timedelta(hours=session_idle_hours),
     )
     events.configure_bus(redis_url)
     return engine

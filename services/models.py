@@ -105,6 +105,22 @@ class LoginSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
+class TrustedDevice(Base):
+    """A browser that signed in to an account before (services.lockout). Only the SHA-256
+    of its device cookie is stored."""
+
+    __tablename__ = "trusted_devices"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Tag(Base):
     __tablename__ = "tags"
 

@@ -85,6 +85,8 @@ class UserUpdate(Input):
     role: Role | None = None
     is_active: bool | None = None
     password: str | None = None
+    # Needed when admins change their own password, like everyone else.
+    current_password: str | None = None
 
 
 class IssueCreate(Input):

@@ -44,3 +44,8 @@ class RateLimit:
         if len(self._hits) >= self.max_keys:  # still full of live keys: forget the oldest
             for key in list(self._hits)[: self.max_keys // 10]:
                 del self._hits[key]
+
+
+# Per address, for pages and API alike.
+SIGN_IN = RateLimit(limit=30, window=300)
+SIGN_UP = RateLimit(limit=10, window=3600)

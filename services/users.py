@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import security
+from . import auth, lockout, security
 from .db import begin_write
 from .enums import Role
 from .errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
 from .events import ChangeEvent, emit
-from .models import LoginSession, User, utcnow
+from .models import LoginSession, TrustedDevice, User, utcnow
 from .permissions import can_manage_users, load_actor, require
 from .queries import escape_like
 from .schemas import (
@@ -38,8 +38,9 @@ def register(
     if not allow_signup:
         raise PermissionDenied("Sign-up is disabled; ask an administrator for an account.")
     reg = parse(Registration, data)
+    password_hash = _hash_new(reg.password, reg.email)
     begin_write(s)
-    user = _insert_user(s, reg.email, reg.password, reg.full_name, Role.REPORTER)
+    user = _insert_user(s, reg.email, password_hash, reg.full_name, Role.REPORTER)
     return _commit_view(s, user, "created")
 
 
@@ -47,17 +48,19 @@ def provision(s: Session, data: UserCreate | Mapping[str, Any]) -> UserView:
     """Create a user of any role without an acting user: for operators with direct database
     access (the `tracker create-admin/create-user` CLI). Emits user/created."""
     new = parse(UserCreate, data)
+    password_hash = _hash_new(new.password, new.email)
     begin_write(s)
-    user = _insert_user(s, new.email, new.password, new.full_name, new.role)
+    user = _insert_user(s, new.email, password_hash, new.full_name, new.role)
     return _commit_view(s, user, "created")
 
 
 def create_user(s: Session, actor: Actor, data: UserCreate | Mapping[str, Any]) -> UserView:
     """ADMIN creates a user with any role. Emits user/created."""
     new = parse(UserCreate, data)
-    begin_write(s)
     require(can_manage_users(load_actor(s, actor)), "Only administrators can create users.")
-    user = _insert_user(s, new.email, new.password, new.full_name, new.role)
+    password_hash = _hash_new(new.password, new.email)
+    begin_write(s)
+    user = _insert_user(s, new.email, password_hash, new.full_name, new.role)
     return _commit_view(s, user, "created")
 
 
@@ -65,13 +68,19 @@ def update_user(
     s: Session, actor: Actor, user_id: int, data: UserUpdate | Mapping[str, Any]
 ) -> UserView:
     """ADMIN changes name, role, active flag or password. Role, password and deactivation
-    changes end the user's sessions and API tokens. Emits user/updated."""
+    changes end the user's sessions and API tokens. An admin changing their own password
+    gives the current one, like everyone else. Emits user/updated."""
     change = parse(UserUpdate, data)
-    begin_write(s)
     me = load_actor(s, actor)
     require(can_manage_users(me), "Only administrators can change users.")
     user = _get(s, user_id)
     _refuse_self_lockout(me, user, change)
+    password_hash = None
+    if change.password is not None:
+        if me.id == user.id:
+            auth.check_password(s, user, change.current_password or "")
+        password_hash = _hash_new(change.password, user.email)
+    begin_write(s)
     revoke = False
     if change.full_name is not None:
         user.full_name = change.full_name
@@ -84,10 +93,9 @@ def update_user(
             _keep_an_admin(s, user)
         user.is_active = change.is_active
         revoke = True
-    if change.password is not None:
-        security.check_password_policy(change.password, email=user.email)
-        user.password_hash = security.hash_password(change.password)
-        user.failed_logins, user.locked_until = 0, None
+    if password_hash is not None:
+        user.password_hash = password_hash
+        lockout.clear(user)
         revoke = True
     if revoke:
         _revoke_credentials(s, user)
@@ -96,14 +104,13 @@ def update_user(
 
 
 def change_password(s: Session, actor: Actor, current_password: str, new_password: str) -> None:
-    """A user changes their own password; all their sessions and API tokens end.
-    Emits user/updated."""
-    begin_write(s)
+    """A user changes their own password; all their sessions and API tokens end. A wrong
+    current password counts towards the sign-in lockout. Emits user/updated."""
     user = load_actor(s, actor)
-    if not security.verify_password(current_password, user.password_hash):
-        raise InvalidInput("The current password is not correct.", {"current_password": "wrong"})
-    security.check_password_policy(new_password, email=user.email)
-    user.password_hash = security.hash_password(new_password)
+    auth.check_password(s, user, current_password)
+    password_hash = _hash_new(new_password, user.email)
+    begin_write(s)
+    user.password_hash = password_hash
     user.updated_at = utcnow()
     _revoke_credentials(s, user)
     _commit_view(s, user, "updated")
@@ -113,9 +120,17 @@ def unlock_user(s: Session, actor: Actor, user_id: int) -> UserView:
     """ADMIN clears a lockout after repeated failed logins. Emits user/updated."""
     begin_write(s)
     require(can_manage_users(load_actor(s, actor)), "Only administrators can unlock users.")
-    user = _get(s, user_id)
-    user.failed_logins, user.locked_until = 0, None
-    return _commit_view(s, user, "updated")
+    return _unlock(s, _get(s, user_id))
+
+
+def unlock_account(s: Session, email: str) -> UserView:
+    """Clear a lockout without an acting user: for operators with direct database access
+    (`tracker unlock-user`), e.g. the last admin. Emits user/updated."""
+    begin_write(s)
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound("user")
+    return _unlock(s, user)
 
 
 def get_user(s: Session, actor: Actor, user_id: int) -> UserView:
@@ -198,22 +213,32 @@ def count_users(s: Session) -> int:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _insert_user(s: Session, email: str, password: str, full_name: str, role: Role) -> User:
+def _hash_new(password: str, email: str) -> str:
+    """Check a new password against the policy and hash it (slow: before any write lock)."""
     security.check_password_policy(password, email=email)
+    return security.hash_password(password)
+
+
+def _insert_user(s: Session, email: str, password_hash: str, full_name: str, role: Role) -> User:
     if s.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email already exists.")
-    user = User(
-        email=email,
-        full_name=full_name,
-        role=role,
-        password_hash=security.hash_password(password),
-    )
+    user = User(email=email, full_name=full_name, role=role, password_hash=password_hash)
     s.add(user)
     try:
         s.flush()
     except IntegrityError as e:  # a concurrent sign-up with the same email won the race
         raise Conflict("An account with this email already exists.") from e
     return user
+
+
+def _unlock(s: Session, user: User) -> UserView:
+    lockout.clear(user)
+    s.execute(
+        update(TrustedDevice)
+        .where(TrustedDevice.user_id == user.id)
+        .values(failures=0, locked_until=None)
+    )
+    return _commit_view(s, user, "updated")
 
 
 def _commit_view(s: Session, user: User, op: str) -> UserView:

@@ -122,6 +122,20 @@ def create_user(email: str, role: str, password: str | None, full_name: str) -> 
     _create_user(email, Role(role.upper()), password, full_name)
 
 
+@main.command("unlock-user")
+@click.argument("email")
+@clean_errors
+def unlock_user(email: str) -> None:
+    """Clear the sign-in lockout of an account (and of its browsers): for the last admin,
+    who has nobody to ask."""
+    settings = settings_from_env()
+    prepare_database(settings)
+    connect(settings)
+    with services.session() as s:
+        user = services.users.unlock_account(s, email)
+    click.echo(f"Unlocked {user.email} (id {user.id}); they can sign in again.")
+
+
 @main.command("seed-demo")
 @click.option("--issues", "count", default=200, show_default=True, type=click.IntRange(0))
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")

@@ -12,7 +12,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import services
-from pages.session import COOKIE, login_url
+from pages import cookies
+from pages.redirects import login_url
 from services import Role
 
 PATH = "/rq"
@@ -33,7 +34,7 @@ class AdminOnly:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        actor = await run_in_threadpool(_resolve, request.cookies.get(COOKIE))
+        actor = await run_in_threadpool(_resolve, cookies.session_token(request))
         if actor is None:
             response: Any = RedirectResponse(login_url(PATH), status_code=303)
         elif actor.role != Role.ADMIN:

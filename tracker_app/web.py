@@ -54,7 +54,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
         prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
-    api.install(app)
+    api.install(app, allow_signup=settings.allow_signup)
     app.remove_route(rqdash.PATH)  # a rebuild (as in the tests) replaces the mount
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:

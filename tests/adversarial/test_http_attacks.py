@@ -15,7 +15,8 @@ import pytest
 from nicegui.testing import User
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
+from services import throttle
 from services.throttle import RateLimit
 from tests.api.conftest import auth
 from tests.factories import PASSWORD, make_issue, make_user
@@ -43,10 +44,8 @@ def people(db: str) -> dict[str, services.Actor]:
 @pytest.fixture(autouse=True)
 def _fresh_limits(monkeypatch) -> None:
     """The per-address limits are per process: give each test its own."""
-    from pages import session
-
-    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=30, window=300))
-    monkeypatch.setattr(session, "SIGN_UP_LIMIT", RateLimit(limit=10, window=3600))
+    monkeypatch.setattr(throttle, "SIGN_IN", RateLimit(limit=30, window=300))
+    monkeypatch.setattr(throttle, "SIGN_UP", RateLimit(limit=10, window=3600))
 
 
 def stored_files() -> list[str]:

@@ -17,7 +17,8 @@ from nicegui.testing import User
 from sqlalchemy import update
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
+from services import throttle
 from services.auth import LOCKOUT_THRESHOLD, LOGIN_FAILED
 from services.models import LoginSession
 from services.throttle import RateLimit
@@ -29,10 +30,8 @@ from tests.pages.conftest import _app_env, sign_in  # noqa: F401 (shared fixture
 @pytest.fixture(autouse=True)
 def _fresh_limits(monkeypatch) -> None:
     """The per-address limits are per process: give each test its own."""
-    from pages import session
-
-    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=30, window=300))
-    monkeypatch.setattr(session, "SIGN_UP_LIMIT", RateLimit(limit=10, window=3600))
+    monkeypatch.setattr(throttle, "SIGN_IN", RateLimit(limit=30, window=300))
+    monkeypatch.setattr(throttle, "SIGN_UP", RateLimit(limit=10, window=3600))
 
 
 @asynccontextmanager
@@ -86,8 +85,7 @@ def assert_refused(answers: dict[str, httpx.Response]) -> None:
 # --- A cookie is worth nothing after sign-out -------------------------------------------
 
 
-@pytest.mark.parametrize("how", ["sign-out button", "logout link"])
-async def test_a_cookie_replayed_after_sign_out_opens_nothing(user: User, db, how) -> None:
+async def test_a_cookie_replayed_after_sign_out_opens_nothing(user: User, db) -> None:
     admin = make_user("ADMIN", email="admin@example.com")
     attachment_id = uploaded(admin)
     await sign_in_through_the_page(user, admin.email)
@@ -99,12 +97,10 @@ async def test_a_cookie_replayed_after_sign_out_opens_nothing(user: User, db, ho
     assert before["/api/v1/me"].json()["email"] == admin.email
     assert before[f"/attachments/{attachment_id}"].content == b"secret log\n"
 
-    await user.open("/")
-    if how == "sign-out button":
-        user.find(marker="sign-out").click()
-    else:
-        await user.open("/auth/logout")
-    await user.should_see("Sign in", retries=100)
+    signed_out = await user.http_client.post(
+        "/auth/logout", headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert signed_out.status_code == 303
     assert user.http_client.cookies.get(COOKIE) is None  # the browser forgot it...
     assert_refused(await replies(cookie, attachment_id))  # ...and the server too
 
@@ -123,6 +119,25 @@ async def test_an_old_api_token_after_a_password_change_is_refused(user: User, d
     await user.should_see("Password changed", retries=100)
     refused = await user.http_client.get("/api/v1/me", headers=token)
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+
+
+async def test_nothing_but_a_same_site_post_signs_out(user: User, db) -> None:
+    """A link, an image (`![](/auth/logout)` in a comment) or another site's form cannot
+    sign anyone out: GET is not a sign-out, and a cross-site POST is refused."""
+    admin = make_user("ADMIN", email="admin@example.com")
+    await sign_in_through_the_page(user, admin.email)
+    await user.should_see("New issue", retries=100)
+    cookie = user.http_client.cookies.get(COOKIE)
+    get = await user.http_client.get("/auth/logout")
+    assert get.status_code in (404, 405)
+    forged = await user.http_client.post(
+        "/auth/logout", headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403
+    no_origin = await user.http_client.post("/auth/logout")  # neither header: not proven
+    assert no_origin.status_code == 403
+    with services.session() as s:
+        assert services.auth.resolve_session(s, cookie).id == admin.id  # still signed in
 
 
 # --- An expired login session is no session -----------------------------------------------
@@ -197,9 +212,7 @@ async def test_x_forwarded_for_does_not_dodge_the_per_address_limit(
 ) -> None:
     """Only uvicorn reads X-Forwarded-For, and only from TRACKER_FORWARDED_ALLOW_IPS; the app
     keys its limit on the connection's address, so a forged header changes nothing."""
-    from pages import session
-
-    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=3, window=300))
+    monkeypatch.setattr(throttle, "SIGN_IN", RateLimit(limit=3, window=300))
     make_user(email="victim@example.com")
     codes = []
     async with client_at("203.0.113.9") as client:

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, func, select
 
 import services
 from bench.ui_live import SimulatedBrowser
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
 from services import security
 from services.models import Activity, Attachment, Comment, Issue
 from tests.pgschema import PG_URL, pg_schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
 from tests.api.conftest import PASSWORD, auth, token_for
 from tests.factories import make_user
 
@@ -39,10 +39,10 @@ async def test_wrong_password_and_unknown_email_answer_alike(http, people) -> No
 
 
 async def test_sign_in_attempts_are_rate_limited(http, people, monkeypatch) -> None:
-    from pages import session
+    from services import throttle
     from services.throttle import RateLimit
 
-    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=3, window=300))
+    monkeypatch.setattr(throttle, "SIGN_IN", RateLimit(limit=3, window=300))
     codes = [
         (
             await http.post(
@@ -117,9 +117,9 @@ async def test_sign_up_makes_reporters_only(http, db) -> None:
 
 
 async def test_sign_up_can_be_off(http, db, monkeypatch) -> None:
-    from pages import session
+    from tracker_app.api import people
 
-    monkeypatch.setattr(session, "config", session.PageConfig(allow_signup=False))
+    monkeypatch.setattr(people, "allow_signup", False)
     response = await http.post(
         "/api/v1/auth/register", json={"email": "n@example.com", "password": "a long passphrase"}
     )

@@ -1,5 +1,5 @@
 """One permission table, run through the HTTP API and through the pages' own call path
-(`pages.session.Viewer.call`, which every page action uses): both must agree, action by
+(`pages.viewer.Viewer.call`, which every page action uses): both must agree, action by
 action and role by role, because both end in the same service functions."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import services
-from pages.session import Viewer
+from pages.viewer import Viewer
 from tests.api.conftest import PASSWORD, auth
 from tests.factories import make_issue
 

@@ -9,7 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 import services
-from pages.session import COOKIE
+from pages.cookies import SESSION as COOKIE
 from tests.factories import PASSWORD, make_user
 
 

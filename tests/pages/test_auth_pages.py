@@ -58,9 +58,9 @@ async def test_sign_up_explains_a_weak_password(user: User, db) -> None:
 
 
 async def test_sign_up_can_be_switched_off(user: User, db, monkeypatch) -> None:
-    from pages import session
+    from pages import config
 
-    monkeypatch.setattr(session, "config", session.PageConfig(allow_signup=False))
+    monkeypatch.setattr(config, "_current", config.PageConfig(allow_signup=False))
     await user.open("/register")
     await user.should_see("Sign-up is disabled")
     await user.open("/login")

@@ -8,7 +8,9 @@ from nicegui import ui
 from nicegui.testing import User
 
 import services
-from pages.session import COOKIE, safe_next, tickets
+from pages.cookies import SESSION as COOKIE
+from pages.redirects import safe_next
+from pages.signin import tickets
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import sign_in, until
 
@@ -145,10 +147,10 @@ async def test_admin_pages_are_for_admins(user: User, db) -> None:
 
 
 async def test_sign_in_attempts_are_throttled_per_address(user: User, db, monkeypatch) -> None:
-    from pages import session
+    from services import throttle
     from services.throttle import RateLimit
 
-    monkeypatch.setattr(session, "SIGN_IN_LIMIT", RateLimit(limit=2, window=300))
+    monkeypatch.setattr(throttle, "SIGN_IN", RateLimit(limit=2, window=300))
     await user.open("/login")
     user.find("Email").type("nobody@example.com")
     [password] = user.find("Password").elements

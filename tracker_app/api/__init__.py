@@ -35,8 +35,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     """Mount the routers and the error handling on the app."""
+    people.configure(signup=allow_signup)
     router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
     router.include_router(people.router)
     router.include_router(issues.router)

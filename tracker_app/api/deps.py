@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 import services
-from pages.session import COOKIE
+from pages import cookies
+from pages.requests import same_site
 from services import Actor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,7 +55,7 @@ async def credentials(
     refused: they end up in logs and browser history."""
     if {"access_token", "token", "api_key"} & set(request.query_params):
         raise HTTPException(401, "Send the token in the Authorization header, not the URL.")
-    cookie = request.cookies.get(COOKIE)
+    cookie = cookies.session_token(request)
     if bearer_token is None and not cookie:
         raise HTTPException(401, "Not signed in.", headers={"WWW-Authenticate": "Bearer"})
     return Credentials(
@@ -66,32 +67,6 @@ async def credentials(
 
 
 Who = Annotated[Credentials, Depends(credentials)]
-
-
-def same_site(request: Request) -> bool:
-    """Origin (or Sec-Fetch-Site) says the request comes from a page of this site."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    origin = request.headers.get("origin")
-    return bool(origin) and origin in own_origins(request)
-
-
-def own_origins(request: Request) -> set[str]:
-    """This site's origin, scheme included (http://host is another origin than https://host),
-    as the websocket's same-origin check (engine.io) computes it, proxy headers included."""
-    scheme, host = request.url.scheme, request.headers.get("host", "")
-    origins = {f"{scheme}://{host}"}
-    forwarded_proto = request.headers.get("x-forwarded-proto")
-    forwarded_host = request.headers.get("x-forwarded-host")
-    if forwarded_proto or forwarded_host:
-        proto = (forwarded_proto or scheme).split(",")[0].strip()
-        origins.add(f"{proto}://{(forwarded_host or host).split(',')[0].strip()}")
-    return origins
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 MAX_ID = 2**31 - 1

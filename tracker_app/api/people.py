@@ -7,22 +7,28 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 import services
-from pages import session as page_session
+from pages.requests import client_address
 from services import Actor, Page, Role, UserCreate, UserUpdate, UserView
 
-from .deps import Id, Who, client_address
+from .deps import Id, Who
 from .models import RegisterRequest, TokenRequest, TokenResponse
 
 router = APIRouter(tags=["users"])
 TOKEN_SECONDS = 3600
 TOO_MANY = "Too many attempts from your network; wait a few minutes."
+allow_signup = True  # TRACKER_ALLOW_SIGNUP, set by `configure`
+
+
+def configure(*, signup: bool) -> None:
+    global allow_signup
+    allow_signup = signup
 
 
 @router.post("/auth/token", response_model=TokenResponse, tags=["auth"])
 def token(body: TokenRequest, request: Request) -> TokenResponse:
     """Exchange email and password for a bearer token (valid one hour). Failed attempts
     count towards the account lockout; attempts are limited per address."""
-    if not page_session.SIGN_IN_LIMIT.hit(client_address(request)):
+    if not services.throttle.SIGN_IN.hit(client_address(request)):
         raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
     with services.session() as s:
         actor = services.auth.authenticate(s, body.email, body.password)
@@ -33,12 +39,10 @@ def token(body: TokenRequest, request: Request) -> TokenResponse:
 @router.post("/auth/register", response_model=Actor, status_code=201, tags=["auth"])
 def register(body: RegisterRequest, request: Request) -> Actor:
     """Sign up as a REPORTER (only when sign-up is enabled; a `role` field is refused)."""
-    if not page_session.SIGN_UP_LIMIT.hit(client_address(request)):
+    if not services.throttle.SIGN_UP.hit(client_address(request)):
         raise HTTPException(429, TOO_MANY, headers={"Retry-After": "600"})
     with services.session() as s:
-        user = services.users.register(
-            s, body.model_dump(), allow_signup=page_session.config.allow_signup
-        )
+        user = services.users.register(s, body.model_dump(), allow_signup=allow_signup)
     return _actor(user)
 
 
