@@ -23,6 +23,7 @@ def add_comment(
 ) -> CommentView:
     """Comment on an issue the actor may see. Emits comment/created."""
     new = parse(CommentCreate, data)
+    html = markdown.render(new.body)  # before the write lock: slow on big text
     begin_write(s)
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
@@ -31,7 +32,7 @@ def add_comment(
         issue_id=issue.id,
         author_id=user.id,
         body=new.body,
-        body_html=markdown.render(new.body),
+        body_html=html,
         created_at=now,
     )
     s.add(comment)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import issues, queries
+from . import issues, markdown, queries
 from .db import begin_write
 from .enums import Role
 from .errors import InvalidInput
@@ -158,10 +158,11 @@ def import_issues(
     report, parsed = _parse(source, can_tag=can_tag)
     if dry_run or not report.ok:
         return report
+    rendered = [markdown.render(new.description) for new in parsed]  # before the write lock
     begin_write(s)
     user = load_actor(s, actor)
-    for new in parsed:
-        report.issue_ids.append(issues.insert_issue(s, user, new).id)
+    for new, html in zip(parsed, rendered, strict=True):
+        report.issue_ids.append(issues.insert_issue(s, user, new, html).id)
         if progress:
             progress(1)
     report.imported = len(report.issue_ids)

@@ -44,21 +44,23 @@ from .schemas import (
 def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]) -> IssueView:
     """Anyone active files an issue (tags: staff only). Emits issue/created."""
     new = parse(IssueCreate, data)
+    html = markdown.render(new.description)  # slow on big text: before the write lock
     begin_write(s)
-    issue = insert_issue(s, load_actor(s, actor), new)
+    issue = insert_issue(s, load_actor(s, actor), new, html)
     return _commit(s, issue, "created", changed=False)
 
 
-def insert_issue(s: Session, user: User, new: IssueCreate) -> Issue:
+def insert_issue(s: Session, user: User, new: IssueCreate, description_html: str) -> Issue:
     """Flush-only helper shared by create_issue and the CSV import: a new OPEN issue with its
-    activity and tags (tags need a staff user). Commits nothing, emits nothing."""
+    activity and tags (tags need a staff user), its description rendered by the caller
+    before the write began. Commits nothing, emits nothing."""
     if new.tags:
         require(can_triage(user), "Only maintainers and admins can tag issues.")
     now = utcnow()
     issue = Issue(
         title=new.title,
         description=new.description,
-        description_html=markdown.render(new.description),
+        description_html=description_html,
         severity=new.severity,
         status=Status.OPEN,
         reporter_id=user.id,
@@ -129,6 +131,7 @@ def update_issue(
     """Edit title, description or severity: staff always, the reporter while OPEN.
     A stale `version` raises Conflict with the current issue. Emits issue/updated."""
     change = parse(IssueUpdate, data)
+    html = markdown.render(change.description) if change.description is not None else None
     begin_write(s)
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
@@ -146,8 +149,8 @@ def update_issue(
             record(s, issue, user.id, Verb.EDITED, field, old, new, before=before)
         else:
             record(s, issue, user.id, Verb.EDITED, field, old, new)
-        if field == "description":
-            issue.description_html = markdown.render(new)
+        if field == "description" and html is not None:
+            issue.description_html = html
         changed = True
     return _commit(s, issue, "updated", changed=changed)
 

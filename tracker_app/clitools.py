@@ -30,6 +30,7 @@ def connect(settings: Settings) -> None:
         max_upload_bytes=settings.max_upload_bytes,
         secret_key=settings.secret_key,
         redis_url=settings.redis_url,
+        session_idle_hours=settings.session_idle_hours,
     )
 
 

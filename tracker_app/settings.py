@@ -30,6 +30,7 @@ class Settings:
     allow_signup: bool
     log_format: str = "text"
     forwarded_allow_ips: str = "127.0.0.1"
+    session_idle_hours: int = 24
 
     @property
     def production(self) -> bool:
@@ -65,6 +66,7 @@ class Settings:
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
             log_format=log_format(env),
             forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            session_idle_hours=_positive_int(env, "TRACKER_SESSION_IDLE_HOURS", 24),
         )
 
 

@@ -217,3 +217,26 @@ def test_invalid_settings_name_the_variable_to_fix(
     result = tracker("db", "current", **env)
 
     assert_clean_error(result, variable)
+
+
+def test_unlock_user_lets_a_locked_out_last_admin_back_in(
+    tracker: Callable[..., Result], migrated: None, db_session: Callable
+) -> None:
+    assert (
+        tracker(
+            "create-admin", "--email", "boss@example.com", "--password", GOOD_PASSWORD
+        ).exit_code
+        == 0
+    )
+    for _ in range(services.auth.LOCKOUT_THRESHOLD):
+        with db_session() as s, pytest.raises(services.AuthenticationFailed):
+            services.auth.authenticate(s, "boss@example.com", "a guesser's try")
+    with db_session() as s, pytest.raises(services.AuthenticationFailed):
+        services.auth.authenticate(s, "boss@example.com", GOOD_PASSWORD)
+
+    result = tracker("unlock-user", "Boss@Example.com")
+    assert result.exit_code == 0, result.output
+    assert "Unlocked boss@example.com" in result.output
+    with db_session() as s:
+        assert services.auth.authenticate(s, "boss@example.com", GOOD_PASSWORD).role == Role.ADMIN
+    assert_clean_error(tracker("unlock-user", "nobody@example.com"), "not found")

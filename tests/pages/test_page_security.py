@@ -10,7 +10,7 @@ from nicegui.testing import User
 import services
 from pages.cookies import SESSION as COOKIE
 from pages.redirects import safe_next
-from pages.signin import tickets
+from pages.signin import Login, tickets
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import sign_in, until
 
@@ -65,13 +65,39 @@ async def test_the_cookie_flags_and_one_time_browser_bound_tickets(user: User, d
     assert cookie.get_nonstandard_attr("SameSite").lower() == "lax"
     with services.session() as s:
         token, _ = services.auth.login(s, "c@example.com", PASSWORD)
-    ticket = tickets.issue(token, "the attacker's browser")
+    ticket = tickets.issue(Login(session=token, device=""), "the attacker's browser")
     # the victim's browser follows the attacker's link: no session is planted
     response = await user.http_client.get(f"/auth/complete?ticket={ticket}&next=/")
     assert response.headers["location"] == "/login"
     assert token not in str(response.headers)
     again = await user.http_client.get("/auth/complete?ticket=reused&next=/")
     assert again.headers["location"] == "/login"
+
+
+async def test_production_cookies_are_host_only_and_secure(user: User, db, monkeypatch) -> None:
+    """`__Host-` cookies: only Secure, only for this host and path /, so neither a sibling
+    subdomain nor a plain-HTTP page can plant or shadow a session."""
+    from pages import config
+
+    monkeypatch.setattr(config, "_current", config.PageConfig(secure_cookies=True))
+    make_user(email="prod@example.com")
+    with services.session() as s:
+        done = services.auth.sign_in(s, "prod@example.com", PASSWORD)
+    await user.open("/login")  # gives the simulated browser its NiceGUI browser id
+    browser = next(c for c in user.http_client.cookies.jar if c.name == "session")
+    import base64
+    import json
+
+    browser_id = json.loads(base64.b64decode(browser.value.split(".")[0] + "=="))["id"]
+    ticket = tickets.issue(Login(session=done.token, device=done.device), browser_id)
+    response = await user.http_client.get(f"/auth/complete?ticket={ticket}&next=/")
+    set_cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in set_cookies if c.startswith("__Host-tracker_session="))
+    device = next(c for c in set_cookies if c.startswith("__Host-tracker_device="))
+    for cookie in (session, device):
+        flags = {part.strip().lower() for part in cookie.split(";")}
+        assert {"secure", "httponly", "path=/", "samesite=lax"} <= flags
+        assert not any(f.startswith("domain=") for f in flags)
 
 
 async def test_pages_carry_the_security_headers(user: User, db) -> None:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 import services
-from services import AuthenticationFailed, Conflict, InvalidInput, PermissionDenied, Role
+from services import AuthenticationFailed, Conflict, InvalidInput, PermissionDenied, Role, security
 from services.auth import LOCKOUT_THRESHOLD
-from services.models import User
+from services.models import LoginSession, User, utcnow
 from tests.factories import PASSWORD, make_user
 
 
@@ -242,3 +242,49 @@ def test_actor_for_finds_active_users_only(db):
         services.users.actor_for(s, email="nb@example.com")
     with pytest.raises(AuthenticationFailed):
         _login("nb@example.com", PASSWORD)
+
+
+def _age_session(token: str, **ago: float) -> None:
+    with services.session() as s:
+        s.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == security.hash_secret(token))
+            .values(last_seen_at=utcnow() - dt.timedelta(**ago))
+        )
+        s.commit()
+
+
+def _last_seen(token: str) -> dt.datetime:
+    with services.session() as s:
+        return s.scalar(
+            select(LoginSession.last_seen_at).where(
+                LoginSession.token_hash == security.hash_secret(token)
+            )
+        )
+
+
+def test_a_session_left_idle_ends(db) -> None:
+    me = make_user(email="idle@example.com")
+    token, _ = _login(me.email, PASSWORD)
+    _age_session(token, hours=23, minutes=59)
+    with services.session() as s:
+        assert services.auth.resolve_session(s, token).id == me.id  # acting restarts the clock
+    assert utcnow() - _last_seen(token) < dt.timedelta(minutes=1)
+    _age_session(token, hours=24, seconds=1)
+    with services.session() as s:
+        assert services.auth.resolve_session(s, token) is None
+
+
+def test_last_seen_is_written_at_most_once_a_minute_and_not_by_rechecks(db) -> None:
+    me = make_user(email="seen@example.com")
+    token, _ = _login(me.email, PASSWORD)
+    _age_session(token, seconds=30)
+    before = _last_seen(token)
+    with services.session() as s:
+        services.auth.resolve_session(s, token)
+    assert _last_seen(token) == before  # no write per request
+    _age_session(token, hours=2)
+    before = _last_seen(token)
+    with services.session() as s:  # a page merely left open re-checks: not activity
+        assert services.auth.resolve_session(s, token, touch=False).id == me.id
+    assert _last_seen(token) == before

@@ -78,7 +78,8 @@ def create_user(who: Who, body: UserCreate) -> UserView:
 @router.patch("/users/{user_id}", response_model=UserView)
 def update_user(who: Who, user_id: Id, body: UserUpdate) -> UserView:
     """ADMIN: change name, role, active flag or password. Role, password and deactivation
-    end the user's sessions and tokens."""
+    end the user's sessions and tokens. Changing your own password needs
+    `current_password` too; your own role and active flag cannot be changed."""
     with services.session() as s:
         actor = who.actor(s)
         return services.users.update_user(s, actor, user_id, body)
