@@ -9,6 +9,7 @@
     python -m bench uploads                   1 MB and 100 MB uploads: MB/s, peak memory
     python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
     python -m bench markdown                  Markdown that takes long to render
+    python -m bench signins                   issue creation while others sign in
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "uploads": "uploads",
     "generate": "generate",
     "markdown": "markdown_render",
+    "signins": "signins",
 }
 
 

@@ -136,9 +136,12 @@ class UserAdmin:
                 ui.button("Unlock", icon="lock_open", on_click=lambda u=user: self.unlock(u)).props(
                     "flat dense"
                 )
-            ui.button(
-                "Reset password", icon="password", on_click=lambda u=user: self.reset(u)
-            ).props("flat dense")
+            if mine:  # your own password is changed on /account, with the current one
+                ui.link("Change my password", "/account").classes("text-sm")
+            else:
+                ui.button(
+                    "Reset password", icon="password", on_click=lambda u=user: self.reset(u)
+                ).props(f'flat dense aria-label="Reset the password of {name}"')
 
     async def update(self, user: services.UserView, control: Any, **change: Any) -> None:
         if all(getattr(user, k) == v for k, v in change.items()):

@@ -143,6 +143,10 @@ async def test_an_admin_cannot_lock_themselves_out(user: User, db) -> None:
         if e.props.get("aria-label") == f"Role of user {me.id}"
     ]
     assert not mine.enabled and not role.enabled
+    # Their own password is changed on /account with the current one, not reset here.
+    await user.should_see("Change my password")
+    resets = [b.props.get("aria-label") for b in user.find(kind=ui.button).elements]
+    assert "Reset the password of Ada Admin" not in resets
 
 
 async def test_a_deactivated_account_is_told_so_at_sign_in(user: User, db) -> None:
