@@ -16,6 +16,12 @@ RUN pip install --no-cache-dir .
 
 FROM python:3.11-slim
 # No compilers or build tools here: everything was built above (psycopg2 and bcrypt ship wheels).
+# Tesseract reads screenshots and scanned PDFs (services.intake); without it OCR is skipped.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 tracker \
     && mkdir -p /data/uploads \
     && chown -R tracker:tracker /data
