@@ -1,0 +1,1 @@
+"""Extractors on their labelled corpus (tests/intake/corpus/*/train and heldout)."""
