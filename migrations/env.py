@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
+import services.intake.models  # noqa: F401  (its tables join the metadata)
 from services.models import Base
 
 config = context.config

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import files, queries
+from . import files, hooks, queries
 from .activity import record, touch
 from .db import begin_write, runtime
 from .enums import Verb
@@ -67,6 +67,7 @@ def save_attachment(
         touch(s, issue.id)
         record(s, issue, user.id, Verb.ATTACHED, "attachment", None, row.filename)
         s.flush()
+        hooks.written(s, "attachment", issue.id, row.id)
         view = queries.attachment_view(row, user)
         emit(s, ChangeEvent("attachment", "created", issue.id, issue.reporter_id))
         s.commit()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import markdown
+from . import hooks, markdown
 from .activity import record, touch
 from .db import begin_write
 from .enums import Verb
@@ -38,6 +38,7 @@ def add_comment(
     s.add(comment)
     touch(s, issue.id)
     s.flush()
+    hooks.written(s, "comment", issue.id, comment.id)
     record(s, issue, user.id, Verb.COMMENTED, "comment", None, str(comment.id))
     view = _view(comment, user)
     emit(s, ChangeEvent("comment", "created", issue.id, issue.reporter_id))

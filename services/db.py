@@ -36,6 +36,7 @@ class Runtime:
     upload_dir: Path
     max_upload_bytes: int
     secret_key: str | None
+    redis_url: str | None = None
     session_idle: dt.timedelta = dt.timedelta(hours=DEFAULT_SESSION_IDLE_HOURS)
 
 
@@ -67,6 +68,7 @@ def connect(
         upload_dir=upload_path,
         max_upload_bytes=max_upload_bytes,
         secret_key=secret_key,
+        redis_url=redis_url,
         session_idle=dt.timedelta(hours=session_idle_hours),
     )
     events.configure_bus(redis_url)

@@ -113,6 +113,23 @@ def place(staged: Staged) -> str:
     return name
 
 
+def store_blob(data: bytes) -> str:
+    """Store bytes made by the tracker itself (a thumbnail, a photo without its location)
+    under a new random name; returns the name."""
+    name = secrets.token_hex(16)
+    target = path_of(name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as e:
+        target.unlink(missing_ok=True)
+        raise StorageError() from e
+    return name
+
+
 def path_of(stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("not a stored file name")

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import files, markdown, queries
+from . import files, hooks, markdown, queries
 from .activity import record
 from .db import begin_write
 from .enums import TRANSITIONS, Role, Status, Verb
@@ -69,6 +69,8 @@ def insert_issue(s: Session, user: User, new: IssueCreate, description_html: str
     )
     s.add(issue)
     s.flush()
+    if issue.description:
+        hooks.written(s, "description", issue.id, issue.id)
     record(s, issue, user.id, Verb.CREATED, "severity", None, issue.severity, before=None)
     if new.tags:
         _replace_tags(s, issue, new.tags)
@@ -151,6 +153,7 @@ def update_issue(
             record(s, issue, user.id, Verb.EDITED, field, old, new)
         if field == "description" and html is not None:
             issue.description_html = html
+            hooks.written(s, "description", issue.id, issue.id)
         changed = True
     return _commit(s, issue, "updated", changed=changed)
 

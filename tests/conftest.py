@@ -27,7 +27,7 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "job_runs, daily_stats, activity, comments, attachments, issue_tags, tags, issues, "
-    "trusted_devices, login_sessions, users"
+    "crash_signatures, analyses, trusted_devices, login_sessions, users"
 )
 
 
@@ -128,3 +128,12 @@ def redis_client() -> Iterator[object]:
         client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
     yield client
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_background_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Committed files and texts are not handed to the intake queue here (each would start
+    a child process); the intake tests run the job themselves or switch this back on."""
+    from services.intake import dispatch
+
+    monkeypatch.setattr(dispatch, "enabled", False)

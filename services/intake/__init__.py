@@ -5,3 +5,33 @@ and their facts become fields, searchable text and crash signatures.
                inside the functions that use them (a process that never analyses a file never
                pays for them)
 """
+
+from . import analyses, models, record, stats
+from .analyses import (
+    AnalysisView,
+    analyses_of_issue,
+    analysis_of_attachment,
+    correct_fields,
+    thumbnail_of,
+)
+from .record import reprocess, sweep
+from .stats import InvoiceSum, SignatureStat, invoice_sums, signature_stats, signatures_of_issue
+
+__all__ = [
+    "AnalysisView",
+    "InvoiceSum",
+    "SignatureStat",
+    "analyses",
+    "analyses_of_issue",
+    "analysis_of_attachment",
+    "correct_fields",
+    "invoice_sums",
+    "models",
+    "record",
+    "reprocess",
+    "signature_stats",
+    "signatures_of_issue",
+    "stats",
+    "sweep",
+    "thumbnail_of",
+]

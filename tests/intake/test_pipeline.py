@@ -1,0 +1,186 @@
+"""The analysis pipeline on both databases: a committed file or text gets a pending
+analysis in the same transaction, the job reads it (files in the sandbox) and stores what it
+found, once; a hostile file fails with a reason; staff corrections win, are in the timeline
+and survive a reprocess; permissions are those of the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+import services
+from services.intake import dispatch, pipeline
+from services.intake.models import Analysis, AnalysisStatus
+from tests.factories import make_issue, make_user
+
+ROOT = str(Path(__file__).resolve().parents[2])
+LOG = b"2026-12-04 10:00:01 INFO started\n2026-12-04 10:00:02 ERROR it broke\n"
+
+
+def attach(actor, issue_id: int, content: bytes = LOG, name: str = "app.log") -> int:
+    with services.session() as s:
+        return services.attachments.save_attachment(
+            s, actor, issue_id, filename=name, content=content
+        ).id
+
+
+def analysis_row(attachment_id: int) -> Analysis:
+    with services.session() as s:
+        row = s.scalar(select(Analysis).where(Analysis.attachment_id == attachment_id))
+        assert row is not None
+        s.expunge(row)
+        return row
+
+
+def run(attachment_id: int) -> str:
+    return pipeline.run_analysis(analysis_row(attachment_id).id)
+
+
+def test_a_file_is_pending_at_commit_then_read_once(db, sent) -> None:
+    reporter = make_user()
+    issue = make_issue(reporter)
+    file_id = attach(reporter, issue.id)
+    pending = analysis_row(file_id)
+    assert pending.status == AnalysisStatus.PENDING and pending.issue_id == issue.id
+
+    assert run(file_id).endswith(": done")
+    done = analysis_row(file_id)
+    assert (done.kind, done.fields, done.text) == ("text", {"lines": 2}, LOG.decode())
+    assert done.version.startswith("text1") and done.finished_at is not None
+    assert any(e.kind == "analysis" and e.issue_id == issue.id for e in sent)
+
+    assert run(file_id).endswith(": unchanged")  # idempotent: the same version, the same bytes
+    assert analysis_row(file_id).finished_at == done.finished_at
+    with services.session() as s:
+        view = services.intake.analysis_of_attachment(s, reporter, file_id)
+    assert view.status == "done" and view.text == LOG.decode()
+
+
+def test_descriptions_and_comments_are_analysed_as_text(db) -> None:
+    me = make_user("MAINTAINER")
+    issue = make_issue(me, description="Fails with `KeyError: 'id'`")
+    with services.session() as s:
+        services.comments.add_comment(s, me, issue.id, {"body": "again today"})
+    with services.session() as s:
+        rows = s.scalars(select(Analysis).where(Analysis.issue_id == issue.id)).all()
+    assert sorted(r.source for r in rows) == ["comment", "description"]
+    for row in rows:
+        assert pipeline.run_analysis(row.id).endswith(": done")
+    with services.session() as s:
+        views = services.intake.analyses_of_issue(s, me, issue.id)
+    assert {v.source: v.text for v in views} == {
+        "description": "Fails with `KeyError: 'id'`",
+        "comment": "again today",
+    }
+
+
+@pytest.mark.parametrize(
+    "function, reason",
+    [("spin", "processor time"), ("crash", "crashed"), ("refuse", "40 megapixels")],
+)
+def test_a_hostile_file_fails_with_a_reason_and_the_worker_lives(
+    db, monkeypatch, function, reason
+) -> None:
+    monkeypatch.setitem(pipeline.EXTRACTORS, "text/plain", ("tests.intake.hostile", function))
+    monkeypatch.setattr(
+        pipeline,
+        "config",
+        pipeline.Config(
+            caps=pipeline.sandbox.Caps(cpu_seconds=1, wall_seconds=10), sys_path=[ROOT]
+        ),
+    )
+    me = make_user()
+    file_id = attach(me, make_issue(me).id)
+    assert run(file_id).endswith(": failed")
+    row = analysis_row(file_id)
+    assert row.status == AnalysisStatus.FAILED and reason in row.error
+    with services.session() as s:  # this process is fine and the file is still there
+        assert services.attachments.open_attachment(s, me, file_id).path.read_bytes() == LOG
+
+
+def test_staff_corrections_win_are_recorded_and_survive_a_reprocess(db, sent) -> None:
+    reporter, maintainer = make_user(), make_user("MAINTAINER")
+    issue = make_issue(reporter)
+    file_id = attach(reporter, issue.id, b"ACME Corp\nInvoice 17\nTotal 12.00 EUR\n", "inv.txt")
+    run(file_id)
+    with services.session() as s:  # as if the invoice reader had got the vendor wrong
+        s.execute(
+            update(Analysis)
+            .where(Analysis.attachment_id == file_id)
+            .values(fields={"vendor": "Invoice 17", "total": "12.00"})
+        )
+        s.commit()
+    with services.session() as s, pytest.raises(services.PermissionDenied):
+        services.intake.correct_fields(s, reporter, file_id, {"vendor": "Mine"})
+    with services.session() as s, pytest.raises(services.NotFound):
+        services.intake.correct_fields(s, make_user(), file_id, {"vendor": "Theirs"})
+    with services.session() as s, pytest.raises(services.InvalidInput) as bad:
+        services.intake.correct_fields(s, maintainer, file_id, {"total": "twelve", "owner": "x"})
+    assert "total: must be an amount" in bad.value.message and "owner" in bad.value.message
+
+    with services.session() as s:
+        fixed = services.intake.correct_fields(s, maintainer, file_id, {"vendor": "ACME Corp"})
+    assert fixed.fields == {"vendor": "ACME Corp", "total": "12.00"}
+    assert fixed.corrected == ["vendor"]
+    with services.session() as s:
+        timeline = services.activity.list_activity(s, reporter, issue.id)
+    [entry] = [a for a in timeline if a.field.startswith("vendor")]
+    assert (entry.old_value, entry.new_value) == ("Invoice 17", "ACME Corp")
+    assert entry.actor.id == maintainer.id
+
+    with services.session() as s:  # an upgrade: the reader's version changes, all is re-read
+        s.execute(update(Analysis).where(Analysis.attachment_id == file_id).values(version="old"))
+        s.commit()
+    assert services.intake.reprocess() == 1
+    with services.session() as s:
+        again = services.intake.analysis_of_attachment(s, maintainer, file_id)
+    assert again.fields["vendor"] == "ACME Corp" and again.corrected == ["vendor"]
+
+
+def test_analyses_are_seen_only_by_who_may_see_the_file(db) -> None:
+    owner, other, admin = make_user(), make_user(), make_user("ADMIN")
+    file_id = attach(owner, make_issue(owner).id)
+    run(file_id)
+    with services.session() as s:
+        assert services.intake.analysis_of_attachment(s, admin, file_id).status == "done"
+    with services.session() as s, pytest.raises(services.NotFound):
+        services.intake.analysis_of_attachment(s, other, file_id)
+    with services.session() as s, pytest.raises(services.NotFound):
+        services.intake.analyses_of_issue(s, other, analysis_row(file_id).issue_id)
+
+
+def test_deleting_the_issue_takes_its_analyses_along(db) -> None:
+    admin = make_user("ADMIN")
+    issue = make_issue(admin, description="has text")
+    attach(admin, issue.id)
+    with services.session() as s:
+        services.issues.delete_issue(s, admin, issue.id)
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(Analysis)) == 0
+
+
+def test_in_the_embedded_default_a_committed_file_is_read_in_the_background(
+    db, monkeypatch
+) -> None:
+    monkeypatch.setattr(dispatch, "enabled", True)
+    me = make_user()
+    file_id = attach(me, make_issue(me).id)
+    dispatch.wait_idle()
+    assert analysis_row(file_id).status == AnalysisStatus.DONE
+
+
+def test_pending_rows_that_never_reached_a_worker_are_swept_up(db, monkeypatch) -> None:
+    me = make_user()
+    file_id = attach(me, make_issue(me).id)  # the hand-over is off: it stays pending
+    with services.session() as s:
+        s.execute(
+            update(Analysis).values(created_at=services.models.utcnow() - dt.timedelta(hours=1))
+        )
+        s.commit()
+    monkeypatch.setattr(dispatch, "enabled", True)
+    assert services.intake.sweep() == 2  # the file and the issue's description
+    dispatch.wait_idle()
+    assert analysis_row(file_id).status == AnalysisStatus.DONE
