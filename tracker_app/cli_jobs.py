@@ -24,7 +24,7 @@ def stats() -> None:
 @clean_errors
 def stats_run(day: dt.datetime | None) -> None:
     """Compute one day's counts now (the same job the scheduler runs)."""
-    _ready()
+    ready()
     when = (day.date() if day else dt.datetime.now(dt.UTC).date()).isoformat()
     counts = services.jobs.recompute_day(when)
     click.echo(f"{when}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -41,7 +41,7 @@ def stats_run(day: dt.datetime | None) -> None:
 @clean_errors
 def stats_backfill(since: dt.datetime, until: dt.datetime | None) -> None:
     """Recompute every day from --since on, from the activity table."""
-    _ready()
+    ready()
     last = until.date() if until else dt.datetime.now(dt.UTC).date()
     if since.date() > last:
         raise click.ClickException("--since is after --until.")
@@ -59,7 +59,7 @@ def stats_backfill(since: dt.datetime, until: dt.datetime | None) -> None:
 def worker_command(burst: bool) -> None:
     """Run an RQ worker for the background jobs (needs TRACKER_REDIS_URL)."""
     redis_url = _redis_url()
-    _ready()
+    ready()
     worker.run_worker(worker.connection(redis_url), burst=burst)
 
 
@@ -69,7 +69,7 @@ def scheduler_command() -> None:
     worker.run_scheduler(worker.connection(_redis_url()))
 
 
-def _ready() -> Settings:
+def ready() -> Settings:
     settings = settings_from_env()
     prepare_database(settings)
     connect(settings)

@@ -32,6 +32,12 @@ def connect(settings: Settings) -> None:
         redis_url=settings.redis_url,
         session_idle_hours=settings.session_idle_hours,
     )
+    services.intake.configure(
+        cpu_seconds=settings.intake_cpu_seconds,
+        memory_mb=settings.intake_memory_mb,
+        wall_seconds=settings.intake_wall_seconds,
+        keep_location=settings.keep_photo_location,
+    )
 
 
 def clean_errors(func: F) -> F:

@@ -31,6 +31,10 @@ class Settings:
     log_format: str = "text"
     forwarded_allow_ips: str = "127.0.0.1"
     session_idle_hours: int = 24
+    intake_cpu_seconds: int = 30
+    intake_memory_mb: int = 1024
+    intake_wall_seconds: int = 60
+    keep_photo_location: bool = False
 
     @property
     def production(self) -> bool:
@@ -67,6 +71,10 @@ class Settings:
             log_format=log_format(env),
             forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             session_idle_hours=_positive_int(env, "TRACKER_SESSION_IDLE_HOURS", 24),
+            intake_cpu_seconds=_positive_int(env, "TRACKER_INTAKE_CPU_SECONDS", 30),
+            intake_memory_mb=_positive_int(env, "TRACKER_INTAKE_MEMORY_MB", 1024),
+            intake_wall_seconds=_positive_int(env, "TRACKER_INTAKE_WALL_SECONDS", 60),
+            keep_photo_location=_flag(env, "TRACKER_KEEP_PHOTO_LOCATION", False),
         )
 
 

@@ -149,11 +149,16 @@ async def _embedded_jobs() -> None:
 
 
 async def run_due_jobs() -> None:
-    """Refresh today (which closes yesterday first if that was not done)."""
+    """Refresh today (which closes yesterday first if that was not done), and hand over
+    analyses that never reached the in-process pool."""
     try:
         await nicegui_run.io_bound(services.jobs.refresh_today)
     except Exception:
         log.exception("an in-process job failed (recorded in job_runs)")
+    try:
+        await nicegui_run.io_bound(services.intake.sweep)
+    except Exception:
+        log.exception("the analysis sweep failed")
 
 
 def readiness() -> dict[str, object]:

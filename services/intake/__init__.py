@@ -14,6 +14,7 @@ from .analyses import (
     correct_fields,
     thumbnail_of,
 )
+from .pipeline import configure
 from .record import reprocess, sweep
 from .stats import InvoiceSum, SignatureStat, invoice_sums, signature_stats, signatures_of_issue
 
@@ -24,6 +25,7 @@ __all__ = [
     "analyses",
     "analyses_of_issue",
     "analysis_of_attachment",
+    "configure",
     "correct_fields",
     "invoice_sums",
     "models",

@@ -9,6 +9,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from ..db import runtime
 
@@ -62,6 +63,12 @@ def _submit_local(analysis_id: int) -> None:
     future.add_done_callback(_forget)
 
 
+def connection(redis_url: str) -> Any:
+    from redis import Redis
+
+    return Redis.from_url(redis_url, socket_connect_timeout=2)
+
+
 def _quietly(work: Callable[[int], object], analysis_id: int) -> object:
     try:
         return work(analysis_id)
@@ -76,10 +83,9 @@ def _forget(future: Future[object]) -> None:
 
 
 def _enqueue(redis_url: str, analysis_ids: list[int]) -> None:
-    from redis import Redis
     from rq import Queue
 
-    queue = Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
+    queue = Queue(QUEUE, connection=connection(redis_url))
     for analysis_id in analysis_ids:
         queue.enqueue(
             JOB,

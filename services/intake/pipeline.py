@@ -55,6 +55,19 @@ class Config:
 config = Config()
 
 
+def configure(
+    *,
+    cpu_seconds: int = 30,
+    memory_mb: int = 1024,
+    wall_seconds: int = 60,
+    keep_location: bool = False,
+) -> None:
+    """Set the sandbox's limits and the location policy (from the settings)."""
+    global config
+    caps = sandbox.Caps(cpu_seconds=cpu_seconds, memory_mb=memory_mb, wall_seconds=wall_seconds)
+    config = Config(caps=caps, keep_location=keep_location)
+
+
 def run_analysis(analysis_id: int) -> str:
     """The job: analyse one pending (or outdated) analysis; returns what happened."""
     return run_recorded("analyse", lambda s: _run(s, analysis_id))

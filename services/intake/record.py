@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import Select, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import hooks
@@ -20,6 +21,7 @@ from .models import Analysis, AnalysisStatus, Source
 log = logging.getLogger(__name__)
 
 _QUEUED = "tracker_intake_queued"
+Q = TypeVar("Q", bound=Select)
 STUCK_AFTER = dt.timedelta(minutes=10)  # longer than any job may run (dispatch.JOB_TIMEOUT)
 KINDS = {  # `tracker intake reprocess --kind K`: the attachments it means
     "pdf": ("application/pdf",),
@@ -96,20 +98,35 @@ def reprocess(
 
     _add_missing(since)
     with session() as s:
-        query = select(Analysis.id).join(Attachment, Attachment.id == Analysis.attachment_id)
-        if since is not None:
-            start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
-            query = query.where(Attachment.created_at >= start)
-        if kind == "invoice":
-            query = query.where(Analysis.kind == "invoice")
-        elif kind is not None:
-            query = query.where(Attachment.content_type.in_(KINDS[kind]))
-        ids = list(s.scalars(query.order_by(Analysis.id)))
+        ids = list(s.scalars(_selected(select(Analysis.id), since, kind).order_by(Analysis.id)))
     for analysis_id in ids:
         run_analysis(analysis_id)
         if progress:
             progress(1)
     return len(ids)
+
+
+def count_attachments(*, since: dt.date | None = None, kind: str | None = None) -> int:
+    """How many attachments `reprocess` with these options looks at (for a progress bar)."""
+    with session() as s:
+        query = select(func.count(Attachment.id)).outerjoin(
+            Analysis, Analysis.attachment_id == Attachment.id
+        )
+        return s.scalar(_selected(query, since, kind, joined=False)) or 0
+
+
+def _selected(query: Q, since: dt.date | None, kind: str | None, *, joined: bool = True) -> Q:
+    if joined:
+        query = query.join(Attachment, Attachment.id == Analysis.attachment_id)
+    if since is not None:
+        query = query.where(
+            Attachment.created_at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+        )
+    if kind == "invoice":
+        return query.where(Analysis.kind == "invoice")
+    if kind is not None:
+        return query.where(Attachment.content_type.in_(KINDS[kind]))
+    return query
 
 
 def _add_missing(since: dt.date | None) -> None:

@@ -95,17 +95,22 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         scheduler.cancel(job)
     assert sorted(worker.register_schedules(scheduler)) == [
         "tracker-close-yesterday",
+        "tracker-intake-sweep",
         "tracker-refresh-today",
     ]
     assert worker.register_schedules(scheduler) == []  # a restart changes nothing
     jobs_now = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs_now) == {"tracker-refresh-today", "tracker-close-yesterday"}
+    assert set(jobs_now) == {
+        "tracker-refresh-today",
+        "tracker-close-yesterday",
+        "tracker-intake-sweep",
+    }
     assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
     stale = jobs_now["tracker-close-yesterday"]
     stale.meta["cron_string"] = "0 3 * * *"  # an older version's schedule
     stale.save_meta()
     assert worker.register_schedules(scheduler) == ["tracker-close-yesterday"]
-    assert len(list(scheduler.get_jobs())) == 2
+    assert len(list(scheduler.get_jobs())) == 3
 
 
 @pytest.mark.skipif(
