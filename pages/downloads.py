@@ -33,6 +33,30 @@ def register() -> None:
             return JSONResponse({"detail": "Attachment not found."}, status_code=404)
         return attachment_response(file, inline=bool(inline))
 
+    @app.get("/attachments/{attachment_id}/thumbnail", include_in_schema=False)
+    def thumbnail(attachment_id: str, request: Request) -> Response:
+        """The small picture the intake made of an image (our own JPEG or PNG)."""
+        token = cookies.session_token(request)
+        try:
+            with services.session() as s:
+                actor = services.auth.resolve_session(s, token)
+                if actor is None:
+                    return JSONResponse({"detail": "Sign in first."}, status_code=401)
+                found = services.intake.thumbnail_of(s, actor, parse_id(attachment_id))
+        except services.NotFound:
+            found = None
+        if found is None:
+            return JSONResponse({"detail": "No thumbnail."}, status_code=404)
+        data, kind = found
+        return Response(data, media_type=kind, headers=SANDBOX_HEADERS)
+
+
+SANDBOX_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, no-store",
+}
+
 
 def attachment_response(file: services.attachments.AttachmentFile, *, inline: bool) -> Response:
     """The response for a file the caller may read (shared with the API)."""
@@ -42,8 +66,6 @@ def attachment_response(file: services.attachments.AttachmentFile, *, inline: bo
     headers = {
         "Content-Disposition": f'{disposition}; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quote(name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox; default-src 'none'",
-        "Cache-Control": "private, no-store",
+        **SANDBOX_HEADERS,
     }
     return FileResponse(file.path, media_type=file.view.content_type, headers=headers)

@@ -15,10 +15,9 @@ from services import permissions
 from services.events import ChangeEvent
 from services.schemas import MAX_COMMENT
 
-from . import issue_forms
+from . import file_analysis, issue_forms
 from .components import (
     STATUS_LABELS,
-    human_size,
     markdown_html,
     parse_id,
     person,
@@ -37,13 +36,19 @@ class IssueData:
     issue: services.IssueView
     comments: list[services.CommentView]
     activity: list[services.ActivityView]
+    analyses: dict[int, services.intake.AnalysisView]  # by attachment id
+    signatures: list[services.intake.SignatureStat]
 
 
 def load(s: Any, actor: services.Actor, issue_id: int) -> IssueData:
+    issue = services.issues.get_issue(s, actor, issue_id)
+    analyses = services.intake.analyses_of_issue(s, actor, issue_id)
     return IssueData(
-        issue=services.issues.get_issue(s, actor, issue_id),
+        issue=issue,
         comments=services.comments.list_comments(s, actor, issue_id),
         activity=services.activity.list_activity(s, actor, issue_id),
+        analyses={a.source_id: a for a in analyses if a.source == "attachment"},
+        signatures=services.intake.signatures_of_issue(s, actor, issue_id),
     )
 
 
@@ -92,8 +97,9 @@ class IssuePage:
         with ui.card().classes("w-full"):
             self.description_box = ui.column().classes("w-full")
         ui.label("Attachments").classes("text-lg font-semibold")
-        self.files_box = ui.row().classes("w-full gap-4")
+        self.files_box = ui.column().classes("w-full gap-2")
         issue_forms.attach_control(self)
+        self.signatures_box = ui.column().classes("w-full gap-2")
         with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
             with ui.column().classes("grow basis-0 gap-2 w-full"):
                 ui.label("Comments").classes("text-lg font-semibold")
@@ -137,8 +143,18 @@ class IssuePage:
             self._render(self.actions_box, self._actions)
         if before is None or issue.description_html != before.description_html:
             self._render(self.description_box, lambda: markdown_html(issue.description_html))
-        if before is None or issue.attachments != before.attachments:
+        if (
+            before is None
+            or old is None
+            or issue.attachments != before.attachments
+            or new.analyses != old.analyses
+        ):
             self._render(self.files_box, self._files)
+        if old is None or new.signatures != old.signatures:
+            self._render(
+                self.signatures_box,
+                lambda: file_analysis.signatures(new.signatures, staff=self.viewer.is_staff),
+            )
         if old is None or new.comments != old.comments:
             self._render(self.comments_box, self._comments)
         if old is None or new.activity != old.activity:
@@ -194,20 +210,9 @@ class IssuePage:
 
     def _files(self) -> None:
         assert self.data is not None
-        if not self.data.issue.attachments:
-            ui.label("No files yet.").classes("opacity-60")
-        for a in self.data.issue.attachments:
-            with ui.card().classes("w-44 p-2 gap-1"):
-                if a.content_type.startswith("image/"):
-                    ui.image(f"/attachments/{a.id}?inline=1").classes("w-40 h-28 rounded").props(
-                        f'fit=contain alt="Attachment {a.id}"'
-                    )
-                else:
-                    ui.icon("description", size="lg")
-                ui.link(a.filename, f"/attachments/{a.id}").classes("text-sm break-all")
-                ui.label(f"{human_size(a.size)} · {person(a.uploader)}").classes(
-                    "text-xs opacity-60"
-                )
+        file_analysis.files(
+            self.viewer, self.data.issue.attachments, self.data.analyses, self.refresh
+        )
 
     def _comments(self) -> None:
         assert self.data is not None
@@ -289,7 +294,16 @@ class IssuePage:
                 type="warning",
             )
         if result.ok and result.value is not None and self.data is not None:
-            self.show(IssueData(result.value, self.data.comments, self.data.activity), self.data)
+            self.show(
+                IssueData(
+                    result.value,
+                    self.data.comments,
+                    self.data.activity,
+                    self.data.analyses,
+                    self.data.signatures,
+                ),
+                self.data,
+            )
         await self.refresh()
 
 

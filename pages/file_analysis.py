@@ -1,0 +1,190 @@
+"""What the tracker read from an issue's files: a panel per file (thumbnail, fields that
+staff can correct, the text, findings) and the crash signatures of the whole issue. Live: a
+file shows "analysing…" until its analysis arrives, with no reload."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from nicegui import ui
+
+import services
+from services.intake import AnalysisView, SignatureStat
+
+from .components import human_size, person
+
+if TYPE_CHECKING:
+    from .viewer import Viewer
+
+FIELD_LABELS = {
+    "invoice_number": "Invoice number",
+    "invoice_date": "Invoice date",
+    "due_date": "Due date",
+    "total": "Total",
+    "tax": "Tax",
+    "currency": "Currency",
+    "vendor": "Vendor",
+    "width": "Width (px)",
+    "height": "Height (px)",
+    "camera": "Camera",
+    "taken_at": "Taken at",
+    "location_removed": "Location removed",
+    "pages": "Pages",
+    "lines": "Lines",
+    "entries": "Entries",
+}
+INVOICE_FIELDS = (
+    "vendor",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "total",
+    "tax",
+    "currency",
+)
+KIND_LABELS = {"invoice": "Invoice", "pdf": "PDF", "image": "Image", "text": "Text", "zip": "ZIP"}
+TEXT_PREVIEW = 20_000
+
+
+def files(
+    viewer: Viewer,
+    attachments: list[services.AttachmentView],
+    analyses: dict[int, AnalysisView],
+    reload: Callable[[], Awaitable[None]],
+) -> None:
+    if not attachments:
+        ui.label("No files yet.").classes("opacity-60")
+    for a in attachments:
+        with (
+            ui.card().classes("w-full p-3"),
+            ui.row().classes("w-full gap-4 no-wrap max-sm:flex-wrap"),
+        ):
+            _preview(a, analyses.get(a.id))
+            with ui.column().classes("grow gap-1 min-w-0"):
+                ui.link(a.filename, f"/attachments/{a.id}").classes("font-medium break-all")
+                ui.label(f"{human_size(a.size)} · {a.content_type} · {person(a.uploader)}").classes(
+                    "text-xs opacity-60"
+                )
+                analysis = analyses.get(a.id)
+                if analysis is not None:
+                    _analysis(viewer, a, analysis, reload)
+
+
+def signatures(stats: list[SignatureStat], *, staff: bool) -> None:
+    """The issue's crash signatures, each counted across the issues the viewer may see."""
+    if not stats:
+        return
+    ui.label("Crash signatures").classes("text-lg font-semibold")
+    for sig in stats:
+        with ui.card().classes("w-full p-3 gap-1"):
+            ui.label(sig.exception or "unknown exception").classes(
+                "font-mono font-medium break-all"
+            )
+            if sig.top_frame:
+                ui.label(f"at {sig.top_frame}").classes("font-mono text-sm break-all opacity-80")
+            who = f"{sig.reporters} reporter{'s' if sig.reporters != 1 else ''}"
+            seen = f"Seen in {sig.issues} issue{'s' if sig.issues != 1 else ''}"
+            text = f"{seen} from {who}" if staff else seen
+            ui.link(text, f"/?signature={quote(sig.fingerprint)}").classes("text-sm")
+
+
+def _preview(a: services.AttachmentView, analysis: AnalysisView | None) -> None:
+    if analysis is not None and analysis.has_thumbnail:
+        ui.image(f"/attachments/{a.id}/thumbnail").classes("w-40 h-28 rounded shrink-0").props(
+            f'fit=contain alt="Thumbnail of {a.filename}"'
+        )
+    elif a.content_type.startswith("image/"):
+        ui.image(f"/attachments/{a.id}?inline=1").classes("w-40 h-28 rounded shrink-0").props(
+            f'fit=contain alt="Attachment {a.id}"'
+        )
+    else:
+        ui.icon("description", size="xl").classes("opacity-60 shrink-0")
+
+
+def _analysis(
+    viewer: Viewer,
+    a: services.AttachmentView,
+    analysis: AnalysisView,
+    reload: Callable[[], Awaitable[None]],
+) -> None:
+    if analysis.status == "pending":
+        with ui.row().classes("items-center gap-2 text-sm"):
+            ui.spinner(size="sm")
+            ui.label("Analysing…")
+        return
+    if analysis.status in ("failed", "skipped"):
+        verb = "Could not be analysed" if analysis.status == "failed" else "Not analysed"
+        ui.label(f"{verb}: {analysis.error}").classes(
+            "text-sm " + ("text-negative" if analysis.status == "failed" else "opacity-70")
+        )
+        return
+    with ui.row().classes("items-center gap-2"):
+        ui.badge(KIND_LABELS.get(analysis.kind, analysis.kind)).props("outline")
+        if analysis.secrets_masked:
+            n = analysis.secrets_masked
+            ui.badge(f"{n} secret{'s' if n != 1 else ''} masked", color="warning").props("outline")
+        if viewer.is_staff and analysis.kind in ("invoice", "image"):
+            ui.button(
+                "Correct", icon="edit", on_click=lambda: _correct(viewer, a, analysis, reload)
+            ).props("flat dense size=sm")
+    _fields(analysis)
+    for note in analysis.notes:
+        ui.label(note).classes("text-xs opacity-70")
+    if analysis.text.strip():
+        with ui.expansion("Text read from the file").classes("w-full text-sm"):
+            ui.label(analysis.text[:TEXT_PREVIEW]).classes(
+                "whitespace-pre-wrap font-mono text-xs break-all max-h-96 overflow-auto"
+            )
+
+
+def _fields(analysis: AnalysisView) -> None:
+    shown = {k: v for k, v in analysis.fields.items() if k in FIELD_LABELS and v not in (None, "")}
+    if not shown:
+        return
+    with ui.element("dl").classes("grid grid-cols-[auto_1fr] gap-x-3 text-sm"):
+        for name, value in shown.items():
+            with ui.element("dt").classes("opacity-70"):
+                ui.label(FIELD_LABELS[name])
+            mark = " (corrected)" if name in analysis.corrected else ""
+            text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            with ui.element("dd").classes("break-all"):
+                ui.label(f"{text}{mark}")
+
+
+async def _correct(
+    viewer: Viewer,
+    a: services.AttachmentView,
+    analysis: AnalysisView,
+    reload: Callable[[], Awaitable[None]],
+) -> None:
+    names = INVOICE_FIELDS if analysis.kind == "invoice" else ("camera", "taken_at")
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
+        ui.label(f"Correct what {a.filename} says").classes("text-lg font-semibold")
+        inputs: dict[str, Any] = {}
+        for name in names:
+            value = analysis.fields.get(name)
+            inputs[name] = ui.input(FIELD_LABELS[name], value="" if value is None else str(value))
+            inputs[name].classes("w-full")
+        ui.label("Dates as 2026-12-04, amounts as 1234.56, currencies as EUR.").classes(
+            "text-xs opacity-70"
+        )
+        with ui.row().classes("justify-end w-full"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(None)).props("flat")
+            ui.button("Save", on_click=lambda: dialog.submit(True))
+    if not await dialog:
+        dialog.delete()
+        return
+    changes = {
+        name: (field.value or "").strip()
+        for name, field in inputs.items()
+        if (field.value or "").strip() != str(analysis.fields.get(name) or "")
+    }
+    dialog.delete()
+    if not changes:
+        return
+    result = await viewer.call(services.intake.correct_fields, a.id, changes)
+    if result.ok:
+        ui.notify(f"Saved: {', '.join(FIELD_LABELS[n] for n in changes)}.", type="positive")
+        await reload()

@@ -1,0 +1,84 @@
+"""The issue page shows what was read from each file: "Analysing…" until the background job
+is done, then the result without a reload; staff correct a field in a dialog."""
+
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import select, update
+
+import services
+from services.intake import pipeline
+from services.intake.models import Analysis
+from tests.factories import make_issue
+from tests.pages.conftest import sign_in, until
+
+
+def _attach(actor, issue_id: int, content: bytes, name: str) -> int:
+    with services.session() as s:
+        return services.attachments.save_attachment(
+            s, actor, issue_id, filename=name, content=content
+        ).id
+
+
+def _analysis_id(attachment_id: int) -> int:
+    with services.session() as s:
+        return s.scalar(select(Analysis.id).where(Analysis.attachment_id == attachment_id))
+
+
+async def test_the_analysis_appears_live(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    file_id = _attach(me, issue.id, b"Build 4711 failed: disk quota exceeded\n", "build.log")
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Analysing…")
+    pipeline.run_analysis(_analysis_id(file_id))  # the background job, done elsewhere
+    await user.should_see("Text read from the file", retries=100)
+    await user.should_not_see("Analysing…")
+    await user.should_see("Build 4711 failed: disk quota exceeded")
+
+
+async def test_a_failed_analysis_says_why(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    file_id = _attach(me, issue.id, b"x\n", "empty.log")
+    with services.session() as s:
+        s.execute(
+            update(Analysis)
+            .where(Analysis.attachment_id == file_id)
+            .values(status="failed", error="Reading the file took longer than 60 s.")
+        )
+        s.commit()
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Could not be analysed: Reading the file took longer than 60 s.")
+
+
+async def test_staff_correct_the_vendor_of_an_invoice(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me)
+    file_id = _attach(me, issue.id, b"ACME\n", "invoice.txt")
+    pipeline.run_analysis(_analysis_id(file_id))
+    with services.session() as s:  # as the invoice reader would have stored it
+        s.execute(
+            update(Analysis)
+            .where(Analysis.attachment_id == file_id)
+            .values(
+                kind="invoice", fields={"vendor": "Bill To", "total": "12.00", "currency": "EUR"}
+            )
+        )
+        s.commit()
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Bill To")
+    user.find(kind=ui.button, content="Correct").click()
+    await user.should_see("Correct what invoice.txt says")
+    [vendor] = [e for e in user.find(kind=ui.input).elements if e.props.get("label") == "Vendor"]
+    vendor.value = "ACME Corp"
+    user.find(kind=ui.button, content="Save").click()
+    await user.should_see("ACME Corp (corrected)", retries=100)
+    await until(lambda: _corrections(file_id) == {"vendor": "ACME Corp"})
+    await user.should_see("changed the vendor (file #", retries=100)
+
+
+def _corrections(file_id: int) -> dict:
+    with services.session() as s:
+        return s.scalar(select(Analysis.corrections).where(Analysis.attachment_id == file_id))
