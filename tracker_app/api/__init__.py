@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from . import errors, insights, issues, people
+from . import errors, insights, intake, issues, people
 from .models import Problem
 
 API_PREFIX = "/api/v1"
@@ -42,6 +42,7 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     router.include_router(people.router)
     router.include_router(issues.router)
     router.include_router(insights.router)
+    router.include_router(intake.router)
     app.include_router(router)
     errors.install(app)
     app.add_middleware(errors.ApiErrors)
