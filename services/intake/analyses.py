@@ -128,9 +128,12 @@ def correct_fields(
 def _attachment_analysis(s: Session, actor: Actor, attachment_id: int) -> Analysis:
     user = load_actor(s, actor)
     attachment = s.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound("attachment")
-    access_issue(s, user, attachment.issue_id)  # the same NotFound for "not yours"
+    try:
+        if attachment is None:
+            raise NotFound("attachment")
+        access_issue(s, user, attachment.issue_id)
+    except NotFound:  # "not yours" answers exactly like "missing"
+        raise NotFound("attachment") from None
     row = s.scalar(select(Analysis).where(Analysis.attachment_id == attachment_id))
     if row is None:
         raise NotFound("analysis")
