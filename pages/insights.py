@@ -15,7 +15,7 @@ import services
 from services import Role
 from services.events import ChangeEvent
 
-from . import charts
+from . import charts, insights_files
 from .components import when
 from .frame import frame
 from .live import hub
@@ -32,6 +32,9 @@ class Insight:
     cycle: list[services.insights.CycleTime]
     oldest: list[services.IssueSummary]
     history_start: dt.date | None
+    signatures: list[services.intake.SignatureStat]
+    invoices_by_month: list[services.intake.InvoiceSum]
+    invoices_by_vendor: list[services.intake.InvoiceSum]
 
 
 def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insight:
@@ -49,6 +52,9 @@ def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insig
         cycle=cycle,
         oldest=oldest.items,
         history_start=start,
+        signatures=services.intake.signature_stats(s, actor, since=since, limit=10),
+        invoices_by_month=services.intake.invoice_sums(s, actor, group="month"),
+        invoices_by_vendor=services.intake.invoice_sums(s, actor, group="vendor"),
     )
 
 
@@ -102,6 +108,18 @@ class InsightsView:
             with ui.card().classes("grow"):
                 ui.label("Oldest untriaged").classes("text-lg font-semibold")
                 self.oldest = ui.column().classes("w-full gap-1")
+        with ui.card().classes("w-full"):
+            ui.label("Top crash signatures").classes("text-lg font-semibold")
+            ui.label(
+                "The same crash across issues (by its stack trace's fingerprint), seen in the "
+                "range; click one to list its issues."
+            ).classes("text-sm opacity-70")
+            self.signatures = ui.column().classes("w-full")
+        with ui.card().classes("w-full"):
+            ui.label("Invoices in attached files").classes("text-lg font-semibold")
+            with ui.row().classes("w-full gap-4 items-start max-md:flex-col"):
+                self.invoices_month = ui.column().classes("grow basis-0 w-full")
+                self.invoices_vendor = ui.column().classes("grow basis-0 w-full")
         await self.reload(shared=False)
         hub.watch(self.viewer, self.wants, self.refresh, min_interval=2.0)
 
@@ -118,7 +136,7 @@ class InsightsView:
             await self.reload(shared=False)
 
     def wants(self, change: ChangeEvent) -> bool:
-        return change.kind in ("issue", "stats")
+        return change.kind in ("issue", "stats", "analysis")
 
     async def refresh(self) -> None:
         await self.reload(shared=True)
@@ -168,6 +186,20 @@ class InsightsView:
                 with ui.row().classes("gap-2 items-baseline"):
                     ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
                     ui.label(f"filed {when(issue.created_at)}").classes("text-xs opacity-60")
+        for box, draw in (
+            (self.signatures, lambda: insights_files.signatures(data.signatures)),
+            (
+                self.invoices_month,
+                lambda: insights_files.invoices("By month", data.invoices_by_month),
+            ),
+            (
+                self.invoices_vendor,
+                lambda: insights_files.invoices("By vendor", data.invoices_by_vendor),
+            ),
+        ):
+            box.clear()
+            with box:
+                draw()
 
     async def export(self) -> None:
         result = await self.viewer.call(services.insights.daily_csv, self.since, self.until)

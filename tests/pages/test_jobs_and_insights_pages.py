@@ -97,3 +97,52 @@ async def test_insights_say_where_the_history_starts_and_end_live(user: User, db
     assert list(area["data"][0]["y"]) == [2]  # today's open issues, live
     assert area["layout"]["xaxis"]["tickformat"] == flow["layout"]["xaxis"]["tickformat"] == "%b %d"
     assert sum(flow["data"][0]["y"]) == 2
+
+
+async def test_insights_show_top_crashes_and_invoice_sums(user: User, db) -> None:
+    from sqlalchemy import select, update
+
+    from services.intake.models import Analysis, CrashSignature
+
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me, title="Checkout crashes")
+    with services.session() as s:
+        services.attachments.save_attachment(
+            s, me, issue.id, filename="invoice.txt", content=b"ACME\n"
+        )
+    with services.session() as s:
+        analysis = s.scalar(select(Analysis).where(Analysis.source == "attachment"))
+        s.execute(
+            update(Analysis)
+            .where(Analysis.id == analysis.id)
+            .values(
+                status="done",
+                kind="invoice",
+                fields={
+                    "total": "99.90",
+                    "currency": "EUR",
+                    "vendor": "ACME",
+                    "invoice_date": "2026-11-02",
+                },
+            )
+        )
+        s.add(
+            CrashSignature(
+                analysis_id=analysis.id,
+                issue_id=issue.id,
+                fingerprint="abc123",
+                language="python",
+                exception="KeyError",
+                top_frame="checkout.cart.total",
+            )
+        )
+        s.commit()
+    await user.open("/insights")
+    await user.should_see("Top crash signatures")
+    tables = {t.row_key: t for t in user.find(kind=ui.table).elements}
+    [crash] = tables["fingerprint"].rows
+    assert (crash["exception"], crash["top_frame"]) == ("KeyError", "checkout.cart.total")
+    assert (crash["issues"], crash["reporters"]) == (1, 1)
+    sums = [t.rows for t in user.find(kind=ui.table).elements if t.row_key == "key"]
+    assert [{"key": "2026-11", "currency": "EUR", "count": 1, "total": "99.90"}] in sums
+    assert [{"key": "ACME", "currency": "EUR", "count": 1, "total": "99.90"}] in sums
