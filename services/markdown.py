@@ -1,4 +1,10 @@
-"""The one Markdown renderer: raw HTML off, links validated (SECURITY.md).
+"""The one Markdown renderer: raw HTML off, links validated (SECURITY.md), and images
+only from this site's own attachment URLs.
+
+An image loads as soon as the text is shown, without a click: `![](/auth/logout)` would
+act with the reader's cookies and `![](https://elsewhere.example/pixel.gif)` would tell a
+third party who reads the issue, when and from where. So only OWN_IMAGE URLs render as
+images; every other image becomes a plain link showing its alt text (or its URL).
 
 Two inputs of markdown-it's that take long, each rendered with the rules that cost
 switched off (the text is all there, just less structured), since no real bug report
@@ -18,21 +24,54 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 MAX_BRACKETS = 500
 MAX_DEPTH = 5
 # The container markers a line starts with: `>` quotes, `-`/`+`/`*`/`1.`/`1)` list items.
 _OPENERS = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+", re.M)
 _MARKER = re.compile(r">|[-+*]|\d{1,9}[.)]")
+# The attachment routes (pages/downloads.py and the API's /api/v1/attachments/{id}): GETs
+# that only read a file the reader may see. Relative only: the renderer cannot know the
+# site's host name, and the page shows them on this site anyway.
+OWN_IMAGE = re.compile(r"/(?:api/v1/)?attachments/[1-9][0-9]{0,9}(?:\?inline=1)?")
+_IMG_SRC = re.compile(r'<img src="([^"]*)"')
 
 
 @functools.cache
 def _renderer(off: tuple[str, ...] = ()) -> MarkdownIt:
     # "js-default": CommonMark without raw HTML, with javascript:/vbscript: links refused.
     md = MarkdownIt("js-default").enable("table").enable("strikethrough")
+    md.add_render_rule("image", _image)
     return md.disable(list(off)) if off else md
+
+
+def _image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An own attachment as an image; anything else as a link to it (plain text inside a
+    link, since links do not nest)."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if OWN_IMAGE.fullmatch(src):
+        return self.image(tokens, idx, options, env)
+    text = escapeHtml(self.renderInlineAsText(token.children or [], options, env) or src)
+    if _inside_link(tokens[:idx]):
+        return text
+    return f'<a href="{escapeHtml(src)}">{text}</a>'
+
+
+def _inside_link(before: Sequence[Token]) -> bool:
+    depth = 0
+    for token in before:
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+    return depth > 0
 
 
 def depth(text: str) -> int:
@@ -48,6 +87,19 @@ def render(text: str) -> str:
     if depth(text) > MAX_DEPTH:
         off += ("blockquote", "list")
     return _renderer(off).render(text)
+
+
+def shown(source: str, stored_html: str) -> str:
+    """The HTML to show for stored Markdown: `stored_html`, unless it was rendered before
+    images were limited to OWN_IMAGE and holds another image; then it is rendered again
+    (from `source`, off the event loop like every service call). Nothing is written: the
+    next edit stores the new rendering."""
+    if "<img" not in stored_html:  # raw HTML is off: only the renderer writes an <img
+        return stored_html
+    sources = (src.replace("&amp;", "&") for src in _IMG_SRC.findall(stored_html))
+    if all(OWN_IMAGE.fullmatch(src) for src in sources):
+        return stored_html
+    return render(source)
 
 
 def options() -> dict[str, object]:
