@@ -31,6 +31,8 @@ class Settings:
     log_format: str = "text"
     forwarded_allow_ips: str = "127.0.0.1"
     session_idle_hours: int = 24
+    max_body_kb: int = 256
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -44,6 +46,11 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body a route other than an upload takes."""
+        return self.max_body_kb * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -67,6 +74,9 @@ class Settings:
             log_format=log_format(env),
             forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             session_idle_hours=_positive_int(env, "TRACKER_SESSION_IDLE_HOURS", 24),
+            # 256 KB: the largest valid issue (20,000 characters) fits even JSON-escaped.
+            max_body_kb=_positive_int(env, "TRACKER_MAX_BODY_KB", 256),
+            metrics_token=(env.get("TRACKER_METRICS_TOKEN") or "").strip() or None,
         )
 
 

@@ -47,6 +47,17 @@ def test_explicit_values_override_the_defaults(base, tmp_path):
     assert settings.max_upload_bytes == 7 * 1024 * 1024
 
 
+def test_body_limit_and_metrics_token(base):
+    settings = Settings.from_env(base)
+    assert settings.max_body_bytes == 256 * 1024 and settings.metrics_token is None
+    settings = Settings.from_env(
+        {**base, "TRACKER_MAX_BODY_KB": "64", "TRACKER_METRICS_TOKEN": " scrape-me "}
+    )
+    assert settings.max_body_bytes == 64 * 1024 and settings.metrics_token == "scrape-me"
+    with pytest.raises(SettingsError, match="TRACKER_MAX_BODY_KB"):
+        Settings.from_env({**base, "TRACKER_MAX_BODY_KB": "lots"})
+
+
 def test_empty_values_mean_the_default(base):
     env = {
         **base,
