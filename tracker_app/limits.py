@@ -1,7 +1,7 @@
-"""Small ASGI middlewares: request body limits (the browser's max_file_size is only a
-hint, and a JSON endpoint must not parse megabytes on the event loop for anyone who asks,
-so the server refuses oversized bodies itself, by Content-Length before reading and while
-streaming), and the security headers on every response."""
+"""Request body limits, an ASGI middleware: the browser's max_file_size is only a hint,
+and a JSON endpoint must not parse megabytes on the event loop for anyone who asks, so the
+server refuses oversized bodies itself, by Content-Length before reading and while
+streaming."""
 
 from __future__ import annotations
 
@@ -87,25 +87,3 @@ async def _refuse(send: Send, message: str) -> None:
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-class SecurityHeaders:
-    """Add headers to every HTTP response that does not set them itself."""
-
-    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
-        self.app = app
-        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self.headers if k not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -1,5 +1,5 @@
 """Wire the NiceGUI/FastAPI application: pages, live-event relay, health endpoint,
-security headers, websocket Origin check, upload body limits."""
+security headers, websocket Origin check, request body limits."""
 
 from __future__ import annotations
 
@@ -20,18 +20,13 @@ import pages
 import services
 from pages.live import hub
 
-from . import api, fastpacket, migrate, observe, rqdash
-from .limits import BodyLimit, SecurityHeaders
+from . import api, fastpacket, headers, migrate, observe, rqdash
+from .headers import SecurityHeaders
+from .limits import BodyLimit
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
 # The routes that take files (NiceGUI's upload element, the API's attachments and CSV
 # import); every other request body is small (TRACKER_MAX_BODY_KB).
@@ -71,10 +66,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if not settings.redis_url:
         _watch_other_processes()
-    headers = dict(SECURITY_HEADERS)
-    if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
-        headers["Strict-Transport-Security"] = "max-age=31536000"
-    app.add_middleware(SecurityHeaders, headers=headers)
+    app.add_middleware(SecurityHeaders, rules=headers.policy(production=settings.production))
     _relay_events()
 
     app.add_middleware(observe.RequestLog)  # outermost: sees every request and its status

@@ -144,6 +144,70 @@ def test_bodies_under_the_limit_and_uploads_above_it_still_work(server: Server) 
         assert too_big.json() == {"detail": "The upload is larger than the limit."}
 
 
+# --- Security headers -------------------------------------------------------------------------
+
+PAGE_RULES = [
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "img-src 'self' data: blob:",
+    "default-src 'self'",
+    "connect-src 'self'",
+]
+
+
+def directives(response: httpx.Response) -> set[str]:
+    return {d.strip() for d in response.headers["content-security-policy"].split(";")}
+
+
+def test_pages_get_a_policy_that_keeps_them_to_this_site(server: Server) -> None:
+    for path in ("/login", "/", "/rq/", "/no-such-page"):
+        response = httpx.get(f"{server.url}{path}")
+        assert set(PAGE_RULES) <= directives(response), path
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_api_answers_render_nothing_and_are_never_cached(server: Server) -> None:
+    bearer = {"Authorization": f"Bearer {token(server)}"}
+    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=30) as api:
+        issued = api.post("/auth/token", json={"email": EMAIL, "password": PASSWORD})
+        answers = {
+            "token": issued,
+            "me": api.get("/me", headers=bearer),
+            "list": api.get("/issues", headers=bearer),
+            "export": api.get("/issues/export.csv", headers=bearer),
+            "refused": api.get("/me"),
+        }
+        for what, response in answers.items():
+            assert directives(response) == {"default-src 'none'", "frame-ancestors 'none'"}, what
+            assert response.headers["cache-control"] == "no-store", what
+        issue = api.post("/issues", headers=bearer, json={"title": "Headers"}).json()
+        stored = api.post(
+            f"/issues/{issue['id']}/attachments",
+            headers=bearer,
+            files={"file": ("a.txt", b"text\n", "text/plain")},
+        ).json()
+        download = api.get(f"/attachments/{stored['id']}", headers=bearer)
+    assert download.headers["cache-control"] == "private, no-store"  # its own, kept
+    assert "sandbox" in directives(download)
+
+
+def test_the_api_docs_keep_their_pages_and_lose_framing_and_plugins(server: Server) -> None:
+    """/docs and /redoc are FastAPI's pages, which load Swagger UI and ReDoc from FastAPI's
+    CDN: they get the rules that do not break that (README, HTTP API)."""
+    for path in ("/docs", "/redoc"):
+        response = httpx.get(f"{server.url}{path}")
+        assert response.status_code == 200 and "/openapi.json" in response.text
+        assert directives(response) == {
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        }
+
+
 # --- Request ids ----------------------------------------------------------------------------
 
 
