@@ -72,7 +72,7 @@ class Settings:
             max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
             log_format=log_format(env),
-            forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            forwarded_allow_ips=_forwarded_allow_ips(env, mode),
             session_idle_hours=_positive_int(env, "TRACKER_SESSION_IDLE_HOURS", 24),
             # 256 KB: the largest valid issue (20,000 characters) fits even JSON-escaped.
             max_body_kb=_positive_int(env, "TRACKER_MAX_BODY_KB", 256),
@@ -129,6 +129,19 @@ def _write_once(path: Path, value: str) -> None:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _forwarded_allow_ips(env: dict[str, str], mode: str) -> str:
+    """Whose X-Forwarded-For to believe. `*` believes every client that reaches the app,
+    so any of them could pick its own address for the per-address limits: refused in
+    production."""
+    value = (env.get("TRACKER_FORWARDED_ALLOW_IPS") or "").strip() or "127.0.0.1"
+    if mode == "production" and "*" in value:
+        raise SettingsError(
+            "TRACKER_FORWARDED_ALLOW_IPS must name your proxy's address or network, not '*' "
+            "(with '*' any client could choose the address it is counted under)."
+        )
+    return value
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:
