@@ -20,7 +20,7 @@ from tests.serverproc import Server, running_server
 EMAIL = "stack@example.com"
 PASSWORD = "http stack passphrase 9"
 REGISTER = {"email": "newcomer@example.com", "password": "a long enough passphrase"}
-SIGN_UPS_PER_ADDRESS = 10  # pages/session.py SIGN_UP_LIMIT: per address, per hour
+SIGN_UPS_PER_ADDRESS = 10  # services/throttle.py SIGN_UP: per address, per hour
 TOO_BIG = "The request body is larger than the limit of 256 KB."
 
 

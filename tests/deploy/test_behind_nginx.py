@@ -25,7 +25,7 @@ from tests.serverproc import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTER = {"email": "newcomer@example.com", "password": "a long enough passphrase"}
-SIGN_UPS_PER_ADDRESS = 10  # pages/session.py SIGN_UP_LIMIT: per address, per hour
+SIGN_UPS_PER_ADDRESS = 10  # services/throttle.py SIGN_UP: per address, per hour
 
 
 @pytest.fixture(
