@@ -23,6 +23,7 @@ needs them at that density:
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Sequence
 
@@ -41,7 +42,8 @@ _MARKER = re.compile(r">|[-+*]|\d{1,9}[.)]")
 # that only read a file the reader may see. Relative only: the renderer cannot know the
 # site's host name, and the page shows them on this site anyway.
 OWN_IMAGE = re.compile(r"/(?:api/v1/)?attachments/[1-9][0-9]{0,9}(?:\?inline=1)?")
-_IMG_SRC = re.compile(r'<img src="([^"]*)"')
+# An image as the renderer writes it: src, alt, then an optional title.
+_IMG_TAG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")?>')
 
 
 @functools.cache
@@ -89,17 +91,25 @@ def render(text: str) -> str:
     return _renderer(off).render(text)
 
 
-def shown(source: str, stored_html: str) -> str:
-    """The HTML to show for stored Markdown: `stored_html`, unless it was rendered before
-    images were limited to OWN_IMAGE and holds another image; then it is rendered again
-    (from `source`, off the event loop like every service call). Nothing is written: the
-    next edit stores the new rendering."""
+def shown(stored_html: str) -> str:
+    """The HTML to show for stored Markdown. HTML stored before images were limited to
+    OWN_IMAGE may hold other images: each becomes the link the renderer makes now. A
+    substitution on the renderer's own output, not a new rendering, so it is cheap enough
+    for any read, even inside a write. Nothing is stored: the next edit stores the new
+    rendering."""
     if "<img" not in stored_html:  # raw HTML is off: only the renderer writes an <img
         return stored_html
-    sources = (src.replace("&amp;", "&") for src in _IMG_SRC.findall(stored_html))
-    if all(OWN_IMAGE.fullmatch(src) for src in sources):
-        return stored_html
-    return render(source)
+
+    def relink(tag: re.Match[str]) -> str:
+        src, alt = tag.group(1), tag.group(2)  # both escaped by the renderer already
+        if OWN_IMAGE.fullmatch(html.unescape(src)):
+            return tag.group(0)
+        before = stored_html[: tag.start()]
+        if before.count("<a href=") > before.count("</a>"):  # links do not nest
+            return alt or src
+        return f'<a href="{src}">{alt or src}</a>'
+
+    return _IMG_TAG.sub(relink, stored_html)
 
 
 def options() -> dict[str, object]:

@@ -40,7 +40,7 @@ def issue_view(s: Session, issue_id: int) -> IssueView:
         reporter=summary.reporter,
         assignee=summary.assignee,
         description=issue.description,
-        description_html=markdown.shown(issue.description, issue.description_html),
+        description_html=markdown.shown(issue.description_html),
         attachments=attachment_views(s, issue_id),
     )
 
