@@ -64,6 +64,6 @@ def _view(c: Comment, author: User) -> CommentView:
         issue_id=c.issue_id,
         author=UserRef.model_validate(author),
         body=c.body,
-        body_html=c.body_html,
+        body_html=markdown.shown(c.body_html),
         created_at=c.created_at,
     )

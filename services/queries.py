@@ -9,6 +9,7 @@ from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from . import markdown
 from .enums import SEVERITY_RANK, STATUS_RANK, Role, Severity, Status
 from .errors import InvalidInput
 from .models import Attachment, Issue, IssueTag, Tag, User
@@ -39,7 +40,7 @@ def issue_view(s: Session, issue_id: int) -> IssueView:
         reporter=summary.reporter,
         assignee=summary.assignee,
         description=issue.description,
-        description_html=issue.description_html,
+        description_html=markdown.shown(issue.description_html),
         attachments=attachment_views(s, issue_id),
     )
 

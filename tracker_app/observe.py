@@ -1,21 +1,30 @@
 """Observability: a request id and a JSON log line (method, path, status, duration, user)
-for every request, /readyz, and a small Prometheus-style /metrics."""
+for every request, /readyz, and a small Prometheus-style /metrics (for loopback clients, or
+for whoever has TRACKER_METRICS_TOKEN)."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
+import re
 import time
 import uuid
 from collections import Counter
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("tracker.request")
 _requests: Counter[str] = Counter()
 _seconds = {"sum": 0.0, "count": 0}
 SKIP_PREFIXES = ("/_nicegui/", "/static/")  # assets and websocket polling: too chatty
+# A request id we keep (nginx's $request_id is 32 hex digits); anything else, such as bytes
+# that are not UTF-8 or text that would garble a log line, is replaced by a fresh one.
+REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 
 class JsonFormatter(logging.Formatter):
@@ -64,8 +73,8 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        given = dict(scope["headers"]).get(b"x-request-id", b"")
+        request_id = given.decode() if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -118,3 +127,33 @@ def metrics_text(extra: dict[str, float]) -> str:
     for name, value in sorted(extra.items()):
         lines += [f"# TYPE {name} gauge", f"{name} {value}"]
     return "\n".join(lines) + "\n"
+
+
+def metrics_refusal(request: Request, token: str | None) -> JSONResponse | None:
+    """None when the caller may read /metrics: with TRACKER_METRICS_TOKEN set, whoever sends
+    it as a bearer token; without one, only this machine (the connection's address, after
+    a trusted proxy's X-Forwarded-For)."""
+    if token:
+        sent = request.headers.get("authorization", "").encode()
+        if hmac.compare_digest(sent, f"Bearer {token}".encode()):
+            return None
+        return JSONResponse(
+            {"detail": "Send the metrics token: Authorization: Bearer <TRACKER_METRICS_TOKEN>."},
+            401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if _loopback(request.client.host if request.client else ""):
+        return None
+    return JSONResponse(
+        {"detail": "Metrics are for this machine only; set TRACKER_METRICS_TOKEN to scrape."},
+        403,
+    )
+
+
+def _loopback(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return bool((mapped or address).is_loopback)

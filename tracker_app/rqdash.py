@@ -1,14 +1,17 @@
 """The RQ dashboard (rq-dashboard, a Flask app) at /rq, behind our own login: ADMINs only,
-deletes disabled, and no request that another site started (it has GET routes that act)."""
+deletes disabled, no request that another site started, and no action on a GET: a route
+that takes POST (requeue, empty, compact, ...) refuses GET and HEAD with 405, even where
+rq-dashboard itself accepts them (`/requeue/<queue>` does), so a link or an image cannot
+act. The dashboard's own buttons POST."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from a2wsgi import WSGIMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import services
@@ -16,13 +19,41 @@ from pages import cookies
 from pages.redirects import login_url
 from services import Role
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 PATH = "/rq"
 
 
 def dashboard(redis_url: str | None) -> ASGIApp:
     """The ASGI app to mount at /rq."""
-    inner: ASGIApp = _flask_app(redis_url) if redis_url else _NoQueue()
-    return AdminOnly(inner)
+    return guarded(flask_app(redis_url)) if redis_url else AdminOnly(_NoQueue())
+
+
+def guarded(flask: Flask) -> ASGIApp:
+    """The Flask dashboard behind our login, with its actions refused on GET and HEAD."""
+    return AdminOnly(NoActionOnGet(WSGIMiddleware(flask), flask))  # type: ignore[arg-type]
+
+
+class NoActionOnGet:
+    """405 for a GET or HEAD to any route of the dashboard that also takes POST."""
+
+    def __init__(self, app: ASGIApp, flask: Flask) -> None:
+        self.app = app
+        self.urls = flask.url_map.bind("")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path = scope["path"].removeprefix(scope.get("root_path", "")) or "/"
+            if self.urls.test(path, method="POST"):
+                refusal = PlainTextResponse(
+                    "This action needs a POST (the dashboard's buttons send one).",
+                    405,
+                    headers={"Allow": "POST"},
+                )
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class AdminOnly:
@@ -36,7 +67,7 @@ class AdminOnly:
         request = Request(scope)
         actor = await run_in_threadpool(_resolve, cookies.session_token(request))
         if actor is None:
-            response: Any = RedirectResponse(login_url(PATH), status_code=303)
+            response: Response = RedirectResponse(login_url(PATH), status_code=303)
         elif actor.role != Role.ADMIN:
             response = PlainTextResponse("Only administrators can see the job queue.", 403)
         elif request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
@@ -60,7 +91,8 @@ def _resolve(token: str | None) -> services.Actor | None:
         return services.auth.resolve_session(s, token)
 
 
-def _flask_app(redis_url: str) -> ASGIApp:
+def flask_app(redis_url: str) -> Flask:
+    """rq-dashboard on `redis_url`, deletes disabled."""
     import rq_dashboard
     from flask import Flask
     from rq_dashboard.web import setup_rq_connection
@@ -71,4 +103,4 @@ def _flask_app(redis_url: str) -> ASGIApp:
     app.config["RQ_DASHBOARD_DISABLE_DELETE"] = True
     app.register_blueprint(rq_dashboard.blueprint)
     setup_rq_connection(app)
-    return WSGIMiddleware(app)  # type: ignore[arg-type,return-value]
+    return app

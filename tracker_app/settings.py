@@ -35,6 +35,8 @@ class Settings:
     intake_memory_mb: int = 1024
     intake_wall_seconds: int = 60
     keep_photo_location: bool = False
+    max_body_kb: int = 256
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -48,6 +50,11 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body a route other than an upload takes."""
+        return self.max_body_kb * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -69,12 +76,15 @@ class Settings:
             max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
             log_format=log_format(env),
-            forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            forwarded_allow_ips=_forwarded_allow_ips(env, mode),
             session_idle_hours=_positive_int(env, "TRACKER_SESSION_IDLE_HOURS", 24),
             intake_cpu_seconds=_positive_int(env, "TRACKER_INTAKE_CPU_SECONDS", 30),
             intake_memory_mb=_positive_int(env, "TRACKER_INTAKE_MEMORY_MB", 1024),
             intake_wall_seconds=_positive_int(env, "TRACKER_INTAKE_WALL_SECONDS", 60),
             keep_photo_location=_flag(env, "TRACKER_KEEP_PHOTO_LOCATION", False),
+            # 256 KB: the largest valid issue (20,000 characters) fits even JSON-escaped.
+            max_body_kb=_positive_int(env, "TRACKER_MAX_BODY_KB", 256),
+            metrics_token=(env.get("TRACKER_METRICS_TOKEN") or "").strip() or None,
         )
 
 
@@ -127,6 +137,19 @@ def _write_once(path: Path, value: str) -> None:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _forwarded_allow_ips(env: dict[str, str], mode: str) -> str:
+    """Whose X-Forwarded-For to believe. `*` believes every client that reaches the app,
+    so any of them could pick its own address for the per-address limits: refused in
+    production."""
+    value = (env.get("TRACKER_FORWARDED_ALLOW_IPS") or "").strip() or "127.0.0.1"
+    if mode == "production" and "*" in value:
+        raise SettingsError(
+            "TRACKER_FORWARDED_ALLOW_IPS must name your proxy's address or network, not '*' "
+            "(with '*' any client could choose the address it is counted under)."
+        )
+    return value
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

@@ -1,36 +1,39 @@
 """Wire the NiceGUI/FastAPI application: pages, live-event relay, health endpoint,
-security headers, websocket Origin check, upload body limits."""
+security headers, websocket Origin check, request body limits."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from nicegui import Client, app, background_tasks, core, ui
 from nicegui import run as nicegui_run
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import pages
 import services
 from pages.live import hub
 
-from . import api, fastpacket, migrate, observe, rqdash
-from .limits import BodyLimit, SecurityHeaders
+from . import api, fastpacket, headers, migrate, observe, rqdash
+from .headers import SecurityHeaders
+from .limits import BodyLimit
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
+# The routes that take files (NiceGUI's upload element, the API's attachments and CSV
+# import); every other request body is small (TRACKER_MAX_BODY_KB).
+UPLOAD_ROUTES = re.compile(
+    r"/_nicegui/client/[^/]+/upload/[^/]+"
+    rf"|{api.API_PREFIX}/issues/[^/]+/attachments|{api.API_PREFIX}/issues/import"
+)
 
 
 def build(settings: Settings, *, run_jobs: bool = True) -> None:
@@ -51,8 +54,10 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     fastpacket.install(core.sio)
     app.add_middleware(
         BodyLimit,
-        limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
-        prefixes=("/_nicegui/client/", api.API_PREFIX),
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
+        uploads=UPLOAD_ROUTES,
+        exempt=("/_nicegui_ws/",),  # engine.io refuses messages over its own 1 MB
     )
     api.install(app, allow_signup=settings.allow_signup)
     app.remove_route(rqdash.PATH)  # a rebuild (as in the tests) replaces the mount
@@ -61,10 +66,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if not settings.redis_url:
         _watch_other_processes()
-    headers = dict(SECURITY_HEADERS)
-    if settings.production:  # browsers ignore HSTS over plain HTTP; behind TLS it counts
-        headers["Strict-Transport-Security"] = "max-age=31536000"
-    app.add_middleware(SecurityHeaders, headers=headers)
+    app.add_middleware(SecurityHeaders, rules=headers.policy(production=settings.production))
     _relay_events()
 
     app.add_middleware(observe.RequestLog)  # outermost: sees every request and its status
@@ -76,7 +78,10 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         return JSONResponse(state, status_code=200 if state["ready"] else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> PlainTextResponse:
+    def metrics(request: Request) -> Response:
+        refusal = observe.metrics_refusal(request, settings.metrics_token)
+        if refusal is not None:
+            return refusal
         connected = sum(1 for c in Client.instances.values() if c.has_socket_connection)
         text = observe.metrics_text(
             {"tracker_connected_pages": connected, "tracker_live_watchers": hub.watchers}

@@ -185,6 +185,10 @@ def _database_drill(
             "The database is not reachable right now; nothing was saved. Try again."
         ), what
         assert response.headers["Retry-After"] == "5", what
+    page = browser.get("/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"  # a real browser:
+    assert page.headers["content-type"].startswith("text/html")  # a page, not JSON
+    assert "Try again" in page.text and "Traceback" not in page.text
     ready = httpx.get(f"{base}/readyz", timeout=10)
     assert ready.status_code == 503
     assert ready.json() == {"ready": False, "database": "down", "migrations": "unknown"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markdown_it import MarkdownIt
 
 from services import markdown
 
@@ -56,10 +57,60 @@ def test_script_links_do_not_become_links(source):
     assert "<a " not in html and "<img" not in html
 
 
-def test_ordinary_links_and_images_render():
-    html = markdown.render("[docs](https://example.com/a?b=1) ![logo](https://example.com/l.png)")
+def test_ordinary_links_and_own_attachment_images_render():
+    html = markdown.render("[docs](https://example.com/a?b=1) ![shot](/attachments/12?inline=1)")
     assert '<a href="https://example.com/a?b=1">docs</a>' in html
-    assert '<img src="https://example.com/l.png" alt="logo"' in html
+    assert '<img src="/attachments/12?inline=1" alt="shot">' in html
+    assert '<img src="/api/v1/attachments/3" alt="">' in markdown.render(
+        "![](/api/v1/attachments/3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "link"),
+    [
+        ("![](/auth/logout)", '<a href="/auth/logout">/auth/logout</a>'),
+        ("![](/rq/requeue/default)", '<a href="/rq/requeue/default">/rq/requeue/default</a>'),
+        (
+            "![pixel](https://tracker.example/pixel.gif)",
+            '<a href="https://tracker.example/pixel.gif">pixel</a>',
+        ),
+        ("![a *b*](//evil.example/x.png)", '<a href="//evil.example/x.png">a b</a>'),
+        ("![x](/attachments/5/../../auth/logout)", '<a href="/attachments/5/../../auth/logout">x'),
+        ("![x](/attachments/5?inline=1&next=/auth/logout)", "x</a>"),
+        ("![x](/attachments/0)", '<a href="/attachments/0">x</a>'),
+        ("![x](/api/v1/issues/1)", '<a href="/api/v1/issues/1">x</a>'),
+        ("![x](data:image/png;base64,iVBORw0KGgo=)", '<a href="data:image/png;base64,'),
+        ("![r][ref]\n\n[ref]: http://evil.example/r.gif", '<a href="http://evil.example/r.gif">r'),
+        ('![<b>"&</b>](http://e.example/q.png)', "&lt;b&gt;&quot;&amp;&lt;/b&gt;</a>"),
+    ],
+)
+def test_other_images_become_plain_links(source, link):
+    """An image loads without a click: anything but an own attachment could act (a GET with
+    the reader's cookies) or tell a third party who reads the issue."""
+    html = markdown.render(source)
+    assert "<img" not in html
+    assert link in html
+
+
+def test_an_image_inside_a_link_becomes_its_text():
+    html = markdown.render("[![badge](https://ci.example/b.svg)](https://ci.example/build)")
+    assert html == '<p><a href="https://ci.example/build">badge</a></p>\n'
+
+
+def test_stored_html_with_another_image_is_shown_as_the_renderer_now_makes_it():
+    """HTML stored by an older version rendered every image as an <img>."""
+    for source in [
+        'See ![](https://tracker.example/pixel.gif) and ![s](/attachments/4?inline=1) "&"',
+        '![a "b" & <c>](http://e.example/x.png?a=1&b=2 "title")',
+        "[![badge](https://ci.example/b.svg)](https://ci.example/build) ![](/auth/logout)",
+    ]:
+        old = MarkdownIt("js-default").enable("table").enable("strikethrough").render(source)
+        assert "<img" in old
+        assert markdown.shown(old) == markdown.render(source)
+    own = markdown.render("![s](/attachments/4?inline=1) plain")
+    assert markdown.shown(own) == own  # own images stay images
+    assert markdown.shown("<p>no images</p>") == "<p>no images</p>"
 
 
 def test_emphasis_strong_code_and_strikethrough_render():

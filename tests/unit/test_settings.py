@@ -47,6 +47,27 @@ def test_explicit_values_override_the_defaults(base, tmp_path):
     assert settings.max_upload_bytes == 7 * 1024 * 1024
 
 
+def test_body_limit_and_metrics_token(base):
+    settings = Settings.from_env(base)
+    assert settings.max_body_bytes == 256 * 1024 and settings.metrics_token is None
+    settings = Settings.from_env(
+        {**base, "TRACKER_MAX_BODY_KB": "64", "TRACKER_METRICS_TOKEN": " scrape-me "}
+    )
+    assert settings.max_body_bytes == 64 * 1024 and settings.metrics_token == "scrape-me"
+    with pytest.raises(SettingsError, match="TRACKER_MAX_BODY_KB"):
+        Settings.from_env({**base, "TRACKER_MAX_BODY_KB": "lots"})
+
+
+def test_production_refuses_to_trust_every_forwarded_for(base):
+    env = {**base, "TRACKER_ENV": "production", "TRACKER_SECRET_KEY": secrets.token_urlsafe(48)}
+    for trusted in ("*", "172.30.255.10, *"):
+        with pytest.raises(SettingsError, match="TRACKER_FORWARDED_ALLOW_IPS"):
+            Settings.from_env({**env, "TRACKER_FORWARDED_ALLOW_IPS": trusted})
+    settings = Settings.from_env({**env, "TRACKER_FORWARDED_ALLOW_IPS": " 172.30.255.10 "})
+    assert settings.forwarded_allow_ips == "172.30.255.10"
+    assert Settings.from_env(base).forwarded_allow_ips == "127.0.0.1"
+
+
 def test_empty_values_mean_the_default(base):
     env = {
         **base,

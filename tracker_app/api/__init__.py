@@ -26,7 +26,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (403, "signed in, but this role may not do this (or a cross-site cookie request)"),
         (404, "no such thing, or not yours to see (the two look the same)"),
         (409, "a stale `version` (with `current`) or a workflow move not allowed (`allowed`)"),
-        (413, "the upload is larger than the limit"),
+        (413, "the body (or, for an upload, the file) is larger than the limit"),
         (415, "the upload's content is not an allowed type"),
         (422, "invalid input (`errors` per field)"),
         (429, "too many attempts; see Retry-After"),

@@ -1,13 +1,15 @@
-"""Domain errors to HTTP: one JSON shape, {"detail": ...}, never a stack trace."""
+"""Domain errors to HTTP: one JSON shape, {"detail": ...}, never a stack trace; a browser
+opening a page while the database is down gets a small "try again" page instead."""
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import services
@@ -28,6 +30,14 @@ STATUS: list[tuple[type[services.DomainError], int]] = [
 ]
 
 
+TRY_AGAIN = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Try again in a moment</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em">
+<h1>Try again in a moment</h1><p>{}</p><p><a href="">Try again</a></p></body></html>
+"""
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(services.DomainError, _domain_error)  # type: ignore[arg-type]
 
@@ -36,9 +46,11 @@ def status_of(error: services.DomainError) -> int:
     return next((code for kind, code in STATUS if isinstance(error, kind)), 400)
 
 
-async def _domain_error(request: Request, error: services.DomainError) -> JSONResponse:
+async def _domain_error(request: Request, error: services.DomainError) -> Response:
     body: dict[str, Any] = {"detail": error.message}
     headers: dict[str, str] = {}
+    if isinstance(error, services.Unavailable | services.StorageError) and _browser_page(request):
+        return HTMLResponse(TRY_AGAIN.format(html.escape(error.message)), 503, {"Retry-After": "5"})
     if isinstance(error, services.InvalidTransition):
         body["allowed"] = error.allowed
     elif isinstance(error, services.InvalidInput) and error.errors:
@@ -50,6 +62,13 @@ async def _domain_error(request: Request, error: services.DomainError) -> JSONRe
     if isinstance(error, services.Unavailable | services.StorageError):
         headers["Retry-After"] = "5"
     return JSONResponse(body, status_code=status_of(error), headers=headers)
+
+
+def _browser_page(request: Request) -> bool:
+    """A browser navigating to a page (it asks for HTML), not an API client."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
 
 
 class ApiErrors:
