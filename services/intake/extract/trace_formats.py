@@ -204,7 +204,7 @@ def firefox_frame(line: str) -> tuple[int, Frame] | None:
     if at < 0:
         return None
     location = line[at + 1 :].rstrip()
-    if " " in location or not ("/" in location or location == "[native code]"):
+    if location != "[native code]" and (" " in location or "/" not in location):
         return None
     head = line[:at]
     start = max(head.rfind(" "), head.rfind("\t")) + 1

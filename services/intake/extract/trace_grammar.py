@@ -116,7 +116,8 @@ def _python_section(lines: TraceLines, j: int, grouped: bool) -> tuple[Part, int
         # A sub-exception of a group that was never raised has no traceback at all.
         match = _PY_EXCEPTION.match(lines.body[j]) if grouped else None
         if match:
-            return Part(match[1], _message(match[2])), j + 1
+            message = _message(match[2])
+            return Part(match[1], message, group=bool(_GROUP_SIZE.search(message))), j + 1
         return None
     frames: deque[fmt.Frame] = deque(maxlen=MAX_FRAMES)
     size = len(lines)
