@@ -45,11 +45,13 @@ def dotnet_header(body: str, search: bool) -> list[Header] | None:
     return chain
 
 
-def _dotnet_chain(lines: TraceLines, first: int, floor: int) -> list[Part]:
-    """The outer header and the ` ---> Inner: msg` lines under it, outermost first."""
-    h = _find_header(lines, first, floor, dotnet_header)
+def _dotnet_chain(lines: TraceLines, first: int, floor: int) -> tuple[list[Part], int]:
+    """The outer header and the ` ---> Inner: msg` lines under it, outermost first, and the
+    line of the last of them. An innermost exception without frames puts `--- End of inner
+    exception stack trace ---` between the headers and the first frame."""
+    h = _find_header(lines, first, floor, dotnet_header, passable=fmt.NET_END)
     if h < 0:
-        return []
+        return [], first
     top = h
     while lines.body[top].startswith("---> "):  # walk up to the outermost exception
         above = -1
@@ -67,14 +69,19 @@ def _dotnet_chain(lines: TraceLines, first: int, floor: int) -> list[Part]:
         for exception, message in dotnet_header(lines.body[k], k == first - 1) or []:
             if len(parts) < MAX_PARTS:
                 parts.append(Part(exception, _message(message)))
-    return parts
+    return parts, h
 
 
 def parse_dotnet(lines: TraceLines, i: int, floor: int) -> Found | None:
-    parts = _dotnet_chain(lines, i, floor) or [Part("", "")]
+    parts, h = _dotnet_chain(lines, i, floor)
+    parts = parts or [Part("", "")]
     # Frames come innermost exception first; `--- End of inner exception stack trace ---`
     # closes the frames of one exception and opens those of the one around it.
     blocks: list[list[fmt.Frame]] = [[]]
+    for k in range(h + 1, i):
+        anchor = lines.anchors[k]
+        if anchor is not None and anchor.kind == fmt.NET_END and anchor.flag:
+            blocks.append([])
     j, size = i, len(lines)
     while j < size:
         anchor, body = lines.anchors[j], lines.body[j]

@@ -263,12 +263,13 @@ _GOROUTINE = re.compile(r"goroutine \d{1,12}(?: [^\[\n]{0,120})? ?\[[^\]\n]{1,20
 
 
 def go_file(line: str) -> tuple[int, str, int] | None:
-    """`\\t/app/server.go:42 +0x1d`: (start, file, line)."""
-    words = line.rsplit(None, 2)
+    """`\\t/app/server.go:42 +0x1d` (GOTRACEBACK=system adds `fp=.. sp=.. pc=..`):
+    (start, file, line)."""
+    words = line.rsplit(None, 5)
+    while len(words) > 1 and (words[-1].startswith("+0x") or "=" in words[-1]):
+        words.pop()
     if not words:
         return None
-    if len(words) > 1 and words[-1].startswith("+0x"):
-        words.pop()
     path = words[-1]
     file, _, number = path.rpartition(":")
     if not (number.isdigit() and file.endswith((".go", ".s"))):

@@ -55,11 +55,15 @@ def _message(text: str | None) -> str:
     return (text or "").strip()[:MAX_MESSAGE]
 
 
-def _find_header(lines: TraceLines, first: int, floor: int, parse: HeaderParser) -> int:
+def _find_header(
+    lines: TraceLines, first: int, floor: int, parse: HeaderParser, passable: str = ""
+) -> int:
     """The line of the exception header above a first frame, or -1. Text before the header
-    is allowed only on the line right above the frames (a log message ending in it)."""
+    is allowed only on the line right above the frames (a log message ending in it). The
+    search stops at another trace's lines, except at anchors of the `passable` kind."""
     for j in range(first - 1, max(floor, first - MAX_UP) - 1, -1):
-        if lines.anchors[j] is not None:
+        anchor = lines.anchors[j]
+        if anchor is not None and anchor.kind != passable:
             break
         if parse(lines.body[j], j == first - 1):
             return j
@@ -220,7 +224,7 @@ def parse_jvm(lines: TraceLines, i: int, floor: int) -> Found | None:
     if not parts:
         parts = [Part("", "")]
     current: Part | None = parts[0]  # None inside a `Suppressed:` block (left out)
-    j, end, size, waiting = i, i, len(lines), 0
+    j, end, size, waiting, root_first = i, i, len(lines), 0, False
     while j < size:
         anchor, body = lines.anchors[j], lines.body[j]
         if anchor is not None and anchor.kind == fmt.JVM_AT:
@@ -229,12 +233,14 @@ def parse_jvm(lines: TraceLines, i: int, floor: int) -> Found | None:
             j, end, waiting = j + 1, j + 1, 0
         elif body.startswith("... ") and (body.endswith(" more") or body.endswith("omitted")):
             j, end = j + 1, j + 1
-        elif body.startswith("Caused by: ") and lines.indent[j] <= base:
-            header = jvm_header(body, False)
+        elif body.startswith(("Caused by: ", "Wrapped by: ")) and lines.indent[j] <= base:
+            header = jvm_header(body.removeprefix("Wrapped by: "), False)
             if header is None or len(parts) >= MAX_PARTS:
                 break
             current = Part(header[0][0], _message(header[0][1]))
             parts.append(current)
+            # Logback's root-cause-first output (%rEx) prints the root, then `Wrapped by:`.
+            root_first = body.startswith("Wrapped by: ")
             j, end, waiting = j + 1, j + 1, 1
         elif body.startswith(("Suppressed: ", "Caused by: ")):
             current = None  # a suppressed exception (or its cause): not in the chain
@@ -249,7 +255,7 @@ def parse_jvm(lines: TraceLines, i: int, floor: int) -> Found | None:
     frames = sum(len(p.frames) for p in parts)
     if frames == 0 or (not parts[0].exception and frames < 2):
         return None
-    return Found(fmt.JAVA, parts, len(parts) - 1, end)
+    return Found(fmt.JAVA, parts, 0 if root_first else len(parts) - 1, end)
 
 
 # --- JavaScript ---------------------------------------------------------------------------

@@ -27,6 +27,10 @@ all frames when none is left; repeats of a frame in a row counted once). Message
 out, since they carry ids, numbers, paths and quoted values, except for Go, whose panics
 have no type: there the message, normalised by `normalise_message`, takes its place.
 
+Not read (yet): pytest's own report (`E   ValueError`), IPython and Jupyter tracebacks,
+Unity's `Method () (at Assets/x.cs:12)` frames, .NET frames in other languages (`bei`, `в`),
+the `[errors]` of a Node AggregateError; other languages (Ruby, PHP, Rust...).
+
 Safe on hostile text: the work is linear in the text (bounded patterns, line-by-line
 scans, capped look-back), the text read is capped (trace_lines.MAX_CHARS, MAX_LINES) and so
 are traces, parts and frames. Callers cut texts to Limits.max_text_chars beforehand.

@@ -505,6 +505,28 @@ created by net/http.(*Server).Serve in goroutine 1
         ("plain", "kubectl", "json_field"),
     ),
     Base(
+        "go_traceback_system", "go",
+        '''panic: queue: job ⟨N⟩ has no handler
+
+goroutine 1 gp=0xc0000061c0 m=0 mp=0x8c5a40 [running]:
+panic({0x6f2b20?, 0xc000012345?})
+\t/usr/local/go/src/runtime/panic.go:804 +0x168 fp=0xc00011fe48 sp=0xc00011fd98 pc=0x43a8c8
+github.com/qrunner/qrunner/queue.(*Dispatcher).dispatch(0xc0000b2000, {0xc0000a4000, 0x12})
+\t/work/qrunner/queue/dispatch.go:⟨L1⟩ +0x2b4 fp=0xc00011fef0 sp=0xc00011fe48 pc=0x6a1d34
+github.com/qrunner/qrunner/queue.(*Dispatcher).Run(0xc0000b2000)
+\t/work/qrunner/queue/dispatch.go:⟨L2⟩ +0x8f fp=0xc00011ff40 sp=0xc00011fef0 pc=0x6a1f2f
+main.main()
+\t/work/qrunner/cmd/qrunner/main.go:30 +0x1c5 fp=0xc00011ff50 sp=0xc00011ff40 pc=0x6a2285
+runtime.main()
+\t/usr/local/go/src/runtime/proc.go:272 +0x28b fp=0xc00011ffe0 sp=0xc00011ff50 pc=0x43de6b
+runtime.goexit({})
+\t/usr/local/go/src/runtime/asm_amd64.s:1700 +0x1 fp=0xc00011ffe8 sp=0xc00011ffe0 pc=0x4727e1
+''',
+        "panic", "queue: job ⟨N⟩ has no handler",
+        "github.com/qrunner/qrunner/queue.(*Dispatcher).dispatch (qrunner/queue/dispatch.go:⟨L1⟩)",
+        ("plain", "cri", "syslog"),
+    ),
+    Base(
         "go_deadlock", "go",
         '''fatal error: all goroutines are asleep - deadlock!
 
@@ -567,6 +589,22 @@ DETAIL: Detail redacted as it may contain sensitive data. Specify 'Include Error
         "The given key '⟨ID⟩' was not present in the dictionary.",
         "System.Collections.Generic.Dictionary`2.get_Item",
         ("plain", "ci", "fenced"),
+    ),
+    Base(
+        "net_http_refused", "dotnet",
+        '''System.Net.Http.HttpRequestException: Connection refused (inventory.internal:8080)
+ ---> System.Net.Sockets.SocketException (111): Connection refused
+   --- End of inner exception stack trace ---
+   at System.Net.Http.HttpConnectionPool.ConnectToTcpHostAsync(String host, Int32 port, HttpRequestMessage initialRequest, Boolean async, CancellationToken cancellationToken)
+   at System.Net.Http.HttpConnectionPool.ConnectAsync(HttpRequestMessage request, Boolean async, CancellationToken cancellationToken)
+   at System.Net.Http.HttpConnectionPool.CreateHttp11ConnectionAsync(HttpRequestMessage request, Boolean async, CancellationToken cancellationToken)
+   at System.Net.Http.HttpClient.<SendAsync>g__Core|83_0(HttpRequestMessage request, HttpCompletionOption completionOption, CancellationTokenSource cts, Boolean disposeCts, CancellationTokenSource pendingRequestsCts, CancellationToken originalCancellationToken)
+   at Tally.Inventory.StockClient.GetLevelsAsync(String sku) in /src/Tally.Inventory/StockClient.cs:line ⟨L1⟩
+   at Tally.Inventory.Sync.RunAsync(CancellationToken ct) in /src/Tally.Inventory/Sync.cs:line ⟨L2⟩
+''',
+        "System.Net.Sockets.SocketException", "Connection refused",
+        "System.Net.Http.HttpConnectionPool.ConnectToTcpHostAsync",
+        ("plain", "compose", "json_field"),
     ),
     Base(
         "net_framework_inline", "dotnet",
@@ -649,6 +687,11 @@ HAND_LABELS: dict[str, list[dict[str, str]]] = {
         _hand("java", "java.lang.IllegalStateException", f"Index shopfront-v{v} is read-only",
               "com.shopfront.search.Indexer.write(Indexer.java:88)", f"tr-index-{job}")
         for v, job in ((2, "reindex"), (1, "prune"))
+    ],
+    "tr_java_wrapped_by.txt": [
+        _hand("java", "java.net.SocketTimeoutException", "Connect timed out",
+              "sun.nio.ch.NioSocketImpl.timedFinishConnect(NioSocketImpl.java:546)",
+              "tr-courier-timeout"),
     ],
     "tr_net_aspnet_data.txt": [
         _hand("dotnet", "Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException",
