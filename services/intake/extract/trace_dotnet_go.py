@@ -12,8 +12,8 @@ from services.intake.extract.trace_grammar import (
     Found,
     Header,
     Part,
-    _find_header,
-    _message,
+    clip_message,
+    find_header,
 )
 from services.intake.extract.trace_lines import TraceLines
 
@@ -49,7 +49,7 @@ def _dotnet_chain(lines: TraceLines, first: int, floor: int) -> tuple[list[Part]
     """The outer header and the ` ---> Inner: msg` lines under it, outermost first, and the
     line of the last of them. An innermost exception without frames puts `--- End of inner
     exception stack trace ---` between the headers and the first frame."""
-    h = _find_header(lines, first, floor, dotnet_header, passable=fmt.NET_END)
+    h = find_header(lines, first, floor, dotnet_header, passable=fmt.NET_END)
     if h < 0:
         return [], first
     top = h
@@ -68,7 +68,7 @@ def _dotnet_chain(lines: TraceLines, first: int, floor: int) -> tuple[list[Part]
     for k in range(top, h + 1):
         for exception, message in dotnet_header(lines.body[k], k == first - 1) or []:
             if len(parts) < MAX_PARTS:
-                parts.append(Part(exception, _message(message)))
+                parts.append(Part(exception, clip_message(message)))
     return parts, h
 
 
@@ -151,7 +151,7 @@ def parse_go(lines: TraceLines, i: int, floor: int) -> Found | None:
     while h - 1 >= lowest and lines.anchors[h - 1] is None and _go_header(lines.body[h - 1]):
         h -= 1
     kind, message = _go_header(lines.body[h]) or ("", "")
-    part = Part(kind, _message(message))
+    part = Part(kind, clip_message(message))
     j, size = i + 1, len(lines)
     while j + 1 < size:
         body, nxt = lines.body[j], lines.anchors[j + 1]

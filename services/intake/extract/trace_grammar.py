@@ -1,4 +1,5 @@
-"""How the lines of a stack trace follow each other, per language.
+"""How the lines of a stack trace follow each other: what the grammars share, the JVM's and
+JavaScript's (Python's in trace_python, .NET's and Go's in trace_dotnet_go).
 
 Each `parse_*` reads the trace whose first frame (or Python header, or Go goroutine line)
 is line `i`, never above line `floor` (the end of the trace before), and returns what it
@@ -10,7 +11,6 @@ previous anchor, so all parsers together read each line a bounded number of time
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,11 +51,11 @@ def _add(part: Part, frame: fmt.Frame | None) -> None:
         part.frames.append(frame)
 
 
-def _message(text: str | None) -> str:
+def clip_message(text: str | None) -> str:
     return (text or "").strip()[:MAX_MESSAGE]
 
 
-def _find_header(
+def find_header(
     lines: TraceLines, first: int, floor: int, parse: HeaderParser, passable: str = ""
 ) -> int:
     """The line of the exception header above a first frame, or -1. Text before the header
@@ -75,130 +75,19 @@ def _first_message_line(lines: TraceLines, header: int, first: int, parts: list[
     if parts and not parts[-1].message:
         for j in range(header + 1, first):
             if lines.body[j]:
-                parts[-1].message = _message(lines.body[j])
+                parts[-1].message = clip_message(lines.body[j])
                 break
 
 
 def _headers(
     lines: TraceLines, first: int, floor: int, parse: HeaderParser
 ) -> tuple[int, list[Part]]:
-    h = _find_header(lines, first, floor, parse)
+    h = find_header(lines, first, floor, parse)
     if h < 0:
         return first, []
-    parts = [Part(t, _message(m)) for t, m in parse(lines.body[h], h == first - 1) or []]
+    parts = [Part(t, clip_message(m)) for t, m in parse(lines.body[h], h == first - 1) or []]
     _first_message_line(lines, h, first, parts)
     return h, parts
-
-
-# --- Python -------------------------------------------------------------------------------
-
-_PY_EXCEPTION = re.compile(r"([A-Za-z_]\w{0,100}(?:\.[A-Za-z_]\w{0,100}){0,20})(?::(?: (.*))?)?$")
-_GROUP_SIZE = re.compile(r"\(\d{1,9} sub-exceptions?\)$")
-_CHAINS = ("During handling of the above exception", "The above exception was the direct cause")
-
-
-def _is_caret(body: str) -> bool:
-    return bool(body) and not body.strip("^~ ")
-
-
-def _separator(body: str) -> int:
-    """Exception-group rulers: 1 between sub-exceptions (`+-+---- 1 ----`), -1 at the end
-    of a group (`+------`), 0 for any other line."""
-    if not body.startswith("+-") or body.strip("+-. 0123456789"):
-        return 0
-    return 1 if any(c.isdigit() for c in body) or "..." in body else -1
-
-
-def _python_section(lines: TraceLines, j: int, grouped: bool) -> tuple[Part, int] | None:
-    """One traceback: header, frames with their source lines, the exception line."""
-    anchor = lines.anchors[j]
-    header = anchor is not None and anchor.kind == fmt.PY_HEADER
-    group = header and anchor is not None and anchor.flag
-    if header:
-        j += 1
-    elif anchor is None or anchor.kind != fmt.PY_FILE:
-        # A sub-exception of a group that was never raised has no traceback at all.
-        match = _PY_EXCEPTION.match(lines.body[j]) if grouped else None
-        if match:
-            message = _message(match[2])
-            return Part(match[1], message, group=bool(_GROUP_SIZE.search(message))), j + 1
-        return None
-    frames: deque[fmt.Frame] = deque(maxlen=MAX_FRAMES)
-    size = len(lines)
-    while j < size:
-        anchor = lines.anchors[j]
-        if anchor is not None and anchor.kind == fmt.PY_FILE and anchor.frame:
-            frames.append(anchor.frame)
-            indent, j, seen = lines.indent[j], j + 1, 0
-            while j < size and seen < 8 and lines.anchors[j] is None and lines.body[j]:
-                nxt = j + 1 < size and (
-                    lines.anchors[j + 1] is not None or _is_caret(lines.body[j + 1])
-                )
-                deeper = lines.indent[j] - indent
-                if deeper > 0 or _is_caret(lines.body[j]) or (seen == 0 and deeper == 0 and nxt):
-                    # Source lines and carets (3.11+); with indentation lost, a line before
-                    # another frame or a caret line is source too.
-                    j, seen = j + 1, seen + 1
-                else:
-                    break
-        elif lines.body[j].startswith("[Previous line") or lines.body[j].startswith("[Previous "):
-            j += 1
-        else:
-            break
-    match = _PY_EXCEPTION.match(lines.body[j]) if j < size and lines.anchors[j] is None else None
-    if match and (header or frames):
-        part = Part(match[1], _message(match[2]), list(frames))
-        part.group = group or bool(_GROUP_SIZE.search(part.message))
-        return part, j + 1
-    if frames and header:
-        return Part("", "", list(frames)), j
-    if len(frames) >= 2:
-        return Part("", "", list(frames)), j
-    return None
-
-
-def _python_next(lines: TraceLines, j: int, depth: int) -> tuple[int, int]:
-    """Where the chain goes on after an exception line: (next section, group depth), or -1.
-    Skips the rest of a multi-line message, the rulers of exception groups, blank lines."""
-    size, steps = len(lines), 0
-    while j < size and steps < 30:
-        body = lines.body[j]
-        if body.startswith(_CHAINS):
-            j += 1
-            while j < size and not lines.body[j] and steps < 34:
-                j, steps = j + 1, steps + 1
-            anchor = lines.anchors[j] if j < size else None
-            return (j, depth) if anchor and anchor.kind == fmt.PY_HEADER else (-1, 0)
-        ruler = _separator(body) if depth > 0 else 0
-        if ruler > 0:  # a sub-exception follows: a traceback or a bare exception line
-            return j + 1, depth
-        if ruler == 0 and lines.anchors[j] is not None:
-            return -1, 0  # another trace
-        depth += ruler
-        j, steps = j + 1, steps + 1
-    return -1, 0
-
-
-def parse_python(lines: TraceLines, i: int, floor: int) -> Found | None:
-    parts: list[Part] = []
-    j, depth, end = i, 0, i
-    while len(parts) < MAX_PARTS:
-        section = _python_section(lines, j, depth > 0)
-        if section is None:
-            break
-        part, j = section
-        parts.append(part)
-        end = j
-        depth += part.group
-        j, depth = _python_next(lines, j, depth)
-        if j < 0:
-            break
-        end = max(end, j)
-    if not parts or not any(p.frames for p in parts):
-        return None
-    # The root cause: the first exception printed that is not a group.
-    root = next((k for k, p in enumerate(parts) if not p.group), 0)
-    return Found(fmt.PYTHON, parts, root, end)
 
 
 # --- JVM ----------------------------------------------------------------------------------
@@ -237,7 +126,7 @@ def parse_jvm(lines: TraceLines, i: int, floor: int) -> Found | None:
             header = jvm_header(body.removeprefix("Wrapped by: "), False)
             if header is None or len(parts) >= MAX_PARTS:
                 break
-            current = Part(header[0][0], _message(header[0][1]))
+            current = Part(header[0][0], clip_message(header[0][1]))
             parts.append(current)
             # Logback's root-cause-first output (%rEx) prints the root, then `Wrapped by:`.
             root_first = body.startswith("Wrapped by: ")
@@ -248,7 +137,7 @@ def parse_jvm(lines: TraceLines, i: int, floor: int) -> Found | None:
         elif waiting and body and waiting < 20 and anchor is None:
             # The rest of a multi-line message between a `Caused by:` and its frames.
             if current is not None and not current.message:
-                current.message = _message(body)
+                current.message = clip_message(body)
             j, waiting = j + 1, waiting + 1
         else:
             break
@@ -300,7 +189,7 @@ def parse_v8(lines: TraceLines, i: int, floor: int) -> Found | None:
             header = js_header(body[9:], False)
             if header is None:
                 break
-            current = Part(header[0][0], _message(header[0][1]))
+            current = Part(header[0][0], clip_message(header[0][1]))
             parts.append(current)
         else:
             depth += body.endswith(("{", "[")) - body.startswith(("}", "]"))

@@ -45,14 +45,9 @@ from typing import Any
 
 from services.intake.extract import trace_formats as fmt
 from services.intake.extract.trace_dotnet_go import parse_dotnet, parse_go
-from services.intake.extract.trace_grammar import (
-    Found,
-    parse_firefox,
-    parse_jvm,
-    parse_python,
-    parse_v8,
-)
+from services.intake.extract.trace_grammar import Found, parse_firefox, parse_jvm, parse_v8
 from services.intake.extract.trace_lines import TraceLines
+from services.intake.extract.trace_python import parse_python
 
 VERSION = "1"
 
