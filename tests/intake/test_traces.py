@@ -311,9 +311,9 @@ testing.tRunner.func1.2({0x5c2f20, 0x6f1a30})
 panic({0x5c2f20?, 0x6f1a30?})
 ⇥/usr/local/go/src/runtime/panic.go:770 +0x132
 github.com/acme/ledger/split.Even(0x2710, 0x0)
-⇥/home/runner/work/ledger/ledger/split/split.go:14 +0x8d
+⇥/home/runner/_work/ledger/ledger/split/split.go:14 +0x8d
 github.com/acme/ledger/split.TestSplit(0xc000103380)
-⇥/home/runner/work/ledger/ledger/split/split_test.go:22 +0x39
+⇥/home/runner/_work/ledger/ledger/split/split_test.go:22 +0x39
 created by testing.(*T).Run in goroutine 1
 ⇥/usr/local/go/src/testing/testing.go:1742 +0x390
 

@@ -220,22 +220,22 @@ sqlite3.OperationalError: database is locked
     Base(
         "py_taskgroup", "python",
         '''  + Exception Group Traceback (most recent call last):
-  |   File "/work/thumbs/thumbs/run.py", line ⟨L1⟩, in main
+  |   File "/opt/thumbs/thumbs/run.py", line ⟨L1⟩, in main
   |     async with asyncio.TaskGroup() as tg:
   |   File "/usr/lib/python3.11/asyncio/taskgroups.py", line 135, in __aexit__
   |     raise me from None
   | ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions)
   +-+---------------- 1 ----------------
     | Traceback (most recent call last):
-    |   File "/work/thumbs/thumbs/resize.py", line ⟨L2⟩, in resize
+    |   File "/opt/thumbs/thumbs/resize.py", line ⟨L2⟩, in resize
     |     img = Image.open(path)
     |           ^^^^^^^^^^^^^^^^
-    |   File "/work/thumbs/.venv/lib/python3.11/site-packages/PIL/Image.py", line 3280, in open
+    |   File "/opt/thumbs/.venv/lib/python3.11/site-packages/PIL/Image.py", line 3280, in open
     |     raise UnidentifiedImageError(msg)
     | PIL.UnidentifiedImageError: cannot identify image file '/data/in/⟨ID⟩.heic'
     +---------------- 2 ----------------
     | Traceback (most recent call last):
-    |   File "/work/thumbs/thumbs/resize.py", line 40, in upload
+    |   File "/opt/thumbs/thumbs/resize.py", line 40, in upload
     |     await client.put(key, data)
     | OSError: [Errno 28] No space left on device
     +------------------------------------
@@ -512,11 +512,11 @@ goroutine 1 gp=0xc0000061c0 m=0 mp=0x8c5a40 [running]:
 panic({0x6f2b20?, 0xc000012345?})
 \t/usr/local/go/src/runtime/panic.go:804 +0x168 fp=0xc00011fe48 sp=0xc00011fd98 pc=0x43a8c8
 github.com/qrunner/qrunner/queue.(*Dispatcher).dispatch(0xc0000b2000, {0xc0000a4000, 0x12})
-\t/work/qrunner/queue/dispatch.go:⟨L1⟩ +0x2b4 fp=0xc00011fef0 sp=0xc00011fe48 pc=0x6a1d34
+\t/srv/qrunner/queue/dispatch.go:⟨L1⟩ +0x2b4 fp=0xc00011fef0 sp=0xc00011fe48 pc=0x6a1d34
 github.com/qrunner/qrunner/queue.(*Dispatcher).Run(0xc0000b2000)
-\t/work/qrunner/queue/dispatch.go:⟨L2⟩ +0x8f fp=0xc00011ff40 sp=0xc00011fef0 pc=0x6a1f2f
+\t/srv/qrunner/queue/dispatch.go:⟨L2⟩ +0x8f fp=0xc00011ff40 sp=0xc00011fef0 pc=0x6a1f2f
 main.main()
-\t/work/qrunner/cmd/qrunner/main.go:30 +0x1c5 fp=0xc00011ff50 sp=0xc00011ff40 pc=0x6a2285
+\t/srv/qrunner/cmd/qrunner/main.go:30 +0x1c5 fp=0xc00011ff50 sp=0xc00011ff40 pc=0x6a2285
 runtime.main()
 \t/usr/local/go/src/runtime/proc.go:272 +0x28b fp=0xc00011ffe0 sp=0xc00011ff50 pc=0x43de6b
 runtime.goexit({})
