@@ -23,7 +23,7 @@ from ..events import ChangeEvent, emit
 from ..jobs import run_recorded
 from ..models import Attachment, Comment, Issue, utcnow
 from . import sandbox
-from .extract import Extraction, Limits
+from .extract import Extraction, Limits, traces
 from .models import Analysis, AnalysisStatus, CrashSignature, Source
 
 log = logging.getLogger(__name__)
@@ -285,8 +285,7 @@ def _mask(text: str) -> tuple[str, int]:
 
 
 def _traces(text: str) -> list[dict[str, Any]]:
-    finder = _finder("traces")
-    return [] if finder is None else [t.as_finding() for t in finder.find_traces(text)]
+    return [t.as_finding() for t in traces.find_traces(text)]
 
 
 def _finder(name: str) -> Any:

@@ -184,3 +184,36 @@ def test_pending_rows_that_never_reached_a_worker_are_swept_up(db, monkeypatch) 
     assert services.intake.sweep() == 2  # the file and the issue's description
     dispatch.wait_idle()
     assert analysis_row(file_id).status == AnalysisStatus.DONE
+
+
+TRACE = """Checkout fails:
+
+Traceback (most recent call last):
+  File "/srv/shop/checkout/views.py", line {line}, in submit
+    total = cart.total()
+  File "/srv/shop/checkout/cart.py", line 88, in total
+    return sum(prices[item_id] for item_id in self.items)
+KeyError: '{item}'
+"""
+
+
+def test_the_same_crash_in_two_issues_is_one_signature(db) -> None:
+    alice, bob, staff = make_user(), make_user(), make_user("MAINTAINER")
+    first = make_issue(alice, description=TRACE.format(line=41, item="sku-1"))
+    second = make_issue(bob, title="Cart broken")
+    with services.session() as s:  # the same crash, pasted from another build and cart
+        services.comments.add_comment(s, bob, second.id, {"body": TRACE.format(line=57, item="x9")})
+    with services.session() as s:
+        ids = list(s.scalars(select(Analysis.id)))
+    for analysis_id in ids:
+        pipeline.run_analysis(analysis_id)
+    with services.session() as s:
+        [sig] = services.intake.signatures_of_issue(s, staff, first.id)
+        assert (sig.exception, sig.issues, sig.reporters) == ("KeyError", 2, 2)
+        assert "cart.py" in sig.top_frame or "total" in sig.top_frame
+        [own] = services.intake.signatures_of_issue(s, alice, first.id)
+        assert (own.issues, own.reporters) == (1, 1)  # a reporter counts only their own
+        [finding] = [
+            f for a in services.intake.analyses_of_issue(s, alice, first.id) for f in a.findings
+        ]
+    assert finding["type"] == "stack_trace" and finding["fingerprint"] == sig.fingerprint

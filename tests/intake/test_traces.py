@@ -479,26 +479,16 @@ HOSTILE = {  # each about 200,000 characters, in lines up to the 2,000 that are 
     )
     * 100,
 }
-BASELINE = PY_CHAIN + JAVA + GO + DOTNET
-
-
-def _cpu(text: str) -> float:
-    import time
-
-    started = time.process_time()
-    found = find_traces(text, limit=1000)
-    spent = time.process_time() - started
-    for trace in found:
-        assert len(trace.frames) <= 50 and len(trace.message) <= 500
-    return spent
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_text_costs_linear_time(name: str) -> None:
-    text = HOSTILE[name][:200_000]
-    baseline = (BASELINE * (200_000 // len(BASELINE) + 1))[:200_000]
-    allowed = 20 * _cpu(baseline) + 1.0  # generous: catastrophic backtracking takes minutes
-    assert _cpu(text) < allowed
+def test_hostile_text_is_read_with_bounded_results(name: str) -> None:
+    """Completes (catastrophic backtracking would hang here for minutes) with bounded
+    results; how long each takes is measured by `python -m bench quality-traces`, not here."""
+    found = find_traces(HOSTILE[name][:200_000], limit=1000)
+    assert len(found) <= 1000
+    for trace in found:
+        assert len(trace.frames) <= 50 and len(trace.message) <= 500
 
 
 def test_a_million_lines_are_capped() -> None:
