@@ -28,6 +28,8 @@ def connect(settings: Settings) -> None:
         settings.database_url,
         upload_dir=settings.upload_dir,
         max_upload_bytes=settings.max_upload_bytes,
+        max_files_per_issue=settings.max_files_per_issue,
+        max_upload_bytes_per_day=settings.max_upload_bytes_per_day,
         secret_key=settings.secret_key,
         redis_url=settings.redis_url,
     )

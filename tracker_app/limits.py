@@ -4,6 +4,7 @@ Content-Length and while streaming), and the security headers on every response.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,7 +13,11 @@ TOO_LARGE = b'{"detail": "The upload is larger than the limit."}'
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, limit: int, prefixes: tuple[str, ...]) -> None:
+    """`limit()` is asked per request: it reads the upload policy the services run with."""
+
+    def __init__(
+        self, app: ASGIApp, *, limit: Callable[[], int], prefixes: tuple[str, ...]
+    ) -> None:
         self.app = app
         self.limit = limit
         self.prefixes = prefixes
@@ -21,8 +26,9 @@ class BodyLimit:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
+        limit = self.limit()
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await _refuse(send)
             return
         received = 0
@@ -33,7 +39,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _TooLarge()
             return message
 

@@ -7,6 +7,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.uploads import (
+    DEFAULT_MAX_BYTES_PER_DAY,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILES_PER_ISSUE,
+    MB,
+)
+
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "please-change-me", "dev", "development", "xxx"}
 )
@@ -30,6 +37,8 @@ class Settings:
     allow_signup: bool
     log_format: str = "text"
     forwarded_allow_ips: str = "127.0.0.1"
+    max_files_per_issue: int = DEFAULT_MAX_FILES_PER_ISSUE
+    max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
 
     @property
     def production(self) -> bool:
@@ -42,7 +51,11 @@ class Settings:
 
     @property
     def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 1024 * 1024
+        return self.max_upload_mb * MB
+
+    @property
+    def max_upload_bytes_per_day(self) -> int:
+        return self.max_upload_mb_per_day * MB
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -53,6 +66,7 @@ class Settings:
                 f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}."
             )
         data_dir = Path(env.get("TRACKER_DATA_DIR", "var"))
+        max_upload_mb, per_day = _upload_mb(env)
         database_url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'tracker.db'}"
         return cls(
             env=mode,
@@ -61,10 +75,14 @@ class Settings:
             redis_url=env.get("TRACKER_REDIS_URL") or None,
             secret_key=_secret_key(env.get("TRACKER_SECRET_KEY"), mode, data_dir),
             upload_dir=Path(env.get("TRACKER_UPLOAD_DIR") or data_dir / "uploads"),
-            max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
+            max_upload_mb=max_upload_mb,
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
             log_format=log_format(env),
             forwarded_allow_ips=env.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            max_files_per_issue=_positive_int(
+                env, "TRACKER_MAX_FILES_PER_ISSUE", DEFAULT_MAX_FILES_PER_ISSUE
+            ),
+            max_upload_mb_per_day=per_day,
         )
 
 
@@ -117,6 +135,18 @@ def _write_once(path: Path, value: str) -> None:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _upload_mb(env: dict[str, str]) -> tuple[int, int]:
+    """TRACKER_MAX_UPLOAD_MB (per file) and TRACKER_MAX_UPLOAD_MB_PER_DAY (per user)."""
+    per_file = _positive_int(env, "TRACKER_MAX_UPLOAD_MB", DEFAULT_MAX_FILE_BYTES // MB)
+    per_day = _positive_int(env, "TRACKER_MAX_UPLOAD_MB_PER_DAY", DEFAULT_MAX_BYTES_PER_DAY // MB)
+    if per_day < per_file:
+        raise SettingsError(
+            f"TRACKER_MAX_UPLOAD_MB_PER_DAY ({per_day}) must be at least "
+            f"TRACKER_MAX_UPLOAD_MB ({per_file}), or no file of the largest size fits in a day."
+        )
+    return per_file, per_day
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

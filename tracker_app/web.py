@@ -35,8 +35,9 @@ UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
 
 def build(settings: Settings, *, run_jobs: bool = True) -> None:
     """Register routes, middleware and the event relay on NiceGUI's app (once per process).
-    Without Redis the scheduled jobs run in this process (`run_jobs=False`: the page tests
-    switch that off to keep their data to themselves)."""
+    Without Redis the scheduled jobs run in this process; every process sweeps staged
+    uploads (`run_jobs=False`: the page tests switch both off to keep their data to
+    themselves)."""
     pages.register_all(
         pages.PageConfig(
             allow_signup=settings.allow_signup,
@@ -51,7 +52,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     fastpacket.install(core.sio)
     app.add_middleware(
         BodyLimit,
-        limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
+        limit=lambda: services.uploads.policy().max_file_bytes + UPLOAD_OVERHEAD,
         prefixes=("/_nicegui/client/", api.API_PREFIX),
     )
     api.install(app)
@@ -59,6 +60,8 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
+    if run_jobs:
+        app.on_startup(lambda: background_tasks.create(_sweep_staged_files(), name="sweep-staged"))
     if not settings.redis_url:
         _watch_other_processes()
     headers = dict(SECURITY_HEADERS)
@@ -154,6 +157,20 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.jobs.refresh_today)
     except Exception:
         log.exception("an in-process job failed (recorded in job_runs)")
+
+
+SWEEP_SECONDS = 3600.0
+
+
+async def _sweep_staged_files() -> None:
+    """Staged uploads left behind (a crash, a page that never closed) go at start-up and
+    then every hour, in every web process: the upload directory is shared."""
+    while True:
+        try:
+            await nicegui_run.io_bound(services.attachments.sweep_staged)
+        except Exception:
+            log.exception("sweeping staged uploads failed")
+        await asyncio.sleep(SWEEP_SECONDS)
 
 
 def readiness() -> dict[str, object]:

@@ -132,6 +132,34 @@ def test_upload_limit_tolerates_surrounding_spaces(base):
     assert Settings.from_env({**base, "TRACKER_MAX_UPLOAD_MB": " 100 "}).max_upload_mb == 100
 
 
+def test_upload_caps_default_to_what_no_honest_user_meets(base):
+    settings = Settings.from_env(base)
+    assert (settings.max_files_per_issue, settings.max_upload_mb_per_day) == (10, 500)
+
+
+def test_upload_caps_are_settings(base):
+    env = {
+        **base,
+        "TRACKER_MAX_FILES_PER_ISSUE": "3",
+        "TRACKER_MAX_UPLOAD_MB_PER_DAY": "40",
+    }
+    settings = Settings.from_env(env)
+    assert settings.max_files_per_issue == 3
+    assert settings.max_upload_bytes_per_day == 40 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["TRACKER_MAX_FILES_PER_ISSUE", "TRACKER_MAX_UPLOAD_MB_PER_DAY"])
+def test_a_bad_upload_cap_names_the_variable(base, name):
+    with pytest.raises(SettingsError, match=f"{name} must be greater than zero"):
+        Settings.from_env({**base, name: "0"})
+
+
+def test_a_daily_upload_limit_below_one_file_is_refused(base):
+    env = {**base, "TRACKER_MAX_UPLOAD_MB": "30", "TRACKER_MAX_UPLOAD_MB_PER_DAY": "20"}
+    with pytest.raises(SettingsError, match="TRACKER_MAX_UPLOAD_MB_PER_DAY \\(20\\) must be"):
+        Settings.from_env(env)
+
+
 @pytest.mark.parametrize("raw", ["false", "0", "no", "off", "FALSE", " No "])
 def test_signup_can_be_turned_off(base, raw):
     assert Settings.from_env({**base, "TRACKER_ALLOW_SIGNUP": raw}).allow_signup is False
