@@ -1,5 +1,5 @@
 """Attachments: files on an issue, streamed to disk, typed by content, hashed, held to the
-upload policy (services.uploads) and the uploader's bytes per day (services.quotas).
+upload policy (services.uploads) and the uploader's limits (services.quotas).
 
 A form that collects files before its issue exists stages them (`stage_file`): checked and
 kept on disk, not in memory, until `save_attachment` attaches them or `discard_staged`
@@ -62,7 +62,7 @@ def save_attachment(
     """Attach a file to an issue the actor may see: a stream, bytes or a file staged by this
     actor. Refused: too large (TooLarge), a type not allowed whatever its name
     (UnsupportedType), one file more than an issue may have (InvalidInput), over the
-    actor's bytes per day (RateLimited). On any error no row and no file
+    actor's files per hour or bytes per day (RateLimited). On any error no row and no file
     remain (a staged file is kept for another try). Emits attachment/created."""
     user = load_actor(s, actor)
     access_issue(s, user, issue_id)
@@ -115,6 +115,7 @@ def stage_file(s: Session, actor: Actor, *, filename: str, content: Content) -> 
     counts its files). Its bytes count towards the actor's daily limit until it is
     attached or discarded (`discard_staged`)."""
     user = load_actor(s, actor)
+    quotas.check_attachment(s, user.id)
     quotas.check_upload_bytes(s, user.id, 1, files.staged_bytes(user.id))
     s.rollback()
     staged = files.stage(content, owner=user.id, policy=uploads.policy())
@@ -147,7 +148,7 @@ def sweep_staged() -> int:
 def _check_room(
     s: Session, user_id: int, issue_id: int, *, size: int, besides: Path | None
 ) -> None:
-    """The issue's file count, and the user's bytes per day."""
+    """The issue's file count, and the user's files per hour and bytes per day."""
     limit = uploads.policy().max_files_per_issue
     count = s.scalar(select(func.count()).where(Attachment.issue_id == issue_id)) or 0
     if count >= limit:
@@ -156,6 +157,7 @@ def _check_room(
             f"({limit}).",
             {"file": "too many files"},
         )
+    quotas.check_attachment(s, user_id)
     quotas.check_upload_bytes(s, user_id, size, files.staged_bytes(user_id, besides=besides))
 
 

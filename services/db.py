@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import Unavailable
 
 if TYPE_CHECKING:
+    from .quotas import WriteLimits
     from .uploads import UploadPolicy
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Runtime:
     upload_dir: Path
     secret_key: str | None
     uploads: UploadPolicy
+    limits: WriteLimits
 
     @property
     def max_upload_bytes(self) -> int:
@@ -52,16 +54,18 @@ def connect(
     max_upload_bytes: int | None = None,
     max_files_per_issue: int | None = None,
     max_upload_bytes_per_day: int | None = None,
+    limits: WriteLimits | None = None,
     secret_key: str | None = None,
     redis_url: str | None = None,
     echo: bool = False,
 ) -> Engine:
     """Point the services at a database (and optionally Redis for events); returns the engine.
-    Upload caps left out keep their defaults (services.uploads), so a notebook is held to the
-    same rules as the web app."""
+    Upload caps and per-user write limits left out keep their defaults (services.uploads,
+    services.quotas), so a notebook is held to the same rules as the web app."""
     global _runtime
     # Local imports: these modules import db for runtime() and the session hooks.
     from . import events
+    from .quotas import WriteLimits
     from .uploads import UploadPolicy
 
     defaults = UploadPolicy()
@@ -82,6 +86,7 @@ def connect(
         upload_dir=upload_path,
         secret_key=secret_key,
         uploads=uploads,
+        limits=limits or WriteLimits(),
     )
     events.configure_bus(redis_url)
     return engine

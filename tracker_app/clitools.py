@@ -30,6 +30,7 @@ def connect(settings: Settings) -> None:
         max_upload_bytes=settings.max_upload_bytes,
         max_files_per_issue=settings.max_files_per_issue,
         max_upload_bytes_per_day=settings.max_upload_bytes_per_day,
+        limits=settings.limits,
         secret_key=settings.secret_key,
         redis_url=settings.redis_url,
     )

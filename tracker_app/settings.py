@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.quotas import WriteLimits
 from services.uploads import (
     DEFAULT_MAX_BYTES_PER_DAY,
     DEFAULT_MAX_FILE_BYTES,
@@ -19,6 +20,13 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 32
 ENVIRONMENTS = ("development", "production")
+# The per-user write limits (services.quotas.WriteLimits): setting -> field.
+WRITE_LIMITS = {
+    "TRACKER_MAX_ISSUES_PER_HOUR": "issues_per_hour",
+    "TRACKER_MAX_COMMENTS_PER_HOUR": "comments_per_hour",
+    "TRACKER_MAX_ATTACHMENTS_PER_HOUR": "attachments_per_hour",
+    "TRACKER_MAX_IMPORTED_ISSUES_PER_DAY": "imported_issues_per_day",
+}
 
 
 class SettingsError(RuntimeError):
@@ -39,6 +47,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     max_files_per_issue: int = DEFAULT_MAX_FILES_PER_ISSUE
     max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
+    limits: WriteLimits = field(default_factory=WriteLimits)
 
     @property
     def production(self) -> bool:
@@ -83,6 +92,7 @@ class Settings:
                 env, "TRACKER_MAX_FILES_PER_ISSUE", DEFAULT_MAX_FILES_PER_ISSUE
             ),
             max_upload_mb_per_day=per_day,
+            limits=_write_limits(env),
         )
 
 
@@ -147,6 +157,16 @@ def _upload_mb(env: dict[str, str]) -> tuple[int, int]:
             f"TRACKER_MAX_UPLOAD_MB ({per_file}), or no file of the largest size fits in a day."
         )
     return per_file, per_day
+
+
+def _write_limits(env: dict[str, str]) -> WriteLimits:
+    defaults = WriteLimits()
+    return WriteLimits(
+        **{
+            limit: _positive_int(env, name, getattr(defaults, limit))
+            for name, limit in WRITE_LIMITS.items()
+        }
+    )
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

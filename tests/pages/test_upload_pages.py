@@ -13,6 +13,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 import services
+from services.quotas import WriteLimits
 from tests.factories import make_issue
 from tests.pages.conftest import sign_in, until
 
@@ -26,6 +27,14 @@ def policy(db, monkeypatch):
         monkeypatch.setattr(services.runtime(), "uploads", dataclasses.replace(current, **kw))
 
     return set_policy
+
+
+@pytest.fixture
+def limits(db, monkeypatch):
+    def set_limits(**kw: int) -> None:
+        monkeypatch.setattr(services.runtime(), "limits", WriteLimits(**kw))
+
+    return set_limits
 
 
 def waiting() -> list[bytes]:
@@ -119,6 +128,32 @@ async def test_the_daily_bytes_count_the_files_waiting_on_the_form(user: User, d
     await drop(user, ("b.log", b"b" * 60 * 1024))
     await user.should_see("would go over your limit of 100 KB per day")
     assert len(waiting()) == 1
+
+
+async def test_over_the_issue_limit_the_form_says_when_and_keeps_the_draft(
+    user: User, db, limits
+) -> None:
+    limits(issues_per_hour=1)
+    me = sign_in(user)
+    make_issue(me)
+    await user.open("/issues/new")
+    user.find("Title").type("One more")
+    user.find(kind=ui.button, content="File issue").click()
+    await user.should_see("You have filed 1 issue in the last hour; the limit is 1.")
+    [title] = user.find("Title").elements
+    assert title.value == "One more"
+
+
+async def test_over_the_comment_limit_the_issue_page_says_so(user: User, db, limits) -> None:
+    limits(comments_per_hour=1)
+    me = sign_in(user)
+    issue = make_issue(me)
+    with services.session() as s:
+        services.comments.add_comment(s, me, issue.id, {"body": "first"})
+    await user.open(f"/issues/{issue.id}")
+    user.find("Add a comment (Markdown)").type("second")
+    user.find(kind=ui.button, content="Comment").click()
+    await user.should_see("You have written 1 comment in the last hour")
 
 
 async def test_the_issue_page_refuses_a_file_more_than_an_issue_may_have(

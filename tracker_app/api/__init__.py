@@ -16,9 +16,9 @@ DESCRIPTION = """
 Everything the browser can do, for scripts and integrations. Authenticate with a bearer
 token from `POST /api/v1/auth/token` (or a personal token from the account page). Errors are
 `{"detail": ...}` with 401/403/404/409/413/415/422/429; a 409 on a stale `version` carries
-the current issue in `current`. Uploads are limited per user (bytes per 24 hours): over
-the limit the answer is 429 with `Retry-After` (seconds) and a message saying when to try
-again.
+the current issue in `current`. Writes are limited per user (issues, comments and files per
+hour; imported issues and uploaded bytes per 24 hours): over a limit the answer is 429 with
+`Retry-After` (seconds) and a message saying when to try again.
 """
 UPLOAD_PATH = f"{API_PREFIX}/issues/{{issue_id}}/attachments"
 
@@ -34,7 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "the upload is larger than the limit"),
         (415, "the upload's content is not an allowed type"),
         (422, "invalid input (`errors` per field)"),
-        (429, "too many attempts, or over a per-user limit; see Retry-After"),
+        (429, "too many attempts, or over a per-user write limit; see Retry-After"),
         (503, "the database is unavailable; nothing was written, try again"),
     ]
 }
