@@ -127,7 +127,7 @@ def check_upload_bytes(s: Session, user_id: int, size: int, staged: int) -> None
         )
         .order_by(Attachment.created_at)
     ).all()
-    used = sum(size for _, size in rows)
+    used = sum(attached for _, attached in rows)
     if used + staged + size <= limit:
         return
     need, freed, retry = used + staged + size - limit, 0, HOUR  # staged files go within hours
@@ -192,7 +192,8 @@ def many(n: int, noun: str) -> str:
 
 
 def wait_text(wait: dt.timedelta) -> str:
-    """ "40 seconds", "12 minutes", "3 hours": rounded up, so trying then works."""
+    """The wait in words ("40 seconds", "12 minutes", "3 hours"), rounded up so that trying
+    again then works."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     if seconds < 90:
         return many(seconds, "second")

@@ -28,7 +28,7 @@ class UploadPolicy:
 
     @property
     def types_hint(self) -> str:
-        """ "PNG, JPEG, ... or plain text (logs, CSV, JSON)"."""
+        """The allowed types in words: "PNG, JPEG, ... or plain text (logs, CSV, JSON)"."""
         labels = [t.label for t in self.types]
         return ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
 
