@@ -8,7 +8,6 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PageConfig:
     allow_signup: bool = True
-    max_upload_bytes: int = 25 * 1024 * 1024
     secure_cookies: bool = False  # production: Secure, `__Host-` cookies
     job_queue: bool = False  # RQ on Redis (else jobs run in-process)
 

@@ -10,9 +10,8 @@ from nicegui import events, ui
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from . import config
-from .components import SEVERITIES, human_size, markdown_html, severity_badge
-from .uploads import TYPES_HINT, file_drop
+from .components import SEVERITIES, markdown_html, severity_badge
+from .uploads import blocking_chunks, file_drop, limits_hint
 
 if TYPE_CHECKING:
     from .issue_detail import IssuePage
@@ -103,22 +102,20 @@ class Editor:
 
 def attach_control(page: IssuePage) -> None:
     """A drop zone that attaches files to the issue at once."""
-    limit = human_size(config.current().max_upload_bytes)
 
     async def on_upload(e: events.UploadEventArguments) -> None:
-        data = await e.file.read()
         result = await page.viewer.call(
             services.attachments.save_attachment,
             page.issue_id,
             filename=e.file.name,
-            content=data,
+            content=blocking_chunks(e.file),
             quiet=True,
         )
         if result.error is not None:
-            ui.notify(f"{e.file.name}: {result.error.message}", type="negative")
+            ui.notify(f"{e.file.name}: {result.error.message}", type="negative", multi_line=True)
         else:
             uploader.reset()  # the attachment now shows in the list above
             await page.refresh()
 
-    uploader = file_drop(f"Add files ({TYPES_HINT}; up to {limit} each)", on_upload)
+    uploader = file_drop(f"Add files ({limits_hint()})", on_upload)
     uploader.classes("w-full max-w-xl").props("flat bordered")

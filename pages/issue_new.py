@@ -1,9 +1,10 @@
 """`/issues/new`: title, Markdown with preview, severity, files, tags (staff). The draft is
-kept in the browser's storage until the issue is saved, so a failed save loses nothing."""
+kept in the browser's storage until the issue is saved, so a failed save loses nothing.
+Files are checked and staged on the server's disk as they arrive (never kept in memory) and
+dropped again when removed from the form or when the page goes away unsaved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from nicegui import app, events, run, ui
@@ -13,22 +14,14 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from . import config
 from .components import SEVERITIES, human_size, markdown_html
 from .frame import frame
 from .redirects import login_url
-from .uploads import TYPES_HINT, file_drop
+from .uploads import blocking_chunks, file_drop, limits_hint
 from .viewer import Viewer, viewer_for
 
 DRAFT = "issue_draft"
-MAX_FILES = 10
-
-
-@dataclass
-class Staged:
-    name: str
-    data: bytes
-    content_type: str
+Staged = services.attachments.StagedFile
 
 
 def register() -> None:
@@ -46,7 +39,8 @@ class NewIssueForm:
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
         self.files: list[Staged] = []
-        self.max_staged = 4 * config.current().max_upload_bytes
+        self.checking = 0  # files being checked right now: they have their place reserved
+        self.max_files = services.uploads.policy().max_files_per_issue
         # Keyed by user: the browser storage outlives a sign-out on a shared computer.
         self.draft_key = f"{DRAFT}:{viewer.actor.id}"
         self.draft: dict[str, Any] = dict(app.storage.user.get(self.draft_key) or {})
@@ -87,13 +81,13 @@ class NewIssueForm:
                 self.tags = ui.input_chips(
                     "Tags", value=self.draft.get("tags", []), on_change=self.keep_draft
                 ).classes("grow")
-        limit = human_size(config.current().max_upload_bytes)
         self.uploader = file_drop(
-            f"Attach files: drop them here or click (+). {TYPES_HINT}; up to {limit} each, "
-            f"{MAX_FILES} files per issue.",
+            f"Attach files: drop them here or click (+). {limits_hint()}, "
+            f"{self.max_files} files per issue.",
             self.on_upload,
-            max_files=MAX_FILES,
+            max_files=self.max_files,
         ).classes("w-full")
+        ui.context.client.on_delete(self.discard_files)  # closed or navigated away unsaved
         self.file_list = ui.column().classes("gap-1")
         with ui.row():
             self.submit = ui.button("File issue", icon="send", on_click=self.save)
@@ -115,21 +109,27 @@ class NewIssueForm:
 
     async def on_upload(self, e: events.UploadEventArguments) -> None:
         # The browser's limits are hints; a script can post to the upload URL directly.
-        staged_bytes = sum(len(f.data) for f in self.files)
-        if len(self.files) >= MAX_FILES or staged_bytes + e.file.size() > self.max_staged:
-            ui.notify(
-                f"{e.file.name}: at most {MAX_FILES} files and "
-                f"{human_size(self.max_staged)} per issue.",
-                type="negative",
-            )
+        if len(self.files) + self.checking >= self.max_files:
+            ui.notify(f"{e.file.name}: at most {self.max_files} files per issue.", type="negative")
             return
-        data = await e.file.read()
+        self.checking += 1
         try:
-            kind = services.attachments.check_upload(data[:8192], len(data))
-        except services.DomainError as error:
-            ui.notify(f"{e.file.name}: {error.message}", type="negative")
+            result = await self.viewer.call(
+                services.attachments.stage_file,
+                filename=e.file.name,
+                content=blocking_chunks(e.file),
+                quiet=True,
+            )
+        finally:
+            self.checking -= 1
+        if result.value is None:
+            message = result.error.message if result.error else "not accepted"
+            ui.notify(f"{e.file.name}: {message}", type="negative", multi_line=True)
             return
-        self.files.append(Staged(name=e.file.name, data=data, content_type=kind))
+        if self.uploader.is_deleted:  # the page went away while the file was checked
+            await run.io_bound(services.attachments.discard_staged, [result.value])
+            return
+        self.files.append(result.value)
         self.uploader.reset()  # the list below shows staged files, with a remove button
         self.show_files()
 
@@ -139,20 +139,26 @@ class NewIssueForm:
             for staged in self.files:
                 with ui.row().classes("items-center gap-2"):
                     ui.icon("attach_file")
-                    ui.label(staged.name)
-                    ui.label(f"{human_size(len(staged.data))}, {staged.content_type}").classes(
+                    ui.label(staged.filename)
+                    ui.label(f"{human_size(staged.size)}, {staged.content_type}").classes(
                         "text-xs opacity-70"
                     )
                     ui.button(icon="close", on_click=lambda s=staged: self.remove(s)).props(
                         'flat round dense aria-label="Remove file"'
                     )
 
-    def remove(self, staged: Staged) -> None:
+    async def remove(self, staged: Staged) -> None:
         self.files.remove(staged)
         self.show_files()
+        await run.io_bound(services.attachments.discard_staged, [staged])
 
-    def discard(self) -> None:
+    async def discard_files(self) -> None:
+        files, self.files = self.files, []
+        await run.io_bound(services.attachments.discard_staged, files)
+
+    async def discard(self) -> None:
         app.storage.user.pop(self.draft_key, None)
+        await self.discard_files()
         ui.navigate.to("/")
 
     async def save(self) -> None:
@@ -172,16 +178,19 @@ class NewIssueForm:
             issue = created.value
             app.storage.user.pop(self.draft_key, None)
             failed = []
-            for staged in self.files:
+            for staged in list(self.files):
                 result = await self.viewer.call(
                     services.attachments.save_attachment,
                     issue.id,
-                    filename=staged.name,
-                    content=staged.data,
+                    filename=staged.filename,
+                    content=staged,
                     quiet=True,
                 )
-                if not result.ok and result.error is not None:
-                    failed.append(f"{staged.name}: {result.error.message}")
+                if result.ok:
+                    self.files.remove(staged)
+                elif result.error is not None:
+                    failed.append(f"{staged.filename}: {result.error.message}")
+            await self.discard_files()  # the ones that could not be attached
             if failed:
                 ui.notify(
                     "Issue filed, but some files were not attached: " + "; ".join(failed),

@@ -1,26 +1,22 @@
 """The file drop zone used on the new-issue form and the issue page. The browser refuses a
 file before uploading it when its type, size or count is wrong, and says which of them; the
-server checks all of it again (the browser's limits are only hints)."""
+server checks all of it again (the browser's limits are only hints). Types, sizes and counts
+come from the upload policy in services (services.uploads), never from here."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from typing import Any, cast
 
 from nicegui import events, ui
+from nicegui.elements.upload_files import FileUpload
 
-from . import config
+import services
+
 from .components import human_size
 
-TYPES_HINT = "PNG, JPEG, GIF, WebP, PDF, ZIP or plain text (logs, CSV, JSON)"
-# What the browser's file picker offers and what the drop zone takes (the server decides
-# by the content, not the name).
-ACCEPT = ",".join(
-    [
-        ".png,.jpg,.jpeg,.gif,.webp,.pdf,.zip,.txt,.log,.csv,.json,.md",
-        "image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,text/*",
-    ]
-)
+CHUNK = 256 * 1024
 # Quasar tells which check refused each file; the browser sends back only these fields.
 _REJECTED_JS = (
     "(entries) => emit(entries.map(e => "
@@ -35,39 +31,71 @@ def file_drop(
     max_files: int = 0,
 ) -> ui.upload:
     """A multi-file drop zone that uploads at once and explains every refusal."""
-    limit = config.current().max_upload_bytes
+    policy = services.uploads.policy()
     uploader = ui.upload(
         label=label,
         multiple=True,
         auto_upload=True,
         max_files=max_files or None,
-        max_file_size=limit,
+        max_file_size=policy.max_file_bytes,
         on_upload=on_upload,
-    ).props(f'accept="{ACCEPT}"')
+    ).props(f'accept="{policy.accept}"')
     uploader.on(
         "rejected",
-        lambda e: notify_rejected(e.args, limit=limit, max_files=max_files),
+        lambda e: notify_rejected(e.args, max_files=max_files),
         js_handler=_REJECTED_JS,
     )
     return uploader
 
 
-def notify_rejected(entries: Any, *, limit: int, max_files: int) -> None:
+def limits_hint() -> str:
+    """What the drop zone takes, in words: types and size per file."""
+    policy = services.uploads.policy()
+    return f"{policy.types_hint}; up to {human_size(policy.max_file_bytes)} each"
+
+
+def notify_rejected(entries: Any, *, max_files: int) -> None:
     """One message per refused file, naming the real reason."""
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict):
-            ui.notify(rejection(entry, limit=limit, max_files=max_files), type="warning")
+            ui.notify(rejection(entry, max_files=max_files), type="warning")
 
 
-def rejection(entry: dict[str, Any], *, limit: int, max_files: int) -> str:
+def rejection(entry: dict[str, Any], *, max_files: int) -> str:
+    policy = services.uploads.policy()
     name = str(entry.get("name") or "A file")
     reason = entry.get("reason")
     if reason == "accept":
-        return f"{name}: this type of file is not accepted. Allowed: {TYPES_HINT}."
+        return f"{name}: this type of file is not accepted. Allowed: {policy.types_hint}."
     if reason == "max-file-size":
         size = entry.get("size")
         actual = f" is {human_size(size)}," if isinstance(size, int) else ""
-        return f"{name}{actual} over the limit of {human_size(limit)} per file."
+        limit = human_size(policy.max_file_bytes)
+        return f"{name}{actual} over the limit of {limit} per file."
     if reason == "max-files":
         return f"{name}: at most {max_files} files per issue."
     return f"{name} was not accepted."
+
+
+def blocking_chunks(upload: FileUpload) -> Iterator[bytes]:
+    """The upload's bytes for a service running in a worker thread (Viewer.call), each
+    chunk read on the event loop: a file is never held in memory whole. Call this on the
+    event loop; iterate it in the worker."""
+    loop = asyncio.get_running_loop()
+    # Both of NiceGUI's uploads (in memory, in a temporary file) iterate with a generator.
+    chunks = cast(AsyncGenerator[bytes, None], upload.iterate(chunk_size=CHUNK))
+
+    async def next_chunk() -> bytes | None:
+        return await anext(chunks, None)
+
+    def read() -> Iterator[bytes]:
+        try:
+            while True:
+                chunk = asyncio.run_coroutine_threadsafe(next_chunk(), loop).result()
+                if chunk is None:
+                    return
+                yield chunk
+        finally:  # also when refused early: close the upload's file (never wait for it here)
+            asyncio.run_coroutine_threadsafe(chunks.aclose(), loop)
+
+    return read()

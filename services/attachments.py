@@ -1,4 +1,9 @@
-"""Attachments: files on an issue, streamed to disk, typed by magic bytes, hashed."""
+"""Attachments: files on an issue, streamed to disk, typed by content, hashed, held to the
+upload policy (services.uploads) and the uploader's limits (services.quotas).
+
+A form that collects files before its issue exists stages them (`stage_file`): checked and
+kept on disk, not in memory, until `save_attachment` attaches them or `discard_staged`
+drops them."""
 
 from __future__ import annotations
 
@@ -7,18 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import files, hooks, queries
+from . import files, hooks, queries, quotas, uploads
 from .activity import record, touch
-from .db import begin_write, runtime
+from .db import begin_write
 from .enums import Verb
-from .errors import InvalidInput, NotFound, TooLarge, UnsupportedType
+from .errors import InvalidInput, NotFound, PermissionDenied
 from .events import ChangeEvent, emit
 from .models import Attachment, User, utcnow
 from .permissions import access_issue, load_actor
 from .schemas import Actor, AttachmentView
+
+Content = BinaryIO | bytes | Iterable[bytes]
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,18 @@ class AttachmentFile:
 
     @property
     def is_image(self) -> bool:
-        return self.view.content_type in files.IMAGE_TYPES
+        return self.view.content_type in uploads.policy().image_types
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A checked file waiting on disk for the issue it will be attached to."""
+
+    owner_id: int
+    filename: str  # the name it will have: its extension agrees with its content
+    size: int
+    content_type: str
+    staged: files.Staged
 
 
 def save_attachment(
@@ -39,23 +57,35 @@ def save_attachment(
     issue_id: int,
     *,
     filename: str,
-    content: BinaryIO | bytes | Iterable[bytes],
+    content: Content | StagedFile,
 ) -> AttachmentView:
-    """Attach a file to an issue the actor may see. Size is capped (TooLarge), the type is
-    checked by magic bytes (UnsupportedType); on any error no row and no file remain.
-    Emits attachment/created."""
-    access_issue(s, load_actor(s, actor), issue_id)
-    s.rollback()  # end the read: do not hold a transaction while the file streams in
-    staged = files.stage(content, runtime().max_upload_bytes)
+    """Attach a file to an issue the actor may see: a stream, bytes or a file staged by this
+    actor. Refused: too large (TooLarge), a type not allowed whatever its name
+    (UnsupportedType), one file more than an issue may have (InvalidInput), over the
+    actor's files per hour or bytes per day (RateLimited). On any error no row and no file
+    remain (a staged file is kept for another try). Emits attachment/created."""
+    user = load_actor(s, actor)
+    access_issue(s, user, issue_id)
+    if isinstance(content, StagedFile):
+        if content.owner_id != user.id:
+            raise PermissionDenied("This file was uploaded by someone else.")
+        staged = content.staged
+        if not staged.path.is_file():
+            raise InvalidInput("The file waited too long and was discarded; add it again.")
+    else:
+        _check_room(s, user.id, issue_id, size=1, besides=None)  # before reading a byte
+        s.rollback()  # end the read: do not hold a transaction while the file streams in
+        staged = files.stage(content, owner=user.id, policy=uploads.policy())
     stored: str | None = None
     try:
         begin_write(s)
         user = load_actor(s, actor)
         issue = access_issue(s, user, issue_id)
+        _check_room(s, user.id, issue.id, size=staged.size, besides=staged.path)
         stored = files.place(staged)
         row = Attachment(
             issue_id=issue.id,
-            filename=files.clean_filename(filename),
+            filename=files.display_name(filename, staged.kind),
             stored_name=stored,
             content_type=staged.content_type,
             size=staged.size,
@@ -73,25 +103,63 @@ def save_attachment(
         s.commit()
         return view
     except BaseException:
-        staged.path.unlink(missing_ok=True)
         if stored is not None:
             files.remove([stored])
+        elif not isinstance(content, StagedFile):
+            files.discard([staged])
         raise
 
 
-def check_upload(head: bytes, size: int) -> str:
-    """Pre-check a file before it is attached (e.g. while an issue is being written): the
-    content type it would get, or TooLarge / UnsupportedType / InvalidInput. save_attachment
-    checks again; this only lets a form refuse a bad file at once."""
-    limit = runtime().max_upload_bytes
-    if size > limit:
-        raise TooLarge(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
-    if size == 0:
-        raise InvalidInput("The file is empty.")
-    kind = files.detect_type(head[: files.HEAD])
-    if kind is None:
-        raise UnsupportedType(files.UNSUPPORTED_MESSAGE)
-    return kind
+def stage_file(s: Session, actor: Actor, *, filename: str, content: Content) -> StagedFile:
+    """Check a file for an issue that does not exist yet and keep it on disk for
+    `save_attachment`; the same checks as attaching, but the per-issue count (the form
+    counts its files). Its bytes count towards the actor's daily limit until it is
+    attached or discarded (`discard_staged`)."""
+    user = load_actor(s, actor)
+    quotas.check_attachment(s, user.id)
+    quotas.check_upload_bytes(s, user.id, 1, files.staged_bytes(user.id))
+    s.rollback()
+    staged = files.stage(content, owner=user.id, policy=uploads.policy())
+    try:
+        staged_elsewhere = files.staged_bytes(user.id, besides=staged.path)
+        quotas.check_upload_bytes(s, user.id, staged.size, staged_elsewhere)
+        s.rollback()
+    except BaseException:
+        files.discard([staged])
+        raise
+    return StagedFile(
+        owner_id=user.id,
+        filename=files.display_name(filename, staged.kind),
+        size=staged.size,
+        content_type=staged.content_type,
+        staged=staged,
+    )
+
+
+def discard_staged(staged: Iterable[StagedFile]) -> None:
+    """Drop staged files that will not be attached (removed from the form, page closed)."""
+    files.discard(f.staged for f in staged)
+
+
+def sweep_staged() -> int:
+    """Delete staged files left behind for hours (a crash, a page that never closed)."""
+    return files.sweep()
+
+
+def _check_room(
+    s: Session, user_id: int, issue_id: int, *, size: int, besides: Path | None
+) -> None:
+    """The issue's file count, and the user's files per hour and bytes per day."""
+    limit = uploads.policy().max_files_per_issue
+    count = s.scalar(select(func.count()).where(Attachment.issue_id == issue_id)) or 0
+    if count >= limit:
+        raise InvalidInput(
+            f"This issue has {quotas.many(count, 'file')} already, the most allowed per issue "
+            f"({limit}).",
+            {"file": "too many files"},
+        )
+    quotas.check_attachment(s, user_id)
+    quotas.check_upload_bytes(s, user_id, size, files.staged_bytes(user_id, besides=besides))
 
 
 def list_attachments(s: Session, actor: Actor, issue_id: int) -> list[AttachmentView]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import hooks, markdown
+from . import hooks, markdown, quotas
 from .activity import record, touch
 from .db import begin_write
 from .enums import Verb
@@ -21,12 +21,14 @@ from .schemas import Actor, CommentCreate, CommentView, UserRef, parse
 def add_comment(
     s: Session, actor: Actor, issue_id: int, data: CommentCreate | Mapping[str, Any]
 ) -> CommentView:
-    """Comment on an issue the actor may see. Emits comment/created."""
+    """Comment on an issue the actor may see, within their comments per hour
+    (RateLimited). Emits comment/created."""
     new = parse(CommentCreate, data)
     html = markdown.render(new.body)  # before the write lock: slow on big text
     begin_write(s)
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
+    quotas.check_comment(s, user.id)
     now = utcnow()
     comment = Comment(
         issue_id=issue.id,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import issues, markdown, queries
+from . import issues, markdown, queries, quotas
 from .db import begin_write
 from .enums import Role
 from .errors import InvalidInput
@@ -156,13 +156,17 @@ def import_issues(
     can_tag = load_actor(s, actor).role != Role.REPORTER
     s.rollback()  # end the read: the write below takes SQLite's lock up front
     report, parsed = _parse(source, can_tag=can_tag)
-    if dry_run or not report.ok:
+    if not report.ok:
+        return report
+    if dry_run:  # says now whether the import would be over the actor's limit
+        quotas.check_import(s, actor.id, len(parsed))
         return report
     rendered = [markdown.render(new.description) for new in parsed]  # before the write lock
     begin_write(s)
     user = load_actor(s, actor)
+    quotas.check_import(s, user.id, len(parsed))
     for new, html in zip(parsed, rendered, strict=True):
-        report.issue_ids.append(issues.insert_issue(s, user, new, html).id)
+        report.issue_ids.append(issues.insert_issue(s, user, new, html, imported=True).id)
         if progress:
             progress(1)
     report.imported = len(report.issue_ids)

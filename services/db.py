@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
@@ -17,13 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import Unavailable
 
+if TYPE_CHECKING:
+    from .quotas import WriteLimits
+    from .uploads import UploadPolicy
+
 log = logging.getLogger(__name__)
 
 _IMMEDIATE = "tracker_sqlite_immediate"
 _HOLDS_LOCK = "tracker_holds_write_lock"
 SQLITE_BUSY_SECONDS = 30
 _sqlite_writers = threading.Lock()
-DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 DEFAULT_SESSION_IDLE_HOURS = 24.0
 
 
@@ -34,10 +37,15 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     upload_dir: Path
-    max_upload_bytes: int
     secret_key: str | None
+    uploads: UploadPolicy
+    limits: WriteLimits
     redis_url: str | None = None
     session_idle: dt.timedelta = dt.timedelta(hours=DEFAULT_SESSION_IDLE_HOURS)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.uploads.max_file_bytes
 
 
 _runtime: Runtime | None = None
@@ -47,15 +55,30 @@ def connect(
     database_url: str,
     *,
     upload_dir: str | Path = "var/uploads",
-    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    max_upload_bytes: int | None = None,
+    max_files_per_issue: int | None = None,
+    max_upload_bytes_per_day: int | None = None,
+    limits: WriteLimits | None = None,
     secret_key: str | None = None,
     redis_url: str | None = None,
     session_idle_hours: float = DEFAULT_SESSION_IDLE_HOURS,
     echo: bool = False,
 ) -> Engine:
-    """Point the services at a database (and optionally Redis for events); returns the engine."""
+    """Point the services at a database (and optionally Redis for events); returns the engine.
+    Upload caps and per-user write limits left out keep their defaults (services.uploads,
+    services.quotas), so a notebook is held to the same rules as the web app."""
     global _runtime
-    from . import events  # local import: events imports db for the session hooks
+    # Local imports: these modules import db for runtime() and the session hooks.
+    from . import events
+    from .quotas import WriteLimits
+    from .uploads import UploadPolicy
+
+    defaults = UploadPolicy()
+    uploads = UploadPolicy(
+        max_file_bytes=max_upload_bytes or defaults.max_file_bytes,
+        max_files_per_issue=max_files_per_issue or defaults.max_files_per_issue,
+        max_bytes_per_day=max_upload_bytes_per_day or defaults.max_bytes_per_day,
+    )
 
     if _runtime is not None:
         _runtime.engine.dispose()
@@ -66,8 +89,9 @@ def connect(
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
         upload_dir=upload_path,
-        max_upload_bytes=max_upload_bytes,
         secret_key=secret_key,
+        uploads=uploads,
+        limits=limits or WriteLimits(),
         redis_url=redis_url,
         session_idle=dt.timedelta(hours=session_idle_hours),
     )

@@ -44,6 +44,14 @@ class UnsupportedType(InvalidInput):
     """An upload whose content is not an allowed type (HTTP 415)."""
 
 
+class RateLimited(DomainError):
+    """Over a per-user write limit (HTTP 429); `retry_after`: seconds until the write fits."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class InvalidTransition(InvalidInput):
     """A status move the workflow does not allow; carries the allowed moves."""
 

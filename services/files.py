@@ -1,48 +1,36 @@
-"""Upload storage: stream to a temporary file, check size and type by magic bytes, hash,
-then move into place under a random name. Files are never served from a static folder."""
+"""Upload storage: stream to a temporary file of the uploader's while checking size and type
+(by content: services.filetypes), hash, then move into place under a random name. Files are
+never served from a static folder. Files waiting for their issue (the new-issue form) stay
+in the uploader's temporary folder, so their bytes count towards the uploader's daily limit
+in every process; leftovers are swept after STAGED_MAX_AGE."""
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import itertools
+import logging
 import os
 import re
 import secrets
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from . import filetypes
 from .db import runtime
 from .errors import InvalidInput, StorageError, TooLarge, UnsupportedType
+from .filetypes import HEAD, FileType
+from .uploads import UploadPolicy
+
+log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
-HEAD = 4096  # bytes looked at to decide the type
-_SIGNATURES: list[tuple[bytes, int, str]] = [
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"GIF87a", 0, "image/gif"),
-    (b"GIF89a", 0, "image/gif"),
-    (b"%PDF-", 0, "application/pdf"),
-    (b"PK\x03\x04", 0, "application/zip"),
-]
-ALLOWED_TYPES = (
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-    "application/zip",
-    "text/plain",
-)
-UNSUPPORTED_MESSAGE = (
-    "This file type is not allowed. Allowed: PNG, JPEG, GIF, WebP, PDF, ZIP and plain text "
-    "(logs, CSV, JSON)."
-)
-IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+INCOMING = ".incoming"
+STAGED_MAX_AGE = 6 * 3600  # seconds; a form's files are discarded with its page long before
 
 
 @dataclass(frozen=True)
@@ -50,54 +38,87 @@ class Staged:
     path: Path
     size: int
     sha256: str
-    content_type: str
+    kind: FileType
+
+    @property
+    def content_type(self) -> str:
+        return self.kind.mime
 
 
-def detect_type(head: bytes) -> str | None:
-    """The allowed content type of a file from its first bytes, or None."""
-    for magic, offset, kind in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if _looks_like_text(head):
-        return "text/plain"
-    return None
-
-
-def stage(source: BinaryIO | bytes | Iterable[bytes], max_bytes: int) -> Staged:
-    """Write an upload to a temporary file while checking it; nothing is left on error."""
-    incoming = runtime().upload_dir / ".incoming"
+def stage(
+    source: BinaryIO | bytes | Iterable[bytes], *, owner: int, policy: UploadPolicy
+) -> Staged:
+    """Write an upload to a temporary file of `owner` while checking it; nothing is left on
+    error. The type comes from the first bytes; a text is scanned to its end for markup."""
+    incoming = _incoming(owner)
     path = incoming / secrets.token_hex(16)
     digest, size = hashlib.sha256(), 0
     chunks = _chunks(source)
     try:
         head = _head(chunks)
-        kind = detect_type(head)
         if not head:
             raise InvalidInput("The file is empty.", {"file": "empty"})
-        if kind is None:
-            raise UnsupportedType(UNSUPPORTED_MESSAGE, {"file": "type not allowed"})
+        sniffed = filetypes.sniff(head)
+        kind = sniffed.kind
+        if kind is None or kind not in policy.types:
+            raise UnsupportedType(policy.unsupported(sniffed.refused_as), {"file": "type"})
+        scanner = filetypes.MarkupScanner() if kind is filetypes.TEXT else None
         incoming.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             for chunk in itertools.chain([head], chunks):
                 size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(
-                        f"The file is larger than the limit of {max_bytes // (1024 * 1024)} MB.",
-                        {"file": "too large"},
-                    )
+                if size > policy.max_file_bytes:
+                    raise TooLarge(policy.too_large(), {"file": "too large"})
+                if scanner is not None and (found := scanner.feed(chunk)):
+                    raise UnsupportedType(policy.unsupported(found), {"file": "type"})
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-    except InvalidInput:
-        path.unlink(missing_ok=True)
-        raise
     except OSError as e:
         path.unlink(missing_ok=True)
         raise StorageError() from e
-    return Staged(path=path, size=size, sha256=digest.hexdigest(), content_type=kind)
+    except BaseException:  # refused, or the client went away mid-upload
+        path.unlink(missing_ok=True)
+        raise
+    return Staged(path=path, size=size, sha256=digest.hexdigest(), kind=kind)
+
+
+def staged_bytes(owner: int, *, besides: Path | None = None) -> int:
+    """The bytes of `owner`'s files waiting on disk (in every process), but `besides`."""
+    total = 0
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(_incoming(owner)):
+            if entry.path != str(besides):
+                with contextlib.suppress(FileNotFoundError):
+                    total += entry.stat().st_size
+    return total
+
+
+def discard(staged: Iterable[Staged]) -> None:
+    """Delete staged files that will not be used; one already gone is not an error."""
+    for item in staged:
+        with contextlib.suppress(OSError):
+            item.path.unlink(missing_ok=True)
+
+
+def sweep(max_age: float = STAGED_MAX_AGE) -> int:
+    """Delete temporary files older than `max_age` seconds (left by a crash, or a page that
+    never said goodbye); returns how many. Safe with uploads in progress: they are young."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for path in (runtime().upload_dir / INCOMING).rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    if removed:
+        log.info("removed %d staged upload(s) older than %d s", removed, max_age)
+    return removed
+
+
+def _incoming(owner: int) -> Path:
+    return runtime().upload_dir / INCOMING / str(int(owner))
 
 
 def place(staged: Staged) -> str:
@@ -143,6 +164,12 @@ def remove(stored_names: Iterable[str]) -> None:
             path_of(name).unlink(missing_ok=True)
 
 
+def display_name(filename: str, kind: FileType) -> str:
+    """The name shown and given to downloads: cleaned, ending in an extension that agrees
+    with the content (services.filetypes.stored_name)."""
+    return clean_filename(filetypes.stored_name(clean_filename(filename), kind))
+
+
 def clean_filename(name: str) -> str:
     """The original name for display: no path, no control or bidi-override characters
     (a U+202E override cannot make "invoice.exe" pose as a PDF), at most 255 characters."""
@@ -178,15 +205,3 @@ def _head(chunks: Iterator[bytes]) -> bytes:
         if len(head) >= HEAD:
             break
     return head
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if not head or b"\x00" in head:
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    # Tabs, newlines, form feeds and ESC (coloured logs) are fine; other controls are not.
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls <= len(head) // 100

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import files, hooks, markdown, queries
+from . import files, hooks, markdown, queries, quotas
 from .activity import record
 from .db import begin_write
 from .enums import TRANSITIONS, Role, Status, Verb
@@ -42,18 +42,24 @@ from .schemas import (
 
 
 def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]) -> IssueView:
-    """Anyone active files an issue (tags: staff only). Emits issue/created."""
+    """Anyone active files an issue (tags: staff only), within their issues per hour
+    (RateLimited). Emits issue/created."""
     new = parse(IssueCreate, data)
     html = markdown.render(new.description)  # slow on big text: before the write lock
     begin_write(s)
-    issue = insert_issue(s, load_actor(s, actor), new, html)
+    user = load_actor(s, actor)
+    quotas.check_issue(s, user.id)
+    issue = insert_issue(s, user, new, html)
     return _commit(s, issue, "created", changed=False)
 
 
-def insert_issue(s: Session, user: User, new: IssueCreate, description_html: str) -> Issue:
-    """Flush-only helper shared by create_issue and the CSV import: a new OPEN issue with its
-    activity and tags (tags need a staff user), its description rendered by the caller
-    before the write began. Commits nothing, emits nothing."""
+def insert_issue(
+    s: Session, user: User, new: IssueCreate, description_html: str, *, imported: bool = False
+) -> Issue:
+    """Flush-only helper shared by create_issue and the CSV import (`imported`, recorded as
+    such): a new OPEN issue with its activity and tags (tags need a staff user), its
+    description rendered by the caller before the write began. Commits nothing, emits
+    nothing."""
     if new.tags:
         require(can_triage(user), "Only maintainers and admins can tag issues.")
     now = utcnow()
@@ -71,7 +77,8 @@ def insert_issue(s: Session, user: User, new: IssueCreate, description_html: str
     s.flush()
     if issue.description:
         hooks.written(s, "description", issue.id, issue.id)
-    record(s, issue, user.id, Verb.CREATED, "severity", None, issue.severity, before=None)
+    field = quotas.IMPORTED if imported else "severity"
+    record(s, issue, user.id, Verb.CREATED, field, None, issue.severity, before=None)
     if new.tags:
         _replace_tags(s, issue, new.tags)
         record(s, issue, user.id, Verb.TAGS, "tags", "", ",".join(new.tags))

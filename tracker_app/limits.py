@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimit:
-    """Upload routes (`uploads` matches their whole path) take up to `upload_limit` bytes,
-    paths under `exempt` are left to their own limit (engine.io caps its messages), every
-    other request `limit` bytes; a bigger body gets 413 and is not read any further."""
+    """Upload routes (`uploads` matches their whole path) take up to `upload_limit()` bytes
+    (asked per request: it reads the upload policy the services run with), paths under
+    `exempt` are left to their own limit (engine.io caps its messages), every other request
+    `limit` bytes; a bigger body gets 413 and is not read any further."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         limit: int,
-        upload_limit: int,
+        upload_limit: Callable[[], int],
         uploads: re.Pattern[str],
         exempt: tuple[str, ...] = (),
     ) -> None:
@@ -37,7 +39,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         if self.uploads.fullmatch(scope["path"]):
-            limit, refusal = self.upload_limit, "The upload is larger than the limit."
+            limit, refusal = self.upload_limit(), "The upload is larger than the limit."
         else:
             limit = self.limit
             refusal = f"The request body is larger than the limit of {_size(limit)}."

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from services.quotas import WriteLimits
+from services.uploads import (
+    DEFAULT_MAX_BYTES_PER_DAY,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILES_PER_ISSUE,
+    MB,
+)
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "please-change-me", "dev", "development", "xxx"}
 )
 MIN_SECRET_LENGTH = 32
 ENVIRONMENTS = ("development", "production")
+# The per-user write limits (services.quotas.WriteLimits): setting -> field.
+WRITE_LIMITS = {
+    "TRACKER_MAX_ISSUES_PER_HOUR": "issues_per_hour",
+    "TRACKER_MAX_COMMENTS_PER_HOUR": "comments_per_hour",
+    "TRACKER_MAX_ATTACHMENTS_PER_HOUR": "attachments_per_hour",
+    "TRACKER_MAX_IMPORTED_ISSUES_PER_DAY": "imported_issues_per_day",
+}
 
 
 class SettingsError(RuntimeError):
@@ -37,6 +52,9 @@ class Settings:
     keep_photo_location: bool = False
     max_body_kb: int = 256
     metrics_token: str | None = None
+    max_files_per_issue: int = DEFAULT_MAX_FILES_PER_ISSUE
+    max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
+    limits: WriteLimits = field(default_factory=WriteLimits)
 
     @property
     def production(self) -> bool:
@@ -49,7 +67,11 @@ class Settings:
 
     @property
     def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 1024 * 1024
+        return self.max_upload_mb * MB
+
+    @property
+    def max_upload_bytes_per_day(self) -> int:
+        return self.max_upload_mb_per_day * MB
 
     @property
     def max_body_bytes(self) -> int:
@@ -65,6 +87,7 @@ class Settings:
                 f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}."
             )
         data_dir = Path(env.get("TRACKER_DATA_DIR", "var"))
+        max_upload_mb, per_day = _upload_mb(env)
         database_url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{data_dir / 'tracker.db'}"
         return cls(
             env=mode,
@@ -73,7 +96,7 @@ class Settings:
             redis_url=env.get("TRACKER_REDIS_URL") or None,
             secret_key=_secret_key(env.get("TRACKER_SECRET_KEY"), mode, data_dir),
             upload_dir=Path(env.get("TRACKER_UPLOAD_DIR") or data_dir / "uploads"),
-            max_upload_mb=_positive_int(env, "TRACKER_MAX_UPLOAD_MB", 25),
+            max_upload_mb=max_upload_mb,
             allow_signup=_flag(env, "TRACKER_ALLOW_SIGNUP", True),
             log_format=log_format(env),
             forwarded_allow_ips=_forwarded_allow_ips(env, mode),
@@ -85,6 +108,11 @@ class Settings:
             # 256 KB: the largest valid issue (20,000 characters) fits even JSON-escaped.
             max_body_kb=_positive_int(env, "TRACKER_MAX_BODY_KB", 256),
             metrics_token=(env.get("TRACKER_METRICS_TOKEN") or "").strip() or None,
+            max_files_per_issue=_positive_int(
+                env, "TRACKER_MAX_FILES_PER_ISSUE", DEFAULT_MAX_FILES_PER_ISSUE
+            ),
+            max_upload_mb_per_day=per_day,
+            limits=_write_limits(env),
         )
 
 
@@ -150,6 +178,28 @@ def _forwarded_allow_ips(env: dict[str, str], mode: str) -> str:
             "(with '*' any client could choose the address it is counted under)."
         )
     return value
+
+
+def _upload_mb(env: dict[str, str]) -> tuple[int, int]:
+    """TRACKER_MAX_UPLOAD_MB (per file) and TRACKER_MAX_UPLOAD_MB_PER_DAY (per user)."""
+    per_file = _positive_int(env, "TRACKER_MAX_UPLOAD_MB", DEFAULT_MAX_FILE_BYTES // MB)
+    per_day = _positive_int(env, "TRACKER_MAX_UPLOAD_MB_PER_DAY", DEFAULT_MAX_BYTES_PER_DAY // MB)
+    if per_day < per_file:
+        raise SettingsError(
+            f"TRACKER_MAX_UPLOAD_MB_PER_DAY ({per_day}) must be at least "
+            f"TRACKER_MAX_UPLOAD_MB ({per_file}), or no file of the largest size fits in a day."
+        )
+    return per_file, per_day
+
+
+def _write_limits(env: dict[str, str]) -> WriteLimits:
+    defaults = WriteLimits()
+    return WriteLimits(
+        **{
+            limit: _positive_int(env, name, getattr(defaults, limit))
+            for name, limit in WRITE_LIMITS.items()
+        }
+    )
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

@@ -38,12 +38,12 @@ UPLOAD_ROUTES = re.compile(
 
 def build(settings: Settings, *, run_jobs: bool = True) -> None:
     """Register routes, middleware and the event relay on NiceGUI's app (once per process).
-    Without Redis the scheduled jobs run in this process (`run_jobs=False`: the page tests
-    switch that off to keep their data to themselves)."""
+    Without Redis the scheduled jobs run in this process; every process sweeps staged
+    uploads (`run_jobs=False`: the page tests switch both off to keep their data to
+    themselves)."""
     pages.register_all(
         pages.PageConfig(
             allow_signup=settings.allow_signup,
-            max_upload_bytes=settings.max_upload_bytes,
             secure_cookies=settings.production,
             job_queue=not settings.embedded,
         )
@@ -55,7 +55,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,
-        upload_limit=settings.max_upload_bytes + UPLOAD_OVERHEAD,
+        upload_limit=lambda: services.uploads.policy().max_file_bytes + UPLOAD_OVERHEAD,
         uploads=UPLOAD_ROUTES,
         exempt=("/_nicegui_ws/",),  # engine.io refuses messages over its own 1 MB
     )
@@ -64,6 +64,8 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
+    if run_jobs:
+        app.on_startup(lambda: background_tasks.create(_sweep_staged_files(), name="sweep-staged"))
     if not settings.redis_url:
         _watch_other_processes()
     app.add_middleware(SecurityHeaders, rules=headers.policy(production=settings.production))
@@ -164,6 +166,20 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.intake.sweep)
     except Exception:
         log.exception("the analysis sweep failed")
+
+
+SWEEP_SECONDS = 3600.0
+
+
+async def _sweep_staged_files() -> None:
+    """Staged uploads left behind (a crash, a page that never closed) go at start-up and
+    then every hour, in every web process: the upload directory is shared."""
+    while True:
+        try:
+            await nicegui_run.io_bound(services.attachments.sweep_staged)
+        except Exception:
+            log.exception("sweeping staged uploads failed")
+        await asyncio.sleep(SWEEP_SECONDS)
 
 
 def readiness() -> dict[str, object]:

@@ -473,14 +473,15 @@ async def test_a_reporter_walking_attachment_ids_gets_only_their_own(http, peopl
 
 
 # --- Stored files: never static, always a sandboxed download -------------------------------
+# (Active content itself is refused on upload: tests/adversarial/test_upload_attacks.py.)
 
-ACTIVE_CONTENT = [
-    ("page.html", b"<!doctype html><html><script>alert(document.cookie)</script></html>\n"),
-    ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>\n'),
+NAMED_ACTIVE = [
+    ("page.html", b"Plain words, no markup: only the name looks like a page.\n"),
+    ("logo.svg", b"width,height\n10,20\n"),
 ]
 
 
-@pytest.mark.parametrize(("filename", "content"), ACTIVE_CONTENT, ids=["html", "svg"])
+@pytest.mark.parametrize(("filename", "content"), NAMED_ACTIVE, ids=["html", "svg"])
 async def test_stored_files_are_only_served_as_sandboxed_downloads(
     http, people, filename, content
 ) -> None:
@@ -492,6 +493,7 @@ async def test_stored_files_are_only_served_as_sandboxed_downloads(
     )
     assert uploaded.status_code == 201
     assert uploaded.json()["content_type"] == "text/plain"  # typed by content, not the claim
+    assert uploaded.json()["filename"] == f"{filename}.txt"  # and named after it
     stored = [p for p in services.runtime().upload_dir.rglob("*") if p.is_file()]
     assert len(stored) == 1 and stored[0].read_bytes() == content
     name = stored[0].name
@@ -528,6 +530,7 @@ async def test_stored_files_are_only_served_as_sandboxed_downloads(
         csp = [d.strip() for d in response.headers["content-security-policy"].split(";")]
         assert "sandbox" in csp, url
         assert response.headers["content-type"].startswith("text/plain"), url
+        assert f"{filename}.txt" in response.headers["content-disposition"], url
 
 
 # --- CSV exports cannot start a formula ----------------------------------------------------

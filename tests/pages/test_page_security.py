@@ -116,8 +116,9 @@ async def test_downloads_are_authorised_and_never_rendered(user: User, db) -> No
             s, owner, issue.id, filename="a.png", content=PNG
         )
         txt = services.attachments.save_attachment(
-            s, owner, issue.id, filename="<svg onload=x>.html", content=b"<svg onload=alert(1)>"
+            s, owner, issue.id, filename="<svg onload=x>.html", content=b"plain words\n"
         )
+    assert txt.filename == "<svg onload=x>.html.txt"  # the extension follows the content
     anonymous = await user.http_client.get(f"/attachments/{png.id}")
     assert anonymous.status_code == 401
     sign_in(user)  # another reporter

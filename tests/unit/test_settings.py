@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from tracker_app.settings import Settings, SettingsError
+from services.quotas import WriteLimits
+from tracker_app.settings import WRITE_LIMITS, Settings, SettingsError
 
 
 @pytest.fixture
@@ -151,6 +152,45 @@ def test_bad_upload_limit_names_the_variable(base, raw, reason):
 
 def test_upload_limit_tolerates_surrounding_spaces(base):
     assert Settings.from_env({**base, "TRACKER_MAX_UPLOAD_MB": " 100 "}).max_upload_mb == 100
+
+
+def test_upload_caps_and_write_limits_default_to_what_no_honest_user_meets(base):
+    settings = Settings.from_env(base)
+    assert (settings.max_files_per_issue, settings.max_upload_mb_per_day) == (10, 500)
+    assert settings.limits == WriteLimits(
+        issues_per_hour=60,
+        comments_per_hour=300,
+        attachments_per_hour=200,
+        imported_issues_per_day=20_000,
+    )
+
+
+def test_upload_caps_and_write_limits_are_settings(base):
+    env = {
+        **base,
+        "TRACKER_MAX_FILES_PER_ISSUE": "3",
+        "TRACKER_MAX_UPLOAD_MB_PER_DAY": "40",
+        "TRACKER_MAX_ISSUES_PER_HOUR": "5",
+        "TRACKER_MAX_COMMENTS_PER_HOUR": "6",
+        "TRACKER_MAX_ATTACHMENTS_PER_HOUR": "7",
+        "TRACKER_MAX_IMPORTED_ISSUES_PER_DAY": "8",
+    }
+    settings = Settings.from_env(env)
+    assert settings.max_files_per_issue == 3
+    assert settings.max_upload_bytes_per_day == 40 * 1024 * 1024
+    assert settings.limits == WriteLimits(5, 6, 7, 8)
+
+
+@pytest.mark.parametrize("name", [*WRITE_LIMITS, "TRACKER_MAX_FILES_PER_ISSUE"])
+def test_a_bad_write_limit_names_the_variable(base, name):
+    with pytest.raises(SettingsError, match=f"{name} must be greater than zero"):
+        Settings.from_env({**base, name: "0"})
+
+
+def test_a_daily_upload_limit_below_one_file_is_refused(base):
+    env = {**base, "TRACKER_MAX_UPLOAD_MB": "30", "TRACKER_MAX_UPLOAD_MB_PER_DAY": "20"}
+    with pytest.raises(SettingsError, match="TRACKER_MAX_UPLOAD_MB_PER_DAY \\(20\\) must be"):
+        Settings.from_env(env)
 
 
 @pytest.mark.parametrize("raw", ["false", "0", "no", "off", "FALSE", " No "])

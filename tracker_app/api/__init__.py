@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+import services
+
 from . import errors, insights, intake, issues, people
 from .models import Problem
 
@@ -14,8 +16,11 @@ DESCRIPTION = """
 Everything the browser can do, for scripts and integrations. Authenticate with a bearer
 token from `POST /api/v1/auth/token` (or a personal token from the account page). Errors are
 `{"detail": ...}` with 401/403/404/409/413/415/422/429; a 409 on a stale `version` carries
-the current issue in `current`.
+the current issue in `current`. Writes are limited per user (issues, comments and files per
+hour; imported issues and uploaded bytes per 24 hours): over a limit the answer is 429 with
+`Retry-After` (seconds) and a message saying when to try again.
 """
+UPLOAD_PATH = f"{API_PREFIX}/issues/{{issue_id}}/attachments"
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,7 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "the body (or, for an upload, the file) is larger than the limit"),
         (415, "the upload's content is not an allowed type"),
         (422, "invalid input (`errors` per field)"),
-        (429, "too many attempts; see Retry-After"),
+        (429, "too many attempts, or over a per-user write limit; see Retry-After"),
         (503, "the database is unavailable; nothing was written, try again"),
     ]
 }
@@ -49,3 +54,18 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     app.title = "Issues & Insights Tracker API"
     app.description = DESCRIPTION
     app.version = "1"
+    _document_upload_policy(app)
+
+
+def _document_upload_policy(app: FastAPI) -> None:
+    """The upload endpoint's documentation states the policy in force (services.uploads),
+    read when the schema is first generated: the settings decide it, not this code."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            upload = generate()["paths"][UPLOAD_PATH]["post"]
+            upload["description"] += "\n\n" + services.uploads.policy().describe()
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

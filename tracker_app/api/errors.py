@@ -25,6 +25,7 @@ STATUS: list[tuple[type[services.DomainError], int]] = [
     (services.InvalidTransition, 409),
     (services.InvalidInput, 422),
     (services.Conflict, 409),
+    (services.RateLimited, 429),
     (services.Unavailable, 503),
     (services.StorageError, 503),
 ]
@@ -61,6 +62,8 @@ async def _domain_error(request: Request, error: services.DomainError) -> Respon
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, services.Unavailable | services.StorageError):
         headers["Retry-After"] = "5"
+    if isinstance(error, services.RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
     return JSONResponse(body, status_code=status_of(error), headers=headers)
 
 

@@ -194,8 +194,7 @@ def list_activity(who: Who, issue_id: Id) -> list[ActivityView]:
     "/issues/{issue_id}/attachments", response_model=AttachmentView, status_code=201, tags=["files"]
 )
 def upload(who: Who, issue_id: Id, file: Annotated[UploadFile, File()]) -> AttachmentView:
-    """Attach a file (multipart field `file`): PNG, JPEG, GIF, WebP, PDF, ZIP or text, typed
-    by its content; too large → 413, another type → 415; nothing is stored on error."""
+    """Attach a file (multipart field `file`) to an issue you may see."""
     with services.session() as s:
         actor = who.actor(s)
         return services.attachments.save_attachment(
