@@ -33,6 +33,12 @@ NAMING = {
 }
 
 
+# Without AUTOINCREMENT, SQLite hands the id of the newest row out again once that row is
+# deleted; activity rows outlive their issue on purpose, so a new issue would show a deleted
+# one's history. PostgreSQL's sequences never go back. (Migration 0004.)
+IDS_NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -75,6 +81,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -95,6 +102,7 @@ class LoginSession(Base):
     """A browser login. Only the SHA-256 of the cookie value is stored."""
 
     __tablename__ = "login_sessions"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -107,6 +115,7 @@ class LoginSession(Base):
 
 class Tag(Base):
     __tablename__ = "tags"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
@@ -134,6 +143,7 @@ class Issue(Base):
         Index("ix_issues_assignee_id", "assignee_id"),
         # Covers the dashboard's counts (by status, by severity of the open ones).
         Index("ix_issues_status_severity", "status", "severity"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -154,6 +164,7 @@ class Issue(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -168,6 +179,7 @@ class Attachment(Base):
 
 class Comment(Base):
     __tablename__ = "comments"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -185,6 +197,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activity_issue_id_id", "issue_id", "id"),
         Index("ix_activity_created_at", "created_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -207,7 +220,7 @@ class JobRun(Base):
     """One run of a background job (RQ worker or the in-process timer), for the Jobs panel."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -222,7 +235,10 @@ class DailyStat(Base):
     """Issue counts at the end of a day, per status and severity: one row set per day."""
 
     __tablename__ = "daily_stats"
-    __table_args__ = (UniqueConstraint("day", "status", "severity", name="uq_daily_stats_key"),)
+    __table_args__ = (
+        UniqueConstraint("day", "status", "severity", name="uq_daily_stats_key"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, index=True)

@@ -10,6 +10,7 @@ from nicegui.testing import User
 import services
 from tests.factories import make_issue, make_user
 from tests.pages.conftest import sign_in, titles, until
+from tests.services.test_ids_never_reused import delete_the_newest_issue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
 
@@ -170,3 +171,14 @@ async def test_comments_render_safe_markdown(user: User, db) -> None:
 async def test_every_page_wants_a_signed_in_user(user: User, db, path: str) -> None:
     await user.open(path)
     await user.should_see("Sign in")
+
+
+async def test_a_new_issue_shows_nothing_of_a_deleted_one(user: User, db) -> None:
+    delete_the_newest_issue()
+    me = sign_in(user, "REPORTER", full_name="Nina Newcomer")
+    fresh = make_issue(me, title="My printer jams")
+    await user.open(f"/issues/{fresh.id}")
+    await user.should_see("My printer jams")
+    await user.should_see("Nina Newcomer filed the issue")
+    for trace in ("Olga Oldowner", "salaries-2026.png", "commented", "Triaged", "deleted"):
+        await user.should_not_see(trace)
