@@ -9,6 +9,7 @@ from . import (
     auth,
     dashboard,
     downloads,
+    errors,
     insights,
     issue_detail,
     issue_list,
@@ -23,6 +24,7 @@ __all__ = ["PageConfig", "register_all"]
 def register_all(config: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     session.configure(config)
+    errors.register()
     auth.register()
     issue_list.register()
     issue_new.register()

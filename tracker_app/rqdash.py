@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import services
 from pages.session import COOKIE, login_url
-from services import Role
+from services import permissions
 
 PATH = "/rq"
 
@@ -36,7 +36,7 @@ class AdminOnly:
         actor = await run_in_threadpool(_resolve, request.cookies.get(COOKIE))
         if actor is None:
             response: Any = RedirectResponse(login_url(PATH), status_code=303)
-        elif actor.role != Role.ADMIN:
+        elif not permissions.can_run_jobs(actor):
             response = PlainTextResponse("Only administrators can see the job queue.", 403)
         elif request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
             response = PlainTextResponse("Refused: this request came from another site.", 403)
