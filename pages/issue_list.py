@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
+from services import permissions
 from services.events import ChangeEvent
 
 from .components import (
@@ -289,9 +290,10 @@ class IssueListView:
             ui.navigate.history.replace("/" + (f"?{query}" if query else ""))
 
     def wants(self, change: ChangeEvent) -> bool:
-        if self.viewer.is_staff or change.reporter_id is None:
-            return True
-        return change.reporter_id == self.viewer.actor.id  # other reporters' issues: ignored
+        # Other reporters' issues: ignored before touching the database.
+        return change.reporter_id is None or permissions.sees_issues_of(
+            self.viewer.actor, change.reporter_id
+        )
 
     async def refresh(self) -> None:
         await self.reload(shared=True)

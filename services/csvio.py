@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from . import issues, queries
 from .db import begin_write
-from .enums import Role
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
 from .models import Issue
-from .permissions import load_actor
+from .permissions import NOBODY, can_triage, load_actor, visible_reporter
 from .schemas import Actor, IssueCreate, invalid_from
 
 EXPORT_COLUMNS = [
@@ -71,9 +70,9 @@ def export_rows(
     """The header, then one row per issue the actor may see (reporters: their own), oldest
     first, fetched in batches. Cells are neutralised."""
     user = load_actor(s, actor)
-    reporter_id = queries.visible_reporter(user, reporter_id)
+    reporter_id = visible_reporter(user, reporter_id)
     yield EXPORT_COLUMNS
-    if reporter_id == queries.NOBODY:
+    if reporter_id == NOBODY:
         return
     base = queries.filtered(
         select(Issue),
@@ -153,7 +152,7 @@ def import_issues(
     """Create one issue per CSV row (columns: title, description, severity, tags), as the
     actor. Every row is checked first; with any error nothing is written and the report
     lists each problem by row number (the header is row 1). Emits one issue/bulk event."""
-    can_tag = load_actor(s, actor).role != Role.REPORTER
+    can_tag = can_triage(load_actor(s, actor))
     s.rollback()  # end the read: the write below takes SQLite's lock up front
     report, parsed = _parse(source, can_tag=can_tag)
     if dry_run or not report.ok:

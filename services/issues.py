@@ -16,17 +16,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import files, markdown, queries
 from .activity import record
 from .db import begin_write
-from .enums import TRANSITIONS, Role, Status, Verb
+from .enums import TRANSITIONS, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
 from .models import Attachment, Issue, IssueTag, User, utcnow
 from .permissions import (
+    NOBODY,
     access_issue,
+    can_be_assigned,
     can_delete_issue,
     can_edit_issue,
     can_triage,
     load_actor,
     require,
+    visible_reporter,
 )
 from .schemas import (
     Actor,
@@ -97,8 +100,8 @@ def list_issues(
 ) -> Page[IssueSummary]:
     """A page of the issues the actor may see (reporters: their own), filtered and sorted.
     `reporter` matches part of the reporter's email or name; `q` part of title or text."""
-    reporter_id = queries.visible_reporter(load_actor(s, actor), reporter_id)
-    if reporter_id == queries.NOBODY:
+    reporter_id = visible_reporter(load_actor(s, actor), reporter_id)
+    if reporter_id == NOBODY:
         return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
@@ -204,7 +207,7 @@ def assign(
     _check_version(s, issue, version)
     if assignee_id is not None:
         assignee = s.get(User, assignee_id)
-        if assignee is None or not assignee.is_active or assignee.role == Role.REPORTER:
+        if assignee is None or not can_be_assigned(assignee):
             raise InvalidInput(
                 "Issues can be assigned only to an active maintainer or admin.",
                 {"assignee_id": "not assignable"},

@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from .enums import SEVERITY_RANK, STATUS_RANK, Role, Severity, Status
+from .enums import SEVERITY_RANK, STATUS_RANK, Severity, Status
 from .errors import InvalidInput
 from .models import Attachment, Issue, IssueTag, Tag, User
 from .schemas import AttachmentView, IssueSummary, IssueView, UserRef
@@ -26,7 +26,6 @@ SUMMARY_COLUMNS = (
     Issue.created_at,
     Issue.updated_at,
 )
-NOBODY = -1  # a reporter filter that matches no issue
 MAX_PAGE_SIZE = 100
 
 
@@ -96,14 +95,6 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             aname,
         ) in rows
     ]
-
-
-def visible_reporter(user: User, reporter_id: int | None) -> int | None:
-    """The reporter filter a list must use: reporters only ever see their own issues (asking
-    for someone else's gives NOBODY, an empty result, never an error that could be probed)."""
-    if user.role != Role.REPORTER:
-        return reporter_id
-    return user.id if reporter_id in (None, user.id) else NOBODY
 
 
 def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
