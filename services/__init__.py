@@ -20,6 +20,7 @@ from . import (
     daily,
     db,
     events,
+    filters,
     insights,
     issues,
     jobs,
@@ -44,6 +45,7 @@ from .errors import (
     Unavailable,
     UnsupportedType,
 )
+from .filters import IssueFilter, IssueQuery
 from .schemas import (
     ActivityView,
     Actor,
@@ -74,6 +76,8 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "IssueCreate",
+    "IssueFilter",
+    "IssueQuery",
     "IssueSummary",
     "IssueUpdate",
     "IssueView",
@@ -102,6 +106,7 @@ __all__ = [
     "daily",
     "db",
     "events",
+    "filters",
     "insights",
     "issues",
     "jobs",

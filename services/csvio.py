@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -21,6 +21,8 @@ from . import issues, queries
 from .db import begin_write
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
+from .filters import IssueFilter
+from .filters import build as build_filter
 from .models import Issue
 from .permissions import NOBODY, can_triage, load_actor, visible_reporter
 from .schemas import Actor, IssueCreate, invalid_from
@@ -60,29 +62,23 @@ def neutralise(value: str) -> str:
 def export_rows(
     s: Session,
     actor: Actor,
-    *,
-    status: Iterable[str] | str | None = None,
-    severity: Iterable[str] | str | None = None,
-    tag: str | None = None,
-    reporter_id: int | None = None,
-    q: str | None = None,
+    filters: IssueFilter | Mapping[str, Any] | None = None,
+    **criteria: Any,
 ) -> Iterator[list[str]]:
-    """The header, then one row per issue the actor may see (reporters: their own), oldest
-    first, fetched in batches. Cells are neutralised."""
-    user = load_actor(s, actor)
-    reporter_id = visible_reporter(user, reporter_id)
-    yield EXPORT_COLUMNS
+    """The header, then one row per issue the actor may see (reporters: their own) that
+    matches the filters (the list's, `filters.IssueFilter`; also as keywords), oldest first,
+    fetched in batches. Cells are neutralised. The filters and the actor are checked at the
+    call; the rows are read as they are consumed."""
+    wanted = build_filter(IssueFilter, filters, criteria)
+    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
     if reporter_id == NOBODY:
-        return
-    base = queries.filtered(
-        select(Issue),
-        status=status,
-        severity=severity,
-        tag=tag,
-        reporter_id=reporter_id,
-        assignee_id=None,
-        q=q,
-    )
+        return iter([EXPORT_COLUMNS])
+    return _rows(s, wanted.model_copy(update={"reporter_id": reporter_id}))
+
+
+def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
+    yield EXPORT_COLUMNS
+    base = queries.filtered(select(Issue), wanted)
     reporter, assignee = queries.REPORTER, queries.ASSIGNEE
     last = 0
     while True:

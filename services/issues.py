@@ -19,6 +19,8 @@ from .db import begin_write
 from .enums import TRANSITIONS, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
+from .filters import IssueQuery
+from .filters import build as build_filter
 from .models import Attachment, Issue, IssueTag, User, utcnow
 from .permissions import (
     NOBODY,
@@ -86,37 +88,25 @@ def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
 def list_issues(
     s: Session,
     actor: Actor,
+    filters: IssueQuery | Mapping[str, Any] | None = None,
     *,
-    status: Iterable[str] | str | None = None,
-    severity: Iterable[str] | str | None = None,
-    tag: str | None = None,
-    reporter_id: int | None = None,
-    reporter: str | None = None,
-    assignee_id: int | None = None,
-    q: str | None = None,
-    sort: str = "-updated",
     page: int = 1,
     page_size: int = 50,
+    **criteria: Any,
 ) -> Page[IssueSummary]:
-    """A page of the issues the actor may see (reporters: their own), filtered and sorted.
-    `reporter` matches part of the reporter's email or name; `q` part of title or text."""
-    reporter_id = visible_reporter(load_actor(s, actor), reporter_id)
+    """A page of the issues the actor may see (reporters: their own), filtered and sorted
+    by a `filters.IssueQuery`, whose fields may also be given as keywords: `status`,
+    `severity`, `tag`, `reporter_id`, `reporter` (part of the name or email), `assignee_id`,
+    `q` (part of the title or description), `sort`."""
+    wanted = build_filter(IssueQuery, filters, criteria)
+    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
     if reporter_id == NOBODY:
         return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
-    query = queries.filtered(
-        select(Issue),
-        status=status,
-        severity=severity,
-        tag=tag,
-        reporter_id=reporter_id,
-        assignee_id=assignee_id,
-        q=q,
-        reporter=reporter,
-    )
+    query = queries.filtered(select(Issue), wanted.model_copy(update={"reporter_id": reporter_id}))
     total = queries.count(s, query)
-    window = queries.ordered(query, sort).offset((page - 1) * page_size).limit(page_size)
+    window = queries.ordered(query, wanted.sort).offset((page - 1) * page_size).limit(page_size)
     items = queries.summaries(s, window)
     return IssuePage(items=items, total=total, page=page, page_size=page_size)
 
