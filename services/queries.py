@@ -1,4 +1,6 @@
-"""Read helpers shared by the issue services: views, the list query, tags."""
+"""Query helpers shared by the issue services: the views, a filter and an order applied to
+an issue query (`filters.IssueFilter`, `filters.IssueQuery`), counts, tags (read, and
+created on first use)."""
 
 from __future__ import annotations
 
