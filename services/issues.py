@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import files, markdown, queries
+from . import files, idempotency, markdown, queries
 from .activity import record
 from .db import begin_write
 from .enums import TRANSITIONS, Status, Verb
@@ -21,6 +21,7 @@ from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
 from .filters import IssueQuery
 from .filters import build as build_filter
+from .idempotency import NO_KEY, Claim
 from .models import Attachment, Issue, IssueTag, User, utcnow
 from .permissions import (
     NOBODY,
@@ -46,12 +47,26 @@ from .schemas import (
 )
 
 
-def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]) -> IssueView:
-    """Anyone active files an issue (tags: staff only). Emits issue/created."""
+def create_issue(
+    s: Session,
+    actor: Actor,
+    data: IssueCreate | Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+) -> IssueView:
+    """Anyone active files an issue (tags: staff only). Emits issue/created. With an
+    `idempotency_key`, a retry of the same request returns the first result and writes
+    nothing (services.idempotency)."""
     new = parse(IssueCreate, data)
     begin_write(s)
-    issue = insert_issue(s, load_actor(s, actor), new)
-    return _commit(s, issue, "created", changed=False)
+    user = load_actor(s, actor)
+    request = {"create": "issue", "input": new.model_dump(mode="json")}
+    once = idempotency.claim(s, user.id, idempotency_key, request)
+    if (earlier := once.earlier(IssueView)) is not None:
+        s.rollback()
+        return earlier
+    issue = insert_issue(s, user, new)
+    return _commit(s, issue, "created", changed=False, once=once)
 
 
 def insert_issue(s: Session, user: User, new: IssueCreate) -> Issue:
@@ -239,9 +254,10 @@ def _check_version(s: Session, issue: Issue, version: int | None) -> None:
         )
 
 
-def _commit(s: Session, issue: Issue, op: str, *, changed: bool) -> IssueView:
-    """Flush (a change bumps the version), build the view, queue the event, commit.
-    A write that changed nothing commits nothing visible and emits no event."""
+def _commit(s: Session, issue: Issue, op: str, *, changed: bool, once: Claim = NO_KEY) -> IssueView:
+    """Flush (a change bumps the version), build the view, store it with the request's
+    idempotency key, queue the event, commit. A write that changed nothing commits nothing
+    visible and emits no event."""
     if changed:
         issue.updated_at = utcnow()  # also marks the row dirty, so tag changes bump the version
     issue_id = issue.id
@@ -256,6 +272,7 @@ def _commit(s: Session, issue: Issue, op: str, *, changed: bool) -> IssueView:
             queries.issue_view(s, issue_id),
         ) from None
     view = queries.issue_view(s, issue.id)
+    once.settle(s, view)
     if changed or op == "created":
         emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
     s.commit()

@@ -246,3 +246,23 @@ class DailyStat(Base):
     severity: Mapped[Severity] = mapped_column(_enum(Severity, "severity"))
     count: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """A client's key for one create request, per user: the request's fingerprint and the
+    response it got, so a retry gets that response again instead of a second row."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        # The claim: two requests racing with one key cannot both insert (services.idempotency).
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

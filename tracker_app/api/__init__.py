@@ -14,7 +14,8 @@ DESCRIPTION = """
 Everything the browser can do, for scripts and integrations. Authenticate with a bearer
 token from `POST /api/v1/auth/token` (or a personal token from the account page). Errors are
 `{"detail": ...}` with 401/403/404/409/413/415/422/429; a 409 on a stale `version` carries
-the current issue in `current`.
+the current issue in `current`. Creating an issue or a comment takes an optional
+`Idempotency-Key` header, so a retry never creates twice.
 """
 
 

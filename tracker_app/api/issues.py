@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -22,6 +22,7 @@ from services import (
     IssueView,
     Page,
     filters,
+    idempotency,
 )
 
 from .deps import Id, Who
@@ -77,12 +78,28 @@ def list_issues(
     return as_json(page_of)
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        description="Optional; makes retrying safe. Send a new unique key (a UUID, say) "
+        "with each new request and the same key with each retry of it: a retry with the "
+        "same key and the same body returns the first response (201, the same body) and "
+        "creates nothing; the same key with another body, or for another endpoint, is "
+        f"refused with 422. Keys are per user and remembered for "
+        f"{idempotency.KEEP.total_seconds() / 3600:.0f} hours; 1 to {idempotency.MAX_KEY} "
+        "visible ASCII characters.",
+    ),
+]
+
+
 @router.post("/issues", response_model=IssueView, status_code=201)
-def create_issue(who: Who, body: IssueCreate) -> IssueView:
-    """File an issue as yourself (tags: staff only). It starts OPEN."""
+def create_issue(who: Who, body: IssueCreate, key: IdempotencyKey = None) -> IssueView:
+    """File an issue as yourself (tags: staff only). It starts OPEN. Send an
+    `Idempotency-Key` to retry safely after a timeout or a dropped connection."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.create_issue(s, actor, body)
+        return services.issues.create_issue(s, actor, body, idempotency_key=key)
 
 
 @router.get(
@@ -170,11 +187,16 @@ def list_comments(who: Who, issue_id: Id) -> list[CommentView]:
 
 
 @router.post("/issues/{issue_id}/comments", response_model=CommentView, status_code=201)
-def add_comment(who: Who, issue_id: Id, body: CommentBody) -> CommentView:
-    """Comment in Markdown on an issue you may see."""
+def add_comment(
+    who: Who, issue_id: Id, body: CommentBody, key: IdempotencyKey = None
+) -> CommentView:
+    """Comment in Markdown on an issue you may see. Send an `Idempotency-Key` to retry
+    safely."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.comments.add_comment(s, actor, issue_id, body.model_dump())
+        return services.comments.add_comment(
+            s, actor, issue_id, body.model_dump(), idempotency_key=key
+        )
 
 
 @router.get("/issues/{issue_id}/activity", response_model=list[ActivityView])
