@@ -1,8 +1,9 @@
 """What a page that failed to build shows: never the exception's text.
 
 NiceGUI's own error page prints `ExceptionName: text`, which can hold SQL, values, paths or
-host names. A domain error's message is written for people and is shown as it is; anything
-else gets a plain sentence (NiceGUI logs the exception with its traceback)."""
+host names; an unexpected error gets a plain sentence instead (NiceGUI logs the exception
+with its traceback). A domain error is raised on to the app's handler, which answers with
+its message and status as the API does (the database down: 503 with Retry-After)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ def register() -> None:
 
 
 def show(error: Exception) -> None:
-    message = error.message if isinstance(error, services.DomainError) else PLAIN
+    if isinstance(error, services.DomainError):
+        raise error
     with ui.column().classes("w-full items-center gap-4 py-20"):
         ui.label("This page could not be shown").classes("text-2xl font-semibold")
-        ui.label(message).classes("text-lg opacity-70")
+        ui.label(PLAIN).classes("text-lg opacity-70")
         ui.link("Back to the issues", "/")
