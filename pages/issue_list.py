@@ -75,7 +75,7 @@ class ListState:
 
     @classmethod
     def from_url(cls, params: Any) -> ListState:
-        """From a URL that anyone may have typed: a value that does not validate is left out."""
+        """From a URL anyone may have typed: a filter whose value does not validate is left out."""
         given = {
             "q": params.get("q"),
             "status": params.getlist("status"),
