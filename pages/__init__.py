@@ -10,6 +10,7 @@ from . import (
     config,
     dashboard,
     downloads,
+    errors,
     insights,
     issue_detail,
     issue_list,
@@ -23,6 +24,7 @@ __all__ = ["PageConfig", "register_all"]
 def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     config.configure(settings)
+    errors.register()
     auth.register()
     issue_list.register()
     issue_new.register()

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
-from services import Role
+from services import Role, permissions
 
 from .components import when
 from .frame import frame
@@ -30,7 +30,7 @@ def register() -> None:
         if viewer is None:
             return RedirectResponse(login_url("/admin/users"), status_code=303)
         with frame(viewer, "Users"):
-            if viewer.actor.role != Role.ADMIN:
+            if not permissions.can_manage_users(viewer.actor):
                 ui.label("Only administrators can manage users.")
                 return None
             await UserAdmin(viewer).build()

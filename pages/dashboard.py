@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
-from services import Role
+from services import permissions
 from services.events import ChangeEvent
 
 from . import charts
@@ -41,7 +41,7 @@ def load(s: Any, actor: services.Actor) -> Numbers:
     open_by_severity = services.stats.open_by_severity(s, actor)
     by_status = services.stats.counts_by_status(s, actor)
     lines, start = None, None
-    if actor.is_staff:
+    if permissions.is_staff(actor):
         today = dt.datetime.now(dt.UTC).date()
         since = today - dt.timedelta(days=TREND_DAYS - 1)
         trend = services.stats.daily_series(s, actor, since=since)
@@ -97,7 +97,7 @@ class Dashboard:
             ui.label(
                 f"The last {TREND_DAYS} days at the end of each day; today's point is live."
             ).classes("text-sm opacity-70")
-            self.history = charts.HistoryCaption(admin=self.viewer.actor.role == Role.ADMIN)
+            self.history = charts.HistoryCaption(admin=permissions.can_run_jobs(self.viewer.actor))
             self.trend = ui.plotly(result.value.lines or charts.EMPTY).classes("w-full")
         self.show(result.value)
         hub.watch(self.viewer, self.wants, self.refresh, min_interval=1.0)
@@ -105,7 +105,9 @@ class Dashboard:
     def wants(self, change: ChangeEvent) -> bool:
         if change.kind not in ("issue", "stats"):
             return False
-        return self.viewer.is_staff or change.reporter_id in (None, self.viewer.actor.id)
+        return change.reporter_id is None or permissions.sees_issues_of(
+            self.viewer.actor, change.reporter_id
+        )
 
     async def refresh(self) -> None:
         result = await hub.shared(("dashboard", self.viewer.scope), lambda: self.viewer.query(load))

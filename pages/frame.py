@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from nicegui import app, ui
 
-from services import Role
+import services
+from services import permissions
 
 from .components import MARKDOWN_CSS
 from .viewer import Viewer
 
-NAV = [
+# label, path, icon, and who sees the link (None: everyone); the pages check again.
+NAV: list[tuple[str, str, str, Callable[[services.Actor], bool] | None]] = [
     ("Issues", "/", "list", None),
     ("New issue", "/issues/new", "add_circle", None),
     ("Dashboard", "/dashboard", "dashboard", None),
-    ("Insights", "/insights", "insights", "staff"),
-    ("Users", "/admin/users", "manage_accounts", Role.ADMIN),
-    ("Jobs", "/admin/jobs", "schedule", Role.ADMIN),
+    ("Insights", "/insights", "insights", permissions.is_staff),
+    ("Users", "/admin/users", "manage_accounts", permissions.can_manage_users),
+    ("Jobs", "/admin/jobs", "schedule", permissions.can_run_jobs),
 ]
 
 
@@ -34,8 +36,8 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             "text-lg font-bold text-white no-underline mr-2 max-sm:hidden"
         )
         if viewer is not None:
-            for label, path, icon, role in NAV:
-                if _shows(role, viewer):
+            for label, path, icon, shown_to in NAV:
+                if shown_to is None or shown_to(viewer.actor):
                     hint = " (shortcut: n)" if path == "/issues/new" else ""
                     ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                         f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
@@ -78,11 +80,3 @@ def _dark_preference() -> bool:
 def _toggle(dark: ui.dark_mode) -> None:
     dark.value = not dark.value
     app.storage.user["dark"] = dark.value
-
-
-def _shows(role: object, viewer: Viewer) -> bool:
-    if role is None:
-        return True
-    if role == "staff":
-        return viewer.is_staff
-    return bool(viewer.actor.role == role)

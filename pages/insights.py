@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
-from services import Role
+from services import permissions
 from services.events import ChangeEvent
 
 from . import charts, insights_files
@@ -94,7 +94,7 @@ class InsightsView:
         with ui.card().classes("w-full"):
             ui.label("Issues by status per day").classes("text-lg font-semibold")
             ui.label("At the end of each day; today's point is live.").classes("text-sm opacity-70")
-            self.history = charts.HistoryCaption(admin=self.viewer.actor.role == Role.ADMIN)
+            self.history = charts.HistoryCaption(admin=permissions.can_run_jobs(self.viewer.actor))
             self.area = ui.plotly(charts.EMPTY).classes("w-full")
         with ui.card().classes("w-full"):
             ui.label("Filed and resolved per day").classes("text-lg font-semibold")

@@ -4,7 +4,7 @@ live: rows and counts update in place, filters and half-typed input stay untouch
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import services
+from services import filters, permissions
 from services.events import ChangeEvent
 
 from .components import (
@@ -30,14 +31,6 @@ from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
-SORTS = {
-    "updated": "Last updated",
-    "created": "Created",
-    "severity": "Severity",
-    "status": "Status",
-    "title": "Title",
-    "id": "Number",
-}
 COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "#", "field": "id", "sortable": True, "align": "left"},
     {"name": "title", "label": "Title", "field": "title", "sortable": True, "align": "left"},
@@ -72,48 +65,45 @@ CELL_SEVERITY = (
 )
 
 
-@dataclass
-class Filters:
-    q: str = ""
-    status: list[str] = field(default_factory=list)
-    severity: list[str] = field(default_factory=list)
-    tag: str = ""
-    reporter_id: int | None = None
-    reporter: str = ""
-    sort: str = "-updated"
+@dataclass(frozen=True)
+class ListState:
+    """What the list shows: the services' IssueQuery (the filters and the sort) and a page.
+    The URL names are a contract (bookmarks, links): `reporter` is the reporter's id and
+    `who` part of their name or email, the API's `reporter_id` and `reporter`."""
+
+    query: services.IssueQuery = field(default_factory=services.IssueQuery)
     page: int = 1
 
     @classmethod
-    def from_query(cls, params: Any) -> Filters:
-        sort = params.get("sort", "-updated")
-        if sort.removeprefix("-") not in SORTS:
-            sort = "-updated"
-        reporter = params.get("reporter", "")
-        return cls(
-            q=params.get("q", "")[:200],
-            status=[s for s in params.getlist("status") if s in STATUSES],
-            severity=[s for s in params.getlist("severity") if s in SEVERITIES],
-            tag=params.get("tag", "")[:40],
-            reporter_id=parse_id(reporter) or None,
-            reporter=params.get("who", "")[:100],
-            sort=sort,
-            page=parse_id(params.get("page"), default=1),
-        )
+    def from_url(cls, params: Any) -> ListState:
+        """From a URL anyone may have typed: a filter whose value does not validate is left out."""
+        given = {
+            "q": params.get("q"),
+            "status": params.getlist("status"),
+            "severity": params.getlist("severity"),
+            "tag": params.get("tag"),
+            "reporter_id": params.get("reporter"),
+            "reporter": params.get("who"),
+            "sort": params.get("sort"),
+        }
+        query = filters.lenient(services.IssueQuery, {k: v for k, v in given.items() if v})
+        return cls(query, parse_id(params.get("page"), default=1))
 
-    def to_query(self) -> str:
-        pairs: list[tuple[str, Any]] = [("q", self.q), ("tag", self.tag)]
-        pairs += [("status", s) for s in self.status] + [("severity", s) for s in self.severity]
-        if self.reporter_id:
-            pairs.append(("reporter", self.reporter_id))
-        pairs.append(("who", self.reporter))
-        if self.sort != "-updated":
-            pairs.append(("sort", self.sort))
+    def to_url(self) -> str:
+        f = self.query
+        pairs: list[tuple[str, Any]] = [("q", f.q), ("tag", f.tag)]
+        pairs += [("status", s.value) for s in f.status]
+        pairs += [("severity", s.value) for s in f.severity]
+        pairs += [("reporter", f.reporter_id), ("who", f.reporter)]
+        if f.sort != filters.DEFAULT_SORT:
+            pairs.append(("sort", f.sort))
         if self.page > 1:
             pairs.append(("page", self.page))
         return urlencode([(k, v) for k, v in pairs if v])
 
-    def key(self) -> tuple[Any, ...]:
-        return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in asdict(self).items())
+    def changed(self, **changes: Any) -> ListState:
+        """The same list with other filters or sort (checked: InvalidInput), from page 1."""
+        return ListState(filters.build(services.IssueQuery, self.query, changes))
 
 
 @dataclass(frozen=True)
@@ -123,22 +113,10 @@ class Listing:
     counts: dict[str, int]
 
 
-def load(s: Any, actor: services.Actor, f: Filters) -> Listing:
+def load(s: Any, actor: services.Actor, state: ListState) -> Listing:
     """One page of rows and the status counts, in one session (runs off the event loop).
     Built once per change for every page showing the same query."""
-    page = services.issues.list_issues(
-        s,
-        actor,
-        q=f.q or None,
-        status=f.status or None,
-        severity=f.severity or None,
-        tag=f.tag or None,
-        reporter_id=f.reporter_id,
-        reporter=f.reporter or None,
-        sort=f.sort,
-        page=f.page,
-        page_size=PAGE_SIZE,
-    )
+    page = services.issues.list_issues(s, actor, state.query, page=state.page, page_size=PAGE_SIZE)
     counts = services.stats.counts_by_status(s, actor)
     return Listing(rows=[row(i) for i in page.items], total=page.total, counts=counts)
 
@@ -170,7 +148,7 @@ def register() -> None:
         viewer = await viewer_for(request)
         if viewer is None:
             return RedirectResponse(login_url(str(request.url.path)), status_code=303)
-        view = IssueListView(viewer, Filters.from_query(request.query_params))
+        view = IssueListView(viewer, ListState.from_url(request.query_params))
         with frame(viewer, "Issues"):
             await view.build()
         hub.watch(viewer, view.wants, view.refresh)
@@ -178,9 +156,9 @@ def register() -> None:
 
 
 class IssueListView:
-    def __init__(self, viewer: Viewer, filters: Filters) -> None:
+    def __init__(self, viewer: Viewer, state: ListState) -> None:
         self.viewer = viewer
-        self.f = filters
+        self.state = state
         self.count_chips: dict[str, ui.chip] = {}
 
     async def build(self) -> None:
@@ -205,74 +183,82 @@ class IssueListView:
         await self.reload()
 
     def _filters(self) -> None:
+        f = self.state.query
         with ui.row().classes("w-full items-end gap-3"):
             ui.input(
                 "Search title and description",
-                value=self.f.q,
-                on_change=lambda e: self.set(q=(e.value or "").strip()),
-            ).props("clearable debounce=300 dense").classes("min-w-64 grow")
+                value=f.q or "",
+                on_change=lambda e: self.set(q=e.value),
+            ).props(f"clearable debounce=300 dense maxlength={filters.MAX_Q}").classes(
+                "min-w-64 grow"
+            )
             ui.select(
                 {s: STATUS_LABELS[s] for s in STATUSES},
                 label="Status",
                 multiple=True,
-                value=self.f.status,
+                value=[s.value for s in f.status],
                 on_change=lambda e: self.set(status=list(e.value or [])),
             ).props("dense clearable use-chips").classes("min-w-40")
             ui.select(
                 {s: s.capitalize() for s in SEVERITIES},
                 label="Severity",
                 multiple=True,
-                value=self.f.severity,
+                value=[s.value for s in f.severity],
                 on_change=lambda e: self.set(severity=list(e.value or [])),
             ).props("dense clearable use-chips").classes("min-w-40")
-            ui.input(
-                "Tag", value=self.f.tag, on_change=lambda e: self.set(tag=(e.value or "").strip())
-            ).props("clearable debounce=400 dense").classes("w-32")
+            ui.input("Tag", value=f.tag or "", on_change=lambda e: self.set(tag=e.value)).props(
+                f"clearable debounce=400 dense maxlength={filters.MAX_TAG}"
+            ).classes("w-32")
             if self.viewer.is_staff:
                 # A text filter, not a list of everyone: that list would sit in every open page.
                 ui.input(
                     "Reporter (name or email)",
-                    value=self.f.reporter,
-                    on_change=lambda e: self.set(
-                        reporter=(e.value or "").strip(), reporter_id=None
-                    ),
-                ).props("clearable debounce=400 dense").classes("min-w-48")
+                    value=f.reporter or "",
+                    on_change=lambda e: self.set(reporter=e.value, reporter_id=None),
+                ).props(f"clearable debounce=400 dense maxlength={filters.MAX_REPORTER}").classes(
+                    "min-w-48"
+                )
 
     def _pagination(self, total: int) -> dict[str, Any]:
+        sort = self.state.query.sort
         return {
-            "page": self.f.page,
+            "page": self.state.page,
             "rowsPerPage": PAGE_SIZE,
             "rowsNumber": total,
-            "sortBy": self.f.sort.removeprefix("-"),
-            "descending": self.f.sort.startswith("-"),
+            "sortBy": sort.removeprefix("-"),
+            "descending": sort.startswith("-"),
         }
 
     async def set(self, **changes: Any) -> None:
-        for key, value in changes.items():
-            setattr(self.f, key, value)
-        self.f.page = 1
+        try:
+            self.state = self.state.changed(**changes)
+        except services.InvalidInput as e:
+            ui.notify(e.message, type="negative")
+            return
         await self.reload()
 
     async def only_status(self, status: str) -> None:
-        await self.set(status=[] if self.f.status == [status] else [status])
+        only = [status]
+        await self.set(status=[] if [s.value for s in self.state.query.status] == only else only)
 
     async def on_request(self, e: Any) -> None:
         pagination = e.args.get("pagination", {})
         sort_by = pagination.get("sortBy") or "updated"
-        self.f.sort = ("-" if pagination.get("descending") else "") + (
-            sort_by if sort_by in SORTS else "updated"
+        sort = ("-" if pagination.get("descending") else "") + (
+            sort_by if sort_by in filters.SORTS else "updated"
         )
-        self.f.page = parse_id(str(pagination.get("page", "")), default=1)
+        page = parse_id(str(pagination.get("page", "")), default=1)
+        self.state = ListState(self.state.changed(sort=sort).query, page)
         await self.reload()
 
     async def reload(self, *, shared: bool = False) -> None:
-        f = Filters(**asdict(self.f))
+        state = self.state
         if shared:
             result = await hub.shared(
-                (self.viewer.scope, f.key()), lambda: self.viewer.query(load, f)
+                (self.viewer.scope, state), lambda: self.viewer.query(load, state)
             )
         else:
-            result = await self.viewer.call(load, f)
+            result = await self.viewer.call(load, state)
         if not result.ok or result.value is None:
             return
         listing = result.value
@@ -286,13 +272,14 @@ class IssueListView:
             if chip.text != text:
                 chip.text = text
         if not shared:
-            query = self.f.to_query()
+            query = state.to_url()
             ui.navigate.history.replace("/" + (f"?{query}" if query else ""))
 
     def wants(self, change: ChangeEvent) -> bool:
-        if self.viewer.is_staff or change.reporter_id is None:
-            return True
-        return change.reporter_id == self.viewer.actor.id  # other reporters' issues: ignored
+        # Other reporters' issues: ignored before touching the database.
+        return change.reporter_id is None or permissions.sees_issues_of(
+            self.viewer.actor, change.reporter_id
+        )
 
     async def refresh(self) -> None:
         await self.reload(shared=True)

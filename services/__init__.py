@@ -21,6 +21,8 @@ from . import (
     db,
     events,
     filetypes,
+    filters,
+    idempotency,
     insights,
     intake,
     issues,
@@ -49,6 +51,7 @@ from .errors import (
     Unavailable,
     UnsupportedType,
 )
+from .filters import IssueFilter, IssueQuery
 from .schemas import (
     ActivityView,
     Actor,
@@ -79,6 +82,8 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "IssueCreate",
+    "IssueFilter",
+    "IssueQuery",
     "IssueSummary",
     "IssueUpdate",
     "IssueView",
@@ -109,6 +114,8 @@ __all__ = [
     "db",
     "events",
     "filetypes",
+    "filters",
+    "idempotency",
     "insights",
     "intake",
     "issues",

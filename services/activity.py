@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .enums import Verb
@@ -14,10 +14,18 @@ from .schemas import ActivityView, Actor, UserRef
 def list_activity(s: Session, actor: Actor, issue_id: int) -> list[ActivityView]:
     """The timeline of one issue, oldest first; whoever may see the issue may see it."""
     access_issue(s, load_actor(s, actor), issue_id)
+    # The issue's history starts at its 'created' row. Before ids were never reused
+    # (migration 0004), SQLite could give a new issue a deleted one's id: the rows before
+    # that belong to the deleted issue and its people.
+    filed = (
+        select(func.max(Activity.id))
+        .where(Activity.issue_id == issue_id, Activity.verb == Verb.CREATED)
+        .scalar_subquery()
+    )
     rows = s.execute(
         select(Activity, User)
         .outerjoin(User, User.id == Activity.actor_id)
-        .where(Activity.issue_id == issue_id)
+        .where(Activity.issue_id == issue_id, Activity.id >= func.coalesce(filed, 0))
         .order_by(Activity.id)
     )
     return [

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import hooks, markdown, quotas
+from . import hooks, idempotency, markdown, quotas
 from .activity import record, touch
 from .db import begin_write
 from .enums import Verb
@@ -19,14 +19,26 @@ from .schemas import Actor, CommentCreate, CommentView, UserRef, parse
 
 
 def add_comment(
-    s: Session, actor: Actor, issue_id: int, data: CommentCreate | Mapping[str, Any]
+    s: Session,
+    actor: Actor,
+    issue_id: int,
+    data: CommentCreate | Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
 ) -> CommentView:
     """Comment on an issue the actor may see, within their comments per hour
-    (RateLimited). Emits comment/created."""
+    (RateLimited). Emits comment/created. With an `idempotency_key`, a retry of the same
+    request returns the first result and writes nothing (services.idempotency), even once
+    the issue is gone."""
     new = parse(CommentCreate, data)
     html = markdown.render(new.body)  # before the write lock: slow on big text
     begin_write(s)
     user = load_actor(s, actor)
+    request = {"comment_on": issue_id, "input": new.model_dump(mode="json")}
+    once = idempotency.claim(s, user.id, idempotency_key, request)
+    if (earlier := once.earlier(CommentView)) is not None:
+        s.rollback()
+        return earlier
     issue = access_issue(s, user, issue_id)
     quotas.check_comment(s, user.id)
     now = utcnow()
@@ -43,6 +55,7 @@ def add_comment(
     hooks.written(s, "comment", issue.id, comment.id)
     record(s, issue, user.id, Verb.COMMENTED, "comment", None, str(comment.id))
     view = _view(comment, user)
+    once.settle(s, view)
     emit(s, ChangeEvent("comment", "created", issue.id, issue.reporter_id))
     s.commit()
     return view

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from . import issues, markdown, queries, quotas
 from .db import begin_write
-from .enums import Role
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
+from .filters import IssueFilter
+from .filters import build as build_filter
 from .models import Issue
-from .permissions import load_actor
+from .permissions import NOBODY, can_triage, load_actor, visible_reporter
 from .schemas import Actor, IssueCreate, invalid_from
 
 EXPORT_COLUMNS = [
@@ -61,29 +62,23 @@ def neutralise(value: str) -> str:
 def export_rows(
     s: Session,
     actor: Actor,
-    *,
-    status: Iterable[str] | str | None = None,
-    severity: Iterable[str] | str | None = None,
-    tag: str | None = None,
-    reporter_id: int | None = None,
-    q: str | None = None,
+    filters: IssueFilter | Mapping[str, Any] | None = None,
+    **criteria: Any,
 ) -> Iterator[list[str]]:
-    """The header, then one row per issue the actor may see (reporters: their own), oldest
-    first, fetched in batches. Cells are neutralised."""
-    user = load_actor(s, actor)
-    reporter_id = queries.visible_reporter(user, reporter_id)
+    """The header, then one row per issue the actor may see (reporters: their own) that
+    matches the filters (the list's, `filters.IssueFilter`; also as keywords), oldest first,
+    fetched in batches. Cells are neutralised. The filters and the actor are checked at the
+    call; the rows are read as they are consumed."""
+    wanted = build_filter(IssueFilter, filters, criteria)
+    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
+    if reporter_id == NOBODY:
+        return iter([EXPORT_COLUMNS])
+    return _rows(s, wanted.model_copy(update={"reporter_id": reporter_id}))
+
+
+def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
     yield EXPORT_COLUMNS
-    if reporter_id == queries.NOBODY:
-        return
-    base = queries.filtered(
-        select(Issue),
-        status=status,
-        severity=severity,
-        tag=tag,
-        reporter_id=reporter_id,
-        assignee_id=None,
-        q=q,
-    )
+    base = queries.filtered(select(Issue), wanted)
     reporter, assignee = queries.REPORTER, queries.ASSIGNEE
     last = 0
     while True:
@@ -153,7 +148,7 @@ def import_issues(
     """Create one issue per CSV row (columns: title, description, severity, tags), as the
     actor. Every row is checked first; with any error nothing is written and the report
     lists each problem by row number (the header is row 1). Emits one issue/bulk event."""
-    can_tag = load_actor(s, actor).role != Role.REPORTER
+    can_tag = can_triage(load_actor(s, actor))
     s.rollback()  # end the read: the write below takes SQLite's lock up front
     report, parsed = _parse(source, can_tag=can_tag)
     if not report.ok:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import events
 from .errors import Unavailable
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ def connect(
     services.quotas), so a notebook is held to the same rules as the web app."""
     global _runtime
     # Local imports: these modules import db for runtime() and the session hooks.
-    from . import events
     from .quotas import WriteLimits
     from .uploads import UploadPolicy
 
@@ -131,8 +131,8 @@ def begin_write(s: Session) -> None:
     writer committed meanwhile ("database is locked" at once); taking it at BEGIN makes
     the busy timeout apply, so concurrent writers queue instead of failing. Writers of this
     process also queue on a Python lock first: SQLite's own busy wait sleeps in growing
-    steps, which left writers idle long after the lock was free (p95 of concurrent creates
-    0.8 s -> see bench/api_load.py).
+    steps, which left writers idle long after the lock was free (the p95 of concurrent API
+    creates went from 842 to 94 ms: docs/performance.md, measured with bench/api_load.py).
     """
     if s.get_bind().dialect.name != "sqlite":
         return
@@ -169,8 +169,8 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         return create_engine(url, pool_pre_ping=True, echo=echo, pool_size=10, max_overflow=20)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # A pool big enough for every worker thread: a connection opened and closed per request
-    # would start each query with a cold page cache.
+    # Connections are kept (20, and up to 20 more under load): a connection opened and closed
+    # per request would start each query with a cold page cache.
     engine = create_engine(
         url,
         echo=echo,

@@ -1,6 +1,8 @@
 """Change events: queued on the session, handed to the bus after commit, dropped on rollback.
 
-Events carry ids, never data: a receiver re-runs its own query with its own actor.
+Events carry ids, never data: a receiver re-runs its own query with its own actor. Other
+processes' changes arrive through Redis (RedisBus), or without Redis from the activity
+table (services.watch), and reach the same listeners.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ Listener = Callable[["ChangeEvent"], None]
 
 @dataclass(frozen=True)
 class ChangeEvent:
-    kind: str  # "issue" | "comment" | "attachment" | "user" | "system" (resync after an outage)
-    op: str  # "created" | "updated" | "deleted" | "bulk"
+    # "issue" | "comment" | "attachment" | "user" | "stats" (daily_stats recomputed) |
+    # "system" (events may have been missed: every page reloads)
+    kind: str
+    # "created" | "updated" | "deleted" | "bulk" (many issues at once: an import, the demo
+    # data, a burst another process wrote) | "resync" (kind "system")
+    op: str
     issue_id: int | None = None
     reporter_id: int | None = None
     user_id: int | None = None
@@ -66,8 +72,8 @@ _lock = threading.Lock()
 def subscribe(listener: Listener) -> Callable[[], None]:
     """Call `listener(change)` for every committed change; returns the unsubscribe function.
 
-    Listeners run on whichever thread committed (or the Redis listener thread): a UI must
-    hop to its own loop and keep the work tiny.
+    Listeners run on whichever thread delivers: the one that committed, the Redis listener
+    or the activity watcher. A UI must hop to its own loop and keep the work tiny.
     """
     with _lock:
         _listeners.append(listener)

@@ -13,20 +13,26 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import files, hooks, markdown, queries, quotas
+from . import files, hooks, idempotency, markdown, queries, quotas
 from .activity import record
 from .db import begin_write
-from .enums import TRANSITIONS, Role, Status, Verb
+from .enums import TRANSITIONS, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
+from .filters import IssueQuery
+from .filters import build as build_filter
+from .idempotency import NO_KEY, Claim
 from .models import Attachment, Issue, IssueTag, User, utcnow
 from .permissions import (
+    NOBODY,
     access_issue,
+    can_be_assigned,
     can_delete_issue,
     can_edit_issue,
     can_triage,
     load_actor,
     require,
+    visible_reporter,
 )
 from .schemas import (
     Actor,
@@ -41,16 +47,28 @@ from .schemas import (
 )
 
 
-def create_issue(s: Session, actor: Actor, data: IssueCreate | Mapping[str, Any]) -> IssueView:
+def create_issue(
+    s: Session,
+    actor: Actor,
+    data: IssueCreate | Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+) -> IssueView:
     """Anyone active files an issue (tags: staff only), within their issues per hour
-    (RateLimited). Emits issue/created."""
+    (RateLimited). Emits issue/created. With an `idempotency_key`, a retry of the same
+    request returns the first result and writes nothing (services.idempotency)."""
     new = parse(IssueCreate, data)
     html = markdown.render(new.description)  # slow on big text: before the write lock
     begin_write(s)
     user = load_actor(s, actor)
+    request = {"create": "issue", "input": new.model_dump(mode="json")}
+    once = idempotency.claim(s, user.id, idempotency_key, request)
+    if (earlier := once.earlier(IssueView)) is not None:
+        s.rollback()
+        return earlier
     quotas.check_issue(s, user.id)
     issue = insert_issue(s, user, new, html)
-    return _commit(s, issue, "created", changed=False)
+    return _commit(s, issue, "created", changed=False, once=once)
 
 
 def insert_issue(
@@ -94,37 +112,25 @@ def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
 def list_issues(
     s: Session,
     actor: Actor,
+    filters: IssueQuery | Mapping[str, Any] | None = None,
     *,
-    status: Iterable[str] | str | None = None,
-    severity: Iterable[str] | str | None = None,
-    tag: str | None = None,
-    reporter_id: int | None = None,
-    reporter: str | None = None,
-    assignee_id: int | None = None,
-    q: str | None = None,
-    sort: str = "-updated",
     page: int = 1,
     page_size: int = 50,
+    **criteria: Any,
 ) -> Page[IssueSummary]:
-    """A page of the issues the actor may see (reporters: their own), filtered and sorted.
-    `reporter` matches part of the reporter's email or name; `q` part of title or text."""
-    reporter_id = queries.visible_reporter(load_actor(s, actor), reporter_id)
-    if reporter_id == queries.NOBODY:
+    """A page of the issues the actor may see (reporters: their own), filtered and sorted
+    by a `filters.IssueQuery`, whose fields may also be given as keywords: `status`,
+    `severity`, `tag`, `reporter_id`, `reporter` (part of the name or email), `assignee_id`,
+    `q` (part of the title or description), `sort`."""
+    wanted = build_filter(IssueQuery, filters, criteria)
+    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
+    if reporter_id == NOBODY:
         return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
-    query = queries.filtered(
-        select(Issue),
-        status=status,
-        severity=severity,
-        tag=tag,
-        reporter_id=reporter_id,
-        assignee_id=assignee_id,
-        q=q,
-        reporter=reporter,
-    )
+    query = queries.filtered(select(Issue), wanted.model_copy(update={"reporter_id": reporter_id}))
     total = queries.count(s, query)
-    window = queries.ordered(query, sort).offset((page - 1) * page_size).limit(page_size)
+    window = queries.ordered(query, wanted.sort).offset((page - 1) * page_size).limit(page_size)
     items = queries.summaries(s, window)
     return IssuePage(items=items, total=total, page=page, page_size=page_size)
 
@@ -217,7 +223,7 @@ def assign(
     _check_version(s, issue, version)
     if assignee_id is not None:
         assignee = s.get(User, assignee_id)
-        if assignee is None or not assignee.is_active or assignee.role == Role.REPORTER:
+        if assignee is None or not can_be_assigned(assignee):
             raise InvalidInput(
                 "Issues can be assigned only to an active maintainer or admin.",
                 {"assignee_id": "not assignable"},
@@ -259,9 +265,10 @@ def _check_version(s: Session, issue: Issue, version: int | None) -> None:
         )
 
 
-def _commit(s: Session, issue: Issue, op: str, *, changed: bool) -> IssueView:
-    """Flush (a change bumps the version), build the view, queue the event, commit.
-    A write that changed nothing commits nothing visible and emits no event."""
+def _commit(s: Session, issue: Issue, op: str, *, changed: bool, once: Claim = NO_KEY) -> IssueView:
+    """Flush (a change bumps the version), build the view, store it with the request's
+    idempotency key, queue the event, commit. A write that changed nothing commits nothing
+    visible and emits no event."""
     if changed:
         issue.updated_at = utcnow()  # also marks the row dirty, so tag changes bump the version
     issue_id = issue.id
@@ -276,6 +283,7 @@ def _commit(s: Session, issue: Issue, op: str, *, changed: bool) -> IssueView:
             queries.issue_view(s, issue_id),
         ) from None
     view = queries.issue_view(s, issue.id)
+    once.settle(s, view)
     if changed or op == "created":
         emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
     s.commit()

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from . import daily
 from .db import begin_write, session
+from .errors import DomainError
 from .models import JobRun, utcnow
-from .permissions import can_manage_users, load_actor, require
+from .permissions import can_run_jobs, load_actor, require
 from .schemas import Actor
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ BACKOFF_SECONDS = (2.0, 10.0, 30.0)  # waits before the 2nd, 3rd and 4th attempt
 KEEP_DAYS = 30
 
 
-def refresh_today() -> dict[str, int]:
+def refresh_today(*, backoff: tuple[float, ...] = BACKOFF_SECONDS) -> dict[str, int]:
     """Recompute today's daily_stats (scheduled every few minutes). Closes yesterday first
     if its close never finished (a worker killed mid-job, a scheduler down at 00:15): RQ
     does not re-run a killed job, the next refresh does, once."""
@@ -43,7 +44,15 @@ def refresh_today() -> dict[str, int]:
             daily.refresh_day(s, yesterday)
         return daily.refresh_day(s, today)
 
-    return run_recorded(REFRESH_TODAY, work)
+    return run_recorded(REFRESH_TODAY, work, backoff=backoff)
+
+
+def recompute_today(s: Session, actor: Actor) -> dict[str, int]:
+    """ADMIN: recompute today now (the Jobs panel's button), recorded like a scheduled run
+    but tried once: the admin learns the outcome at once and may simply try again."""
+    require(can_run_jobs(load_actor(s, actor)), "Only administrators can run jobs.")
+    s.rollback()  # the job writes in sessions of its own; hold nothing open meanwhile
+    return refresh_today(backoff=())
 
 
 def close_yesterday() -> dict[str, int]:
@@ -76,9 +85,7 @@ def run_recorded(
                 result = work(s)
         except Exception as e:
             if attempt > len(backoff):
-                _record(
-                    name, started, ok=False, attempts=attempt, message=f"{type(e).__name__}: {e}"
-                )
+                _record(name, started, ok=False, attempts=attempt, message=_failure(e))
                 raise
             log.warning("job %s failed (attempt %d): %s; retrying", name, attempt, e)
             sleep(backoff[attempt - 1])
@@ -109,7 +116,7 @@ class JobSummary:
 
 def job_overview(s: Session, actor: Actor) -> list[JobSummary]:
     """ADMIN: per job, the last run and its result, the last success, failures in 7 days."""
-    require(can_manage_users(load_actor(s, actor)), "Only administrators can see jobs.")
+    require(can_run_jobs(load_actor(s, actor)), "Only administrators can see jobs.")
     week = utcnow() - dt.timedelta(days=7)
     names = sorted(set(SCHEDULED) | set(s.scalars(select(JobRun.name).distinct())))
     out = []
@@ -136,7 +143,7 @@ def job_overview(s: Session, actor: Actor) -> list[JobSummary]:
 
 def recent_failures(s: Session, actor: Actor, *, limit: int = 20) -> list[dict[str, Any]]:
     """ADMIN: the latest failed runs, newest first."""
-    require(can_manage_users(load_actor(s, actor)), "Only administrators can see jobs.")
+    require(can_run_jobs(load_actor(s, actor)), "Only administrators can see jobs.")
     rows = s.scalars(
         select(JobRun).where(JobRun.ok.is_(False)).order_by(JobRun.started_at.desc()).limit(limit)
     )
@@ -167,6 +174,15 @@ def _record(name: str, started: dt.datetime, *, ok: bool, attempts: int, message
             s.commit()
     except Exception:
         log.exception("could not record the run of job %s", name)
+
+
+def _failure(error: Exception) -> str:
+    """What the Jobs panel shows of a failure: a domain error's message (written for people),
+    else only the kind of error. The text of others can hold SQL, values or host names; it
+    goes to the log of whoever ran the job (the RQ worker, the web process)."""
+    if isinstance(error, DomainError):
+        return error.message
+    return f"{type(error).__name__} (the details are in the server log)"
 
 
 def _summary(result: Any) -> str:

@@ -33,6 +33,12 @@ NAMING = {
 }
 
 
+# Without AUTOINCREMENT, SQLite hands the id of the newest row out again once that row is
+# deleted; activity rows outlive their issue on purpose, so a new issue would show a deleted
+# one's history. PostgreSQL's sequences never go back. (Migration 0004.)
+IDS_NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -75,6 +81,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -95,6 +102,7 @@ class LoginSession(Base):
     """A browser login. Only the SHA-256 of the cookie value is stored."""
 
     __tablename__ = "login_sessions"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -123,6 +131,7 @@ class TrustedDevice(Base):
 
 class Tag(Base):
     __tablename__ = "tags"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
@@ -150,6 +159,7 @@ class Issue(Base):
         Index("ix_issues_assignee_id", "assignee_id"),
         # Covers the dashboard's counts (by status, by severity of the open ones).
         Index("ix_issues_status_severity", "status", "severity"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,6 +180,7 @@ class Issue(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -184,6 +195,7 @@ class Attachment(Base):
 
 class Comment(Base):
     __tablename__ = "comments"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -201,6 +213,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activity_issue_id_id", "issue_id", "id"),
         Index("ix_activity_created_at", "created_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -223,7 +236,7 @@ class JobRun(Base):
     """One run of a background job (RQ worker or the in-process timer), for the Jobs panel."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -238,7 +251,10 @@ class DailyStat(Base):
     """Issue counts at the end of a day, per status and severity: one row set per day."""
 
     __tablename__ = "daily_stats"
-    __table_args__ = (UniqueConstraint("day", "status", "severity", name="uq_daily_stats_key"),)
+    __table_args__ = (
+        UniqueConstraint("day", "status", "severity", name="uq_daily_stats_key"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -246,3 +262,23 @@ class DailyStat(Base):
     severity: Mapped[Severity] = mapped_column(_enum(Severity, "severity"))
     count: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """A client's key for one create request, per user: the request's fingerprint and the
+    response it got, so a retry gets that response again instead of a second row."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        # The claim: two requests racing with one key cannot both insert (services.idempotency).
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,16 +1,20 @@
-"""Who may do what. The only place permission rules live; pages may call `can_*` to hide
-buttons, but every service function checks again."""
+"""Who may do what. The only place permission rules live: who is staff, who sees whose
+issues (and so which reporter filter a list, count or export must use), who may edit,
+triage, be assigned, delete, manage users or run jobs. Pages may call the pure predicates
+to hide what they cannot offer; every service function checks again."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
 from .enums import STAFF_ROLES, TRANSITIONS, Role, Status
 from .errors import AuthenticationFailed, NotFound, PermissionDenied
 from .models import Issue, User
-from .schemas import Actor
+
+if TYPE_CHECKING:  # schemas use the predicates (Actor.is_staff)
+    from .schemas import Actor
 
 
 class Someone(Protocol):
@@ -31,8 +35,25 @@ def is_staff(who: Someone) -> bool:
     return who.role in STAFF_ROLES
 
 
+def sees_issues_of(who: Someone, reporter_id: int | None) -> bool:
+    """Staff see everyone's issues; a reporter only their own."""
+    return is_staff(who) or reporter_id == who.id
+
+
 def can_view_issue(who: Someone, issue: IssueLike) -> bool:
-    return is_staff(who) or issue.reporter_id == who.id
+    return sees_issues_of(who, issue.reporter_id)
+
+
+NOBODY = -1  # a reporter filter that matches no issue
+
+
+def visible_reporter(who: Someone, reporter_id: int | None) -> int | None:
+    """The reporter filter a list, a count or an export must use: staff any (None: all), a
+    reporter only their own. A reporter asking for someone else's gets NOBODY, an empty
+    result, never an error that could be probed."""
+    if is_staff(who):
+        return reporter_id
+    return who.id if reporter_id in (None, who.id) else NOBODY
 
 
 def can_edit_issue(who: Someone, issue: IssueLike) -> bool:
@@ -45,11 +66,21 @@ def can_triage(who: Someone) -> bool:
     return is_staff(who)
 
 
+def can_be_assigned(user: User) -> bool:
+    """Issues go to active maintainers and admins."""
+    return user.is_active and is_staff(user)
+
+
 def can_delete_issue(who: Someone) -> bool:
     return who.role == Role.ADMIN
 
 
 def can_manage_users(who: Someone) -> bool:
+    return who.role == Role.ADMIN
+
+
+def can_run_jobs(who: Someone) -> bool:
+    """See the background jobs, their failures and the queue, and run one now."""
     return who.role == Role.ADMIN
 
 

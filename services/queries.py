@@ -1,4 +1,6 @@
-"""Read helpers shared by the issue services: views, the list query, tags."""
+"""Query helpers shared by the issue services: the views, a filter and an order applied to
+an issue query (`filters.IssueFilter`, `filters.IssueQuery`), counts, tags (read, and
+created on first use)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from . import markdown
-from .enums import SEVERITY_RANK, STATUS_RANK, Role, Severity, Status
-from .errors import InvalidInput
+from .enums import SEVERITY_RANK, STATUS_RANK
+from .filters import IssueFilter
 from .models import Attachment, Issue, IssueTag, Tag, User
 from .schemas import AttachmentView, IssueSummary, IssueView, UserRef
 
-SORTS = ("updated", "created", "severity", "status", "title", "id")
 REPORTER = aliased(User, name="reporter")
 ASSIGNEE = aliased(User, name="assignee")
 SUMMARY_COLUMNS = (
@@ -27,7 +28,6 @@ SUMMARY_COLUMNS = (
     Issue.created_at,
     Issue.updated_at,
 )
-NOBODY = -1  # a reporter filter that matches no issue
 MAX_PAGE_SIZE = 100
 
 
@@ -99,14 +99,6 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
     ]
 
 
-def visible_reporter(user: User, reporter_id: int | None) -> int | None:
-    """The reporter filter a list must use: reporters only ever see their own issues (asking
-    for someone else's gives NOBODY, an empty result, never an error that could be probed)."""
-    if user.role != Role.REPORTER:
-        return reporter_id
-    return user.id if reporter_id in (None, user.id) else NOBODY
-
-
 def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
     if not issue_ids:
         return {}
@@ -156,33 +148,24 @@ def ensure_tags(s: Session, names: Iterable[str]) -> list[int]:
     return list(s.scalars(select(Tag.id).where(Tag.name.in_(wanted))))
 
 
-def filtered(
-    query: Select[Issue],
-    *,
-    status: Iterable[str] | str | None,
-    severity: Iterable[str] | str | None,
-    tag: str | None,
-    reporter_id: int | None,
-    assignee_id: int | None,
-    q: str | None,
-    reporter: str | None = None,
-) -> Select[Issue]:
-    """Apply the list filters; bad values raise InvalidInput naming what is allowed."""
-    if status:
-        query = query.where(Issue.status.in_(_values(Status, status, "status")))
-    if severity:
-        query = query.where(Issue.severity.in_(_values(Severity, severity, "severity")))
-    if any("\x00" in text for text in (tag, reporter, q) if text):
+def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
+    """Apply an issue filter (validated by its schema; the caller has narrowed its
+    reporter to what the actor may see)."""
+    if f.status:
+        query = query.where(Issue.status.in_(f.status))
+    if f.severity:
+        query = query.where(Issue.severity.in_(f.severity))
+    if any("\x00" in text for text in (f.tag, f.reporter, f.q) if text):
         # Stored text never holds a NUL (inputs refuse it) and PostgreSQL refuses one in a
         # query (SQLite would cut the pattern short): such a filter matches nothing.
         return query.where(false())
-    if tag:
+    if f.tag:
         tagged = select(IssueTag.issue_id).join(Tag, Tag.id == IssueTag.tag_id)
-        query = query.where(Issue.id.in_(tagged.where(Tag.name == tag.strip().lower())))
-    if reporter_id is not None:
-        query = query.where(Issue.reporter_id == reporter_id)
-    if reporter and reporter.strip():
-        pattern = f"%{escape_like(reporter.strip().lower())}%"
+        query = query.where(Issue.id.in_(tagged.where(Tag.name == f.tag.lower())))
+    if f.reporter_id is not None:
+        query = query.where(Issue.reporter_id == f.reporter_id)
+    if f.reporter:
+        pattern = f"%{escape_like(f.reporter.lower())}%"
         people = select(User.id).where(
             or_(
                 User.email.like(pattern, escape="\\"),
@@ -190,10 +173,10 @@ def filtered(
             )
         )
         query = query.where(Issue.reporter_id.in_(people))
-    if assignee_id is not None:
-        query = query.where(Issue.assignee_id == assignee_id)
-    if q and q.strip():
-        pattern = f"%{escape_like(q.strip())}%"
+    if f.assignee_id is not None:
+        query = query.where(Issue.assignee_id == f.assignee_id)
+    if f.q:
+        pattern = f"%{escape_like(f.q)}%"
         query = query.where(
             or_(
                 Issue.title.ilike(pattern, escape="\\"),
@@ -204,13 +187,8 @@ def filtered(
 
 
 def ordered(query: Select[Issue], sort: str) -> Select[Issue]:
-    """Order by an allow-listed key; a leading '-' means descending. Ties break on id."""
-    key = sort.removeprefix("-")
-    if key not in SORTS:
-        raise InvalidInput(
-            f"Unknown sort {sort!r}; use one of {', '.join(SORTS)} (prefix '-' for descending).",
-            {"sort": "unknown"},
-        )
+    """Order by a sort key of `filters.SORTS` (validated by IssueQuery); a leading '-'
+    means descending. Ties break on id."""
     column = {
         "updated": Issue.updated_at,
         "created": Issue.created_at,
@@ -218,7 +196,7 @@ def ordered(query: Select[Issue], sort: str) -> Select[Issue]:
         "id": Issue.id,
         "severity": case(SEVERITY_RANK, value=Issue.severity),
         "status": case(STATUS_RANK, value=Issue.status),
-    }[key]
+    }[sort.removeprefix("-")]
     descending = sort.startswith("-")
     return query.order_by(
         column.desc() if descending else column.asc(),
@@ -236,17 +214,3 @@ def count(s: Session, query: Select[Issue]) -> int:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _values(
-    enum: type[Status] | type[Severity], given: Iterable[str] | str, name: str
-) -> list[str]:
-    items = [given] if isinstance(given, str) else list(given)
-    allowed = [m.value for m in enum]
-    bad = [v for v in items if v not in allowed]
-    if bad:
-        raise InvalidInput(
-            f"Unknown {name} {', '.join(map(str, bad))}; use one of {', '.join(allowed)}.",
-            {name: "unknown"},
-        )
-    return items

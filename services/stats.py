@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .enums import Role, Severity, Status
+from .enums import Severity, Status
 from .models import DailyStat, Issue
-from .permissions import is_staff, load_actor, require
+from .permissions import is_staff, load_actor, require, visible_reporter
 from .schemas import Actor, DailyCount
 
 
@@ -55,10 +55,10 @@ def history_start(s: Session, actor: Actor) -> dt.date | None:
 
 def _counts(s: Session, actor: Actor) -> dict[tuple[str, str], int]:
     """Issues per (status, severity), answered from one covering index."""
-    user = load_actor(s, actor)
+    reporter_id = visible_reporter(load_actor(s, actor), None)
     query = select(Issue.status, Issue.severity, func.count()).group_by(
         Issue.status, Issue.severity
     )
-    if user.role == Role.REPORTER:
-        query = query.where(Issue.reporter_id == user.id)
+    if reporter_id is not None:
+        query = query.where(Issue.reporter_id == reporter_id)
     return {(str(st), str(sev)): n for st, sev, n in s.execute(query)}

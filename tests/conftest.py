@@ -26,8 +26,8 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
-    "job_runs, daily_stats, activity, comments, attachments, issue_tags, tags, issues, "
-    "crash_signatures, analyses, trusted_devices, login_sessions, users"
+    "idempotency_keys, job_runs, daily_stats, activity, comments, attachments, issue_tags, "
+    "tags, issues, crash_signatures, analyses, trusted_devices, login_sessions, users"
 )
 
 

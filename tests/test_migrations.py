@@ -165,3 +165,89 @@ def test_foreign_key_refuses_unknown_reporter(migrated):
     with pytest.raises(exc.IntegrityError):
         _add_issue(migrated, reporter=424242)
     assert _issue_count(migrated) == 0
+
+
+# --- ids are never reused ---------------------------------------------------------------------
+
+COMMENT_SQL = text(
+    "INSERT INTO comments (issue_id, author_id, body, body_html, created_at) "
+    "VALUES (:issue, :author, 'b', '<p>b</p>', CURRENT_TIMESTAMP)"
+)
+ACTIVITY_SQL = text(
+    "INSERT INTO activity (issue_id, reporter_id, actor_id, verb, field, new_value, created_at) "
+    "VALUES (:issue, :reporter, :reporter, :verb, '', :value, CURRENT_TIMESTAMP)"
+)
+SESSION_SQL = text(
+    "INSERT INTO login_sessions (token_hash, user_id, created_at, last_seen_at, expires_at, "
+    "user_agent) VALUES (:hash, :user, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+    "CURRENT_TIMESTAMP, '')"
+)
+
+
+def _new_id(engine, sql, params, table) -> int:
+    with engine.begin() as conn:
+        conn.execute(sql, params)
+        return conn.execute(text(f"SELECT MAX(id) FROM {table}")).scalar()  # noqa: S608
+
+
+def _everything(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {
+            table: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))]  # noqa: S608
+            for table in sorted(MODEL_TABLES)
+            if table in inspect(conn).get_table_names()
+        }
+
+
+def test_upgrading_keeps_every_row_and_never_hands_out_a_deleted_id(empty_url):
+    migrate.upgrade(empty_url, "0003")
+    engine = make_engine(empty_url)
+    reporter = _add_user(engine)
+    _add_issue(engine, reporter)
+    doomed = _new_id(
+        engine, ISSUE_SQL, {"status": "OPEN", "severity": "LOW", "reporter": reporter}, "issues"
+    )
+    comment = _new_id(engine, COMMENT_SQL, {"issue": doomed, "author": reporter}, "comments")
+    with engine.begin() as conn:
+        for verb, value in (("created", "LOW"), ("commented", str(comment)), ("deleted", None)):
+            conn.execute(
+                ACTIVITY_SQL, {"issue": doomed, "reporter": reporter, "verb": verb, "value": value}
+            )
+        conn.execute(SESSION_SQL, {"hash": "h" * 64, "user": reporter})
+        conn.execute(text("DELETE FROM issues WHERE id = :id"), {"id": doomed})  # and its comment
+    before = _everything(engine)
+    engine.dispose()
+
+    migrate.upgrade(empty_url)
+
+    engine = make_engine(empty_url)
+    after = _everything(engine)
+    assert {t: after[t] for t in before} == before  # users, sessions, issues, activity: kept
+    assert before["login_sessions"] and before["activity"] and not before["comments"]
+    fresh = _new_id(
+        engine, ISSUE_SQL, {"status": "OPEN", "severity": "LOW", "reporter": reporter}, "issues"
+    )
+    assert fresh > doomed
+    assert _new_id(engine, COMMENT_SQL, {"issue": fresh, "author": reporter}, "comments") > comment
+    with pytest.raises(exc.IntegrityError):  # the foreign keys survived the copy
+        _add_issue(engine, reporter=424242)
+    with pytest.raises(exc.IntegrityError):  # and the CHECK constraints
+        _add_issue(engine, reporter, status="BOGUS")
+    with engine.begin() as conn:  # and ON DELETE CASCADE
+        conn.execute(text("DELETE FROM issues WHERE id = :id"), {"id": fresh})
+        assert conn.execute(text("SELECT COUNT(*) FROM comments")).scalar() == 0
+    engine.dispose()
+
+
+def test_every_integer_id_is_autoincrement_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        tables = dict(
+            conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
+        )
+    engine.dispose()
+    with_ids = {name for name, table in Base.metadata.tables.items() if "id" in table.c}
+    assert with_ids and with_ids <= set(tables)
+    assert [name for name in sorted(with_ids) if "AUTOINCREMENT" not in tables[name]] == []

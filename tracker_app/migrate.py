@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 import migrations
 from services.db import make_engine
@@ -54,9 +55,33 @@ def _with_connection(database_url: str, run) -> None:  # type: ignore[no-untyped
     # Our engine (SQLite: WAL, busy timeout, transactional DDL) rather than Alembic's own.
     engine = make_engine(database_url)
     try:
-        with engine.begin() as conn:
-            cfg = alembic_config(database_url)
-            cfg.attributes["connection"] = conn
-            run(cfg)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                _foreign_keys_off(conn)
+            with conn.begin():
+                cfg = alembic_config(database_url)
+                cfg.attributes["connection"] = conn
+                run(cfg)
+                if sqlite:
+                    _check_foreign_keys(conn)
     finally:
-        engine.dispose()
+        engine.dispose()  # the connection without foreign key checks goes with its pool
+
+
+def _foreign_keys_off(conn: Connection) -> None:
+    """SQLite changes a table by copying it into a new one and dropping the old (Alembic's
+    batch mode); with foreign keys on, that drop would run every ON DELETE CASCADE of the
+    rows it removes (an issue's comments, a user's sessions) or be refused. The pragma only
+    works outside a transaction, so it goes to the driver before SQLAlchemy begins one."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    dbapi.execute("PRAGMA foreign_keys=OFF")
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """With the checks off, make sure the migrations left no dangling reference (any
+    problem rolls the whole upgrade back)."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")

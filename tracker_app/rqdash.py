@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import services
 from pages import cookies
 from pages.redirects import login_url
-from services import Role
+from services import permissions
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -68,7 +68,7 @@ class AdminOnly:
         actor = await run_in_threadpool(_resolve, cookies.session_token(request))
         if actor is None:
             response: Response = RedirectResponse(login_url(PATH), status_code=303)
-        elif actor.role != Role.ADMIN:
+        elif not permissions.can_run_jobs(actor):
             response = PlainTextResponse("Only administrators can see the job queue.", 403)
         elif request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
             response = PlainTextResponse("Refused: this request came from another site.", 403)

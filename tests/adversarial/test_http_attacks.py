@@ -282,7 +282,7 @@ async def test_sql_looking_sort_and_filters_are_a_clear_422(
         response = await http.get(path, params=params, headers=auth(people["admin"]))
         assert response.status_code == 422, (path, response.text)
         body = response.json()
-        assert body["errors"] == {field: "unknown"}
+        assert list(body["errors"]) == [field] and "Unknown" in body["errors"][field]
         assert allowed in body["detail"] and params[field] in body["detail"]
     assert issue_count(people["admin"]) == 3
 

@@ -39,6 +39,27 @@ async def test_export_neutralises_formulas_and_shows_only_what_you_may_see(http,
     assert bad.status_code == 422
 
 
+async def test_the_export_takes_every_filter_of_the_list_by_the_same_names(http, people) -> None:
+    admin = people["admin"]
+    make_issue(people["reporter"], title="Printer jams", severity="HIGH")
+    make_issue(people["other"], title="Printer smokes", severity="HIGH")
+    make_issue(admin, title="Fax is slow", severity="LOW", tags=["fax"])
+    queries = [
+        "reporter=rep%40example",  # part of the reporter's email: the export ignored it
+        f"reporter_id={people['other'].id}",
+        "status=OPEN&severity=HIGH",
+        "severity=LOW,HIGH&q=printer",
+        "tag=fax",
+    ]
+    for query in queries:
+        listed = await http.get(f"/api/v1/issues?{query}", headers=auth(admin))
+        exported = await http.get(f"/api/v1/issues/export.csv?{query}", headers=auth(admin))
+        assert listed.status_code == exported.status_code == 200, query
+        titles = sorted(i["title"] for i in listed.json()["items"])
+        assert 0 < len(titles) < 3, query
+        assert sorted(r["title"] for r in _csv(exported.text)) == titles, query
+
+
 async def test_a_dry_run_reports_every_bad_row_and_writes_nothing(http, people) -> None:
     text = (
         "title,description,severity,tags\n"

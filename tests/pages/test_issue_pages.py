@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import pytest
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
+from starlette.datastructures import QueryParams
 
 import services
+from pages.issue_list import ListState
 from tests.factories import make_issue, make_user
 from tests.pages.conftest import sign_in, titles, until
+from tests.services.test_ids_never_reused import delete_the_newest_issue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
 
@@ -170,3 +175,42 @@ async def test_comments_render_safe_markdown(user: User, db) -> None:
 async def test_every_page_wants_a_signed_in_user(user: User, db, path: str) -> None:
     await user.open(path)
     await user.should_see("Sign in")
+
+
+async def test_a_new_issue_shows_nothing_of_a_deleted_one(user: User, db) -> None:
+    delete_the_newest_issue()
+    me = sign_in(user, "REPORTER", full_name="Nina Newcomer")
+    fresh = make_issue(me, title="My printer jams")
+    await user.open(f"/issues/{fresh.id}")
+    await user.should_see("My printer jams")
+    await user.should_see("Nina Newcomer filed the issue")
+    for trace in ("Olga Oldowner", "salaries-2026.png", "commented", "Triaged", "deleted"):
+        await user.should_not_see(trace)
+
+
+async def test_the_url_keeps_its_names_for_every_filter(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    rita, raj = make_user(full_name="Rita Reporter"), make_user(full_name="Raj Other")
+    make_issue(rita, title="Rita's printer", severity="HIGH")
+    make_issue(raj, title="Raj's printer", severity="LOW")
+    await user.open("/?who=rita")  # part of the reporter's name or email
+    assert titles(user) == ["Rita's printer"]
+    await user.open(f"/?reporter={raj.id}")  # the reporter's id
+    assert titles(user) == ["Raj's printer"]
+    await user.open("/?status=BOGUS&severity=HIGH&q=printer")  # a bad value is left out
+    assert titles(user) == ["Rita's printer"]
+
+
+def test_the_list_state_goes_to_the_url_and_back_unchanged() -> None:
+    url = "q=jam&tag=ui&status=OPEN&status=DONE&severity=HIGH&reporter=7&who=rita&sort=title&page=3"
+    state = ListState.from_url(QueryParams(url))
+    assert state.query == services.IssueQuery(
+        q="jam",
+        tag="ui",
+        status=["OPEN", "DONE"],
+        severity=["HIGH"],
+        reporter_id=7,
+        reporter="rita",
+        sort="title",
+    )
+    assert state.page == 3 and parse_qs(state.to_url()) == parse_qs(url)

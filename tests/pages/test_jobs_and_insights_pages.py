@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy import func, select
 
 import services
-from tests.factories import make_issue
+from pages.admin_jobs import JobsPanel
+from services.models import JobRun
+from tests.factories import make_issue, make_user
 from tests.pages.conftest import sign_in
 
 
@@ -146,3 +150,59 @@ async def test_insights_show_top_crashes_and_invoice_sums(user: User, db) -> Non
     sums = [t.rows for t in user.find(kind=ui.table).elements if t.row_key == "key"]
     assert [{"key": "2026-11", "currency": "EUR", "count": 1, "total": "99.90"}] in sums
     assert [{"key": "ACME", "currency": "EUR", "count": 1, "total": "99.90"}] in sums
+
+
+async def test_a_failed_recompute_says_so_plainly_and_shows_no_error_text(
+    user: User, db, monkeypatch, caplog
+) -> None:
+    sign_in(user, "ADMIN")
+
+    def broken(s, day):
+        raise RuntimeError("SELECT password_hash FROM users WHERE email = 'ana@example.com'")
+
+    monkeypatch.setattr(services.daily, "refresh_day", broken)
+    await user.open("/admin/jobs")
+    user.find(kind=ui.button, content="Recompute today now").click()
+    await user.should_see("The recompute failed", retries=100)
+    await user.should_see("Recent failures")
+    await user.should_not_see("password_hash")
+    assert any("password_hash" in r.exc_text for r in caplog.records if r.exc_text)  # logged
+    caplog.clear()  # the expected error, not one of the page's
+
+
+async def test_an_admin_demoted_meanwhile_cannot_recompute(user: User, db, monkeypatch) -> None:
+    clicked = asyncio.Event()
+    original = JobsPanel.run_now
+
+    async def run_now(panel: JobsPanel) -> None:
+        try:
+            await original(panel)
+        finally:
+            clicked.set()
+
+    monkeypatch.setattr(JobsPanel, "run_now", run_now)
+    me = sign_in(user, "ADMIN")
+    await user.open("/admin/jobs")
+    with services.session() as s:
+        services.users.update_user(s, make_user("ADMIN"), me.id, {"role": "MAINTAINER"})
+    user.find(kind=ui.button, content="Recompute today now").click()
+    await asyncio.wait_for(clicked.wait(), timeout=30)
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(JobRun)) == 0  # the job never ran
+
+
+async def test_a_page_that_fails_shows_a_plain_message_not_the_error(
+    user: User, db, monkeypatch, caplog
+) -> None:
+    sign_in(user, "MAINTAINER")
+
+    def broken(s, actor):
+        raise RuntimeError("connection to server at 10.0.0.7 failed for user tracker")
+
+    monkeypatch.setattr(services.stats, "counts_by_status", broken)
+    response = await user.http_client.get("/")
+    assert response.status_code == 500
+    assert "10.0.0.7" not in response.text and "RuntimeError" not in response.text
+    assert "Something went wrong on our side" in response.text
+    assert any("10.0.0.7" in r.exc_text for r in caplog.records if r.exc_text)  # logged
+    caplog.clear()  # the expected error, not one of the page's

@@ -18,7 +18,8 @@ token from `POST /api/v1/auth/token` (or a personal token from the account page)
 `{"detail": ...}` with 401/403/404/409/413/415/422/429; a 409 on a stale `version` carries
 the current issue in `current`. Writes are limited per user (issues, comments and files per
 hour; imported issues and uploaded bytes per 24 hours): over a limit the answer is 429 with
-`Retry-After` (seconds) and a message saying when to try again.
+`Retry-After` (seconds) and a message saying when to try again. Creating an issue or a
+comment takes an optional `Idempotency-Key` header, so a retry never creates twice.
 """
 UPLOAD_PATH = f"{API_PREFIX}/issues/{{issue_id}}/attachments"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -16,9 +16,13 @@ from services import (
     AttachmentView,
     CommentView,
     IssueCreate,
+    IssueFilter,
+    IssueQuery,
     IssueSummary,
     IssueView,
     Page,
+    filters,
+    idempotency,
 )
 
 from .deps import Id, Who
@@ -27,61 +31,75 @@ from .models import AssigneeBody, CommentBody, IssuePatch, StatusChange, TagsBod
 router = APIRouter(tags=["issues"])
 
 
-class ListFilters:
-    """The list filters shared by the list and the CSV export."""
+_STATUSES = ", ".join(m.value for m in services.Status)
+_SEVERITIES = ", ".join(m.value for m in services.Severity)
 
-    def __init__(
-        self,
-        status: Annotated[list[str] | None, Query(description="repeat or comma-separate")] = None,
-        severity: Annotated[list[str] | None, Query()] = None,
-        tag: str | None = None,
-        q: Annotated[
-            str | None, Query(max_length=200, description="text in title/description")
-        ] = None,
-        reporter_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-        reporter: Annotated[
-            str | None, Query(max_length=100, description="part of name/email")
-        ] = None,
-    ) -> None:
-        self.status = _split(status)
-        self.severity = _split(severity)
-        self.tag, self.q, self.reporter_id, self.reporter = tag, q, reporter_id, reporter
+
+def issue_filter(
+    status: Annotated[
+        list[str] | None, Query(description=f"repeat or comma-separate: {_STATUSES}")
+    ] = None,
+    severity: Annotated[
+        list[str] | None, Query(description=f"repeat or comma-separate: {_SEVERITIES}")
+    ] = None,
+    tag: Annotated[str | None, Query(description="a tag name")] = None,
+    q: Annotated[
+        str | None,
+        Query(description=f"part of the title or description (at most {filters.MAX_Q})"),
+    ] = None,
+    reporter_id: Annotated[int | None, Query(description="the reporter's user id")] = None,
+    reporter: Annotated[
+        str | None,
+        Query(description=f"part of the reporter's name or email (at most {filters.MAX_REPORTER})"),
+    ] = None,
+) -> IssueFilter:
+    """The list filters, as query parameters, for the list and the CSV export; checked by
+    the services' schema (an unknown value is a 422 naming it)."""
+    given: dict[str, Any] = {"status": status, "severity": severity, "tag": tag, "q": q}
+    given |= {"reporter_id": reporter_id, "reporter": reporter}
+    return filters.build(IssueFilter, {k: v for k, v in given.items() if v is not None}, {})
 
 
 @router.get("/issues", response_model=Page[IssueSummary])
 def list_issues(
     who: Who,
-    f: Annotated[ListFilters, Depends()],
-    sort: str = "-updated",
+    f: Annotated[IssueFilter, Depends(issue_filter)],
+    sort: Annotated[
+        str, Query(description=f"{', '.join(filters.SORTS)}; prefix '-' for descending")
+    ] = filters.DEFAULT_SORT,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, description="at most 100")] = 50,
 ) -> Response:
-    """Issues you may see (reporters: their own). `sort`: updated, created, severity, status,
-    title or id; prefix `-` for descending."""
+    """Issues you may see (reporters: their own), filtered, sorted and a page at a time."""
+    query = filters.build(IssueQuery, f.model_dump(exclude_defaults=True), {"sort": sort})
     with services.session() as s:
         actor = who.actor(s)
-        page_of = services.issues.list_issues(
-            s,
-            actor,
-            status=f.status,
-            severity=f.severity,
-            tag=f.tag,
-            q=f.q,
-            reporter_id=f.reporter_id,
-            reporter=f.reporter,
-            sort=sort,
-            page=page,
-            page_size=page_size,
-        )
+        page_of = services.issues.list_issues(s, actor, query, page=page, page_size=page_size)
     return as_json(page_of)
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        description="Optional; makes retrying safe. Send a new unique key (a UUID, say) "
+        "with each new request and the same key with each retry of it: a retry with the "
+        "same key and the same body returns the first response (201, the same body) and "
+        "creates nothing; the same key with another body, or for another endpoint, is "
+        f"refused with 422. Keys are per user and remembered for "
+        f"{idempotency.KEEP.total_seconds() / 3600:.0f} hours; 1 to {idempotency.MAX_KEY} "
+        "visible ASCII characters.",
+    ),
+]
+
+
 @router.post("/issues", response_model=IssueView, status_code=201)
-def create_issue(who: Who, body: IssueCreate) -> IssueView:
-    """File an issue as yourself (tags: staff only). It starts OPEN."""
+def create_issue(who: Who, body: IssueCreate, key: IdempotencyKey = None) -> IssueView:
+    """File an issue as yourself (tags: staff only). It starts OPEN. Send an
+    `Idempotency-Key` to retry safely after a timeout or a dropped connection."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.create_issue(s, actor, body)
+        return services.issues.create_issue(s, actor, body, idempotency_key=key)
 
 
 @router.get(
@@ -90,22 +108,16 @@ def create_issue(who: Who, body: IssueCreate) -> IssueView:
     tags=["csv"],
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_csv(who: Who, f: Annotated[ListFilters, Depends()]) -> Response:
-    """Every issue you may see that matches the filters, as CSV (cells that a spreadsheet
-    would run as formulas are neutralised with a leading quote)."""
-    filters: dict[str, Any] = {
-        "status": f.status,
-        "severity": f.severity,
-        "tag": f.tag,
-        "q": f.q,
-        "reporter_id": f.reporter_id,
-    }
-    with services.session() as s:  # check the filters and the caller before streaming
-        services.issues.list_issues(s, who.actor(s), page_size=1, **filters)
+def export_csv(who: Who, f: Annotated[IssueFilter, Depends(issue_filter)]) -> Response:
+    """Every issue you may see that matches the list's filters (all of them), oldest first,
+    as CSV. Cells a spreadsheet could run as a formula (starting with = + - @, a tab or a
+    carriage return, also after leading blanks) get a leading quote."""
+    with services.session() as s:  # refuse a caller who may not export before streaming
+        services.csvio.export_rows(s, who.actor(s), f)
 
     def stream() -> Iterator[str]:
         with services.session() as s:
-            rows = services.csvio.export_rows(s, who.actor(s), **filters)
+            rows = services.csvio.export_rows(s, who.actor(s), f)
             yield from services.csvio.write_csv(rows)
 
     return StreamingResponse(
@@ -175,11 +187,16 @@ def list_comments(who: Who, issue_id: Id) -> list[CommentView]:
 
 
 @router.post("/issues/{issue_id}/comments", response_model=CommentView, status_code=201)
-def add_comment(who: Who, issue_id: Id, body: CommentBody) -> CommentView:
-    """Comment in Markdown on an issue you may see."""
+def add_comment(
+    who: Who, issue_id: Id, body: CommentBody, key: IdempotencyKey = None
+) -> CommentView:
+    """Comment in Markdown on an issue you may see. Send an `Idempotency-Key` to retry
+    safely."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.comments.add_comment(s, actor, issue_id, body.model_dump())
+        return services.comments.add_comment(
+            s, actor, issue_id, body.model_dump(), idempotency_key=key
+        )
 
 
 @router.get("/issues/{issue_id}/activity", response_model=list[ActivityView])
@@ -215,9 +232,3 @@ def as_json(model: BaseModel, status_code: int = 200) -> Response:
     """Serialise a view once. Returned as is, FastAPI would validate it again against the
     response model first: a third of the time of a list request."""
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]

@@ -1,0 +1,117 @@
+"""Which issues a list shows, in one schema: the list (`issues.list_issues`), the CSV export
+(`csvio.export_rows`), the API's query parameters and the list page's URL all build an
+`IssueFilter` (the export) or an `IssueQuery` (the rest: the filter and a sort), so a
+filter one of them offers the others honour too.
+
+Bad values raise InvalidInput naming the value and what is allowed. Who may see what is not
+decided here: the services narrow every filter with `permissions.visible_reporter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import ConfigDict, Field, ValidationError, field_validator
+
+from .enums import Severity, Status
+from .schemas import Input, parse
+
+SORTS = ("updated", "created", "severity", "status", "title", "id")
+DEFAULT_SORT = "-updated"
+MAX_Q = 200
+MAX_REPORTER = 100
+MAX_TAG = 40
+MAX_ID = 2**31 - 1  # an INTEGER column: anything larger can only match nothing
+
+
+class IssueFilter(Input):
+    """What an issue must match; every field is optional, all given ones must hold."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: tuple[Status, ...] = ()
+    severity: tuple[Severity, ...] = ()
+    tag: str | None = Field(None, max_length=MAX_TAG)
+    reporter_id: int | None = Field(None, ge=1, le=MAX_ID)
+    reporter: str | None = Field(None, max_length=MAX_REPORTER)  # part of name or email
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
+    q: str | None = Field(None, max_length=MAX_Q)  # part of the title or the description
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> tuple[str, ...]:
+        return _known(Status, value, "status")
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severities(cls, value: Any) -> tuple[str, ...]:
+        return _known(Severity, value, "severity")
+
+    @field_validator("tag", "reporter", "q", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        """Surrounding blanks mean nothing; an empty text is no filter."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+
+class IssueQuery(IssueFilter):
+    """A filter and the order of the list: a key of SORTS, '-' first for descending."""
+
+    sort: str = DEFAULT_SORT
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _sort(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return DEFAULT_SORT
+        if not isinstance(value, str) or value.removeprefix("-") not in SORTS:
+            raise ValueError(
+                f"Unknown sort {value!r}; use one of {', '.join(SORTS)} "
+                "(prefix '-' for descending)."
+            )
+        return value
+
+
+FilterT = TypeVar("FilterT", bound=IssueFilter)
+
+
+def build(
+    model: type[FilterT], given: FilterT | Mapping[str, Any] | None, criteria: Mapping[str, Any]
+) -> FilterT:
+    """A filter from a ready one, a mapping, keyword criteria, or both (the keywords win):
+    `list_issues(s, me, {"status": "OPEN"})` and `list_issues(s, me, status="OPEN")` agree."""
+    if isinstance(given, model) and not criteria:
+        return given
+    base = given.model_dump(exclude_defaults=True) if isinstance(given, Input) else given or {}
+    return parse(model, {**base, **criteria})
+
+
+def lenient(model: type[FilterT], data: Mapping[str, Any]) -> FilterT:
+    """A filter from untrusted state such as a bookmarked URL: the fields that do not
+    validate are left out instead of failing the whole page."""
+    values = dict(data)
+    while True:
+        try:
+            return model.model_validate(values)
+        except ValidationError as e:
+            bad = {str(err["loc"][0]) for err in e.errors() if err["loc"]} & values.keys()
+            if not bad:
+                return model()
+            values = {k: v for k, v in values.items() if k not in bad}
+
+
+def _known(enum: type[Status] | type[Severity], value: Any, name: str) -> tuple[str, ...]:
+    """Values as a tuple from None, one value, comma-separated values or an iterable of
+    them; unknown ones are named in the error."""
+    if value is None:
+        return ()
+    items: Iterable[Any] = [value] if isinstance(value, str) else value
+    values = tuple(v.strip() for item in items for v in str(item).split(",") if v.strip())
+    allowed = [m.value for m in enum]
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValueError(f"Unknown {name} {', '.join(bad)}; use one of {', '.join(allowed)}.")
+    return values
