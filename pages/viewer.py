@@ -11,7 +11,7 @@ from nicegui import run, ui
 from starlette.requests import Request
 
 import services
-from services import Actor
+from services import Actor, permissions
 
 from . import cookies
 from .redirects import login_url
@@ -44,7 +44,7 @@ class Viewer:
 
     @property
     def is_staff(self) -> bool:
-        return self.actor.is_staff
+        return permissions.is_staff(self.actor)
 
     @property
     def ended(self) -> bool:

@@ -13,7 +13,7 @@ from .enums import STAFF_ROLES, TRANSITIONS, Role, Status
 from .errors import AuthenticationFailed, NotFound, PermissionDenied
 from .models import Issue, User
 
-if TYPE_CHECKING:  # schemas use the predicates (Actor.is_staff)
+if TYPE_CHECKING:  # only for type hints: schemas stay free of the rules
     from .schemas import Actor
 
 

@@ -11,7 +11,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .enums import Role, Severity, Status, Verb
 from .errors import InvalidInput
-from .permissions import is_staff
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
@@ -154,11 +153,6 @@ class Actor(View):
     full_name: str
     role: Role
     is_active: bool = True
-
-    @property
-    def is_staff(self) -> bool:
-        """For pages hiding what they cannot offer; the rule is `permissions.is_staff`."""
-        return is_staff(self)
 
 
 class UserView(Actor):

@@ -15,7 +15,7 @@ from .enums import Role
 from .errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
 from .events import ChangeEvent, emit
 from .models import LoginSession, TrustedDevice, User, utcnow
-from .permissions import can_manage_users, load_actor, require
+from .permissions import STAFF_ROLES, can_manage_users, is_staff, load_actor, require
 from .queries import escape_like
 from .schemas import (
     Actor,
@@ -174,10 +174,10 @@ def list_users(
 
 def list_staff(s: Session, actor: Actor) -> list[Actor]:
     """Active maintainers and admins, for the assignee picker; staff only."""
-    require(load_actor(s, actor).role != Role.REPORTER, "Only staff can assign issues.")
+    require(is_staff(load_actor(s, actor)), "Only staff can assign issues.")
     rows = s.scalars(
         select(User)
-        .where(User.is_active.is_(True), User.role.in_([Role.MAINTAINER, Role.ADMIN]))
+        .where(User.is_active.is_(True), User.role.in_(STAFF_ROLES))
         .order_by(User.full_name, User.email)
     )
     return [Actor.model_validate(u) for u in rows]
