@@ -84,6 +84,7 @@ class ListState:
             "tag": params.get("tag"),
             "reporter_id": params.get("reporter"),
             "reporter": params.get("who"),
+            "signature": params.get("signature"),
             "sort": params.get("sort"),
         }
         query = filters.lenient(services.IssueQuery, {k: v for k, v in given.items() if v})
@@ -94,7 +95,7 @@ class ListState:
         pairs: list[tuple[str, Any]] = [("q", f.q), ("tag", f.tag)]
         pairs += [("status", s.value) for s in f.status]
         pairs += [("severity", s.value) for s in f.severity]
-        pairs += [("reporter", f.reporter_id), ("who", f.reporter)]
+        pairs += [("reporter", f.reporter_id), ("who", f.reporter), ("signature", f.signature)]
         if f.sort != filters.DEFAULT_SORT:
             pairs.append(("sort", f.sort))
         if self.page > 1:
@@ -218,6 +219,13 @@ class IssueListView:
                 ).props(f"clearable debounce=400 dense maxlength={filters.MAX_REPORTER}").classes(
                     "min-w-48"
                 )
+            if f.signature:  # set by a link from an issue's or the insights' crash signatures
+                ui.chip(
+                    f"Crash signature {f.signature[:12]}",
+                    icon="bug_report",
+                    removable=True,
+                    on_value_change=lambda e: None if e.value else self.set(signature=None),
+                ).props("dense outline")
 
     def _pagination(self, total: int) -> dict[str, Any]:
         sort = self.state.query.sort

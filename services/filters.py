@@ -36,7 +36,8 @@ class IssueFilter(Input):
     reporter_id: int | None = Field(None, ge=1, le=MAX_ID)
     reporter: str | None = Field(None, max_length=MAX_REPORTER)  # part of name or email
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
-    q: str | None = Field(None, max_length=MAX_Q)  # part of the title or the description
+    q: str | None = Field(None, max_length=MAX_Q)  # part of the title, description or files
+    signature: str | None = Field(None, max_length=64)  # a crash signature's fingerprint
 
     @field_validator("status", mode="before")
     @classmethod
@@ -48,7 +49,7 @@ class IssueFilter(Input):
     def _severities(cls, value: Any) -> tuple[str, ...]:
         return _known(Severity, value, "severity")
 
-    @field_validator("tag", "reporter", "q", mode="before")
+    @field_validator("tag", "reporter", "q", "signature", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         """Surrounding blanks mean nothing; an empty text is no filter."""

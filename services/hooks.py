@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,3 +33,20 @@ def written(s: Session, what: str, issue_id: int, source_id: int) -> None:
     """Called by the core writes after their row is flushed."""
     for hook in list(_hooks):
         hook(s, Written(what, issue_id, source_id))
+
+
+# Issue filters a later part answers: name -> (value -> a SELECT of matching issue ids).
+# "text": issues whose other text matches a LIKE pattern (the list's `q` searches it too);
+# "signature": issues with a crash signature (the list's `signature=`).
+IssueIds = Callable[[str], Any]
+_issue_filters: dict[str, IssueIds] = {}
+
+
+def on_issue_filter(name: str, ids: IssueIds) -> None:
+    _issue_filters[name] = ids
+
+
+def issue_ids(name: str, value: str) -> Any | None:
+    """The SELECT of issue ids a registered filter gives for `value` (None: none is)."""
+    ids = _issue_filters.get(name)
+    return ids(value) if ids is not None else None

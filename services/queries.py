@@ -11,7 +11,7 @@ from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from . import markdown
+from . import hooks, markdown
 from .enums import SEVERITY_RANK, STATUS_RANK
 from .filters import IssueFilter
 from .models import Attachment, Issue, IssueTag, Tag, User
@@ -155,7 +155,7 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.status.in_(f.status))
     if f.severity:
         query = query.where(Issue.severity.in_(f.severity))
-    if any("\x00" in text for text in (f.tag, f.reporter, f.q) if text):
+    if any("\x00" in text for text in (f.tag, f.reporter, f.q, f.signature) if text):
         # Stored text never holds a NUL (inputs refuse it) and PostgreSQL refuses one in a
         # query (SQLite would cut the pattern short): such a filter matches nothing.
         return query.where(false())
@@ -177,12 +177,17 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.assignee_id == f.assignee_id)
     if f.q:
         pattern = f"%{escape_like(f.q)}%"
-        query = query.where(
-            or_(
-                Issue.title.ilike(pattern, escape="\\"),
-                Issue.description.ilike(pattern, escape="\\"),
-            )
-        )
+        matches = [
+            Issue.title.ilike(pattern, escape="\\"),
+            Issue.description.ilike(pattern, escape="\\"),
+        ]
+        other = hooks.issue_ids("text", pattern)  # text read from files (services.intake)
+        if other is not None:
+            matches.append(Issue.id.in_(other))
+        query = query.where(or_(*matches))
+    if f.signature:
+        with_it = hooks.issue_ids("signature", f.signature)
+        query = query.where(false() if with_it is None else Issue.id.in_(with_it))
     return query
 
 

@@ -6,7 +6,7 @@ and their facts become fields, searchable text and crash signatures.
                pays for them)
 """
 
-from . import analyses, models, record, stats
+from . import analyses, models, record, search, stats
 from .analyses import (
     AnalysisView,
     analyses_of_issue,
@@ -31,6 +31,7 @@ __all__ = [
     "models",
     "record",
     "reprocess",
+    "search",
     "signature_stats",
     "signatures_of_issue",
     "stats",

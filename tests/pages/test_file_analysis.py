@@ -11,7 +11,7 @@ import services
 from services.intake import pipeline
 from services.intake.models import Analysis
 from tests.factories import make_issue
-from tests.pages.conftest import sign_in, until
+from tests.pages.conftest import sign_in, titles, until
 
 
 def _attach(actor, issue_id: int, content: bytes, name: str) -> int:
@@ -82,3 +82,27 @@ async def test_staff_correct_the_vendor_of_an_invoice(user: User, db) -> None:
 def _corrections(file_id: int) -> dict:
     with services.session() as s:
         return s.scalar(select(Analysis.corrections).where(Analysis.attachment_id == file_id))
+
+
+async def test_a_crash_signature_links_to_the_issues_that_share_it(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "/srv/app/billing/export.py", line {n}, in run\n'
+        "    rows = fetch()\n"
+        "ZeroDivisionError: division by zero\n"
+    )
+    first = make_issue(me, title="Export crashes", description=trace.format(n=10))
+    make_issue(me, title="Export broken again", description=trace.format(n=12))
+    make_issue(me, title="Unrelated typo")
+    with services.session() as s:
+        for analysis_id in s.scalars(select(Analysis.id)).all():
+            pipeline.run_analysis(analysis_id)
+    await user.open(f"/issues/{first.id}")
+    await user.should_see("Crash signatures")
+    await user.should_see("ZeroDivisionError")
+    [link] = [e for e in user.find(kind=ui.link).elements if "/?signature=" in e.props["href"]]
+    assert link.text == "Seen in 2 issues from 1 reporter"
+    await user.open(link.props["href"])
+    await user.should_see("Crash signature")
+    assert sorted(titles(user)) == ["Export broken again", "Export crashes"]

@@ -10,6 +10,7 @@ import pytest
 
 import services
 from services import InvalidInput, IssueFilter, IssueQuery
+from services.intake.models import Analysis, CrashSignature
 from tests.factories import make_issue, make_user
 
 
@@ -26,6 +27,19 @@ def world(db):
     with services.session() as s:
         services.issues.change_status(s, admin, raj_issue.id, "TRIAGED")
         services.issues.assign(s, admin, tagged.id, maintainer.id)
+        crash = Analysis(issue_id=raj_issue.id, source="comment", source_id=900_001)
+        s.add(crash)
+        s.flush()
+        s.add(CrashSignature(analysis_id=crash.id, issue_id=raj_issue.id, fingerprint="f00d"))
+        s.add(
+            Analysis(
+                issue_id=tagged.id,
+                source="comment",
+                source_id=900_002,
+                text="log: ERR_CONNECTION_REFUSED",
+            )
+        )
+        s.commit()
     return {"admin": admin, "rita": rita, "raj": raj, "maintainer": maintainer}
 
 
@@ -50,7 +64,8 @@ def _examples(world) -> dict[str, list[dict]]:
         "reporter_id": [{"reporter_id": world["rita"].id}],
         "reporter": [{"reporter": "rita"}, {"reporter": world["raj"].email.upper()}],
         "assignee_id": [{"assignee_id": world["maintainer"].id}],
-        "q": [{"q": "checkout"}],
+        "q": [{"q": "checkout"}, {"q": "connection_refused"}],  # the second: a file's text
+        "signature": [{"signature": "f00d"}],
     }
 
 

@@ -45,18 +45,25 @@ def issue_filter(
     tag: Annotated[str | None, Query(description="a tag name")] = None,
     q: Annotated[
         str | None,
-        Query(description=f"part of the title or description (at most {filters.MAX_Q})"),
+        Query(
+            description="part of the title, the description, a comment or the text read from "
+            f"a file (at most {filters.MAX_Q})"
+        ),
     ] = None,
     reporter_id: Annotated[int | None, Query(description="the reporter's user id")] = None,
     reporter: Annotated[
         str | None,
         Query(description=f"part of the reporter's name or email (at most {filters.MAX_REPORTER})"),
     ] = None,
+    signature: Annotated[
+        str | None,
+        Query(description="a crash signature's fingerprint (see GET /api/v1/stats/signatures)"),
+    ] = None,
 ) -> IssueFilter:
     """The list filters, as query parameters, for the list and the CSV export; checked by
     the services' schema (an unknown value is a 422 naming it)."""
     given: dict[str, Any] = {"status": status, "severity": severity, "tag": tag, "q": q}
-    given |= {"reporter_id": reporter_id, "reporter": reporter}
+    given |= {"reporter_id": reporter_id, "reporter": reporter, "signature": signature}
     return filters.build(IssueFilter, {k: v for k, v in given.items() if v is not None}, {})
 
 
