@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import issues, markdown, queries, quotas
+from . import hooks, issues, markdown, queries, quotas
 from .db import begin_write
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
@@ -40,8 +40,6 @@ EXPORT_COLUMNS = [
     "updated_at",
 ]
 IMPORT_COLUMNS = ("title", "description", "severity", "tags")
-# Columns an export has that an import may not set (status, reporter...): ignored, reported.
-IGNORED_ON_IMPORT = frozenset(EXPORT_COLUMNS) - set(IMPORT_COLUMNS)
 MAX_IMPORT_ROWS = 10_000
 FORMULA_CHARS = ("=", "+", "-", "@")
 FORMULA_START = (*FORMULA_CHARS, "\t", "\r")
@@ -72,12 +70,23 @@ def export_rows(
     wanted = build_filter(IssueFilter, filters, criteria)
     reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
     if reporter_id == NOBODY:
-        return iter([EXPORT_COLUMNS])
+        return iter([export_header()])
     return _rows(s, wanted.model_copy(update={"reporter_id": reporter_id}))
 
 
+def export_header() -> list[str]:
+    """The export's columns: the issue's, then what other parts add (services.hooks: the
+    main fields read from files)."""
+    return [*EXPORT_COLUMNS, *hooks.export_columns()]
+
+
+def _ignored_on_import() -> frozenset[str]:
+    """Columns an export has that an import may not set (status, reporter...)."""
+    return frozenset(export_header()) - set(IMPORT_COLUMNS)
+
+
 def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
-    yield EXPORT_COLUMNS
+    yield export_header()
     base = queries.filtered(select(Issue), wanted)
     reporter, assignee = queries.REPORTER, queries.ASSIGNEE
     last = 0
@@ -92,7 +101,9 @@ def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
         ).all()
         if not batch:
             return
-        tags = queries.tags_of(s, [row[0].id for row in batch])
+        ids = [row[0].id for row in batch]
+        tags = queries.tags_of(s, ids)
+        extra = hooks.export_cells(s, ids)
         for issue, reporter_email, assignee_email in batch:
             cells = [
                 str(issue.id),
@@ -105,6 +116,7 @@ def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
                 assignee_email or "",
                 issue.created_at.isoformat(),
                 issue.updated_at.isoformat(),
+                *extra[issue.id],
             ]
             yield [neutralise(c) for c in cells]
         last = batch[-1][0].id
@@ -182,12 +194,13 @@ def _parse(source: TextIO, *, can_tag: bool) -> tuple[ImportReport, list[IssueCr
             "The CSV needs a header row with at least a 'title' column "
             f"(columns: {', '.join(IMPORT_COLUMNS)})."
         )
-    unknown = [h for h in header if h not in IMPORT_COLUMNS and h not in IGNORED_ON_IMPORT]
+    ignored = _ignored_on_import()
+    unknown = [h for h in header if h not in IMPORT_COLUMNS and h not in ignored]
     if unknown:
         raise InvalidInput(
             f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(IMPORT_COLUMNS)}."
         )
-    report.ignored_columns = sorted(set(header) & IGNORED_ON_IMPORT)
+    report.ignored_columns = sorted(set(header) & ignored)
     reader.fieldnames = header
     parsed: list[IssueCreate] = []
     try:

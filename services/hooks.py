@@ -50,3 +50,26 @@ def issue_ids(name: str, value: str) -> Any | None:
     """The SELECT of issue ids a registered filter gives for `value` (None: none is)."""
     ids = _issue_filters.get(name)
     return ids(value) if ids is not None else None
+
+
+# More columns for the CSV export: their names, and their cells for a batch of issue ids.
+ExportCells = Callable[[Session, list[int]], dict[int, list[str]]]
+_export: dict[tuple[str, ...], ExportCells] = {}
+
+
+def on_export(columns: tuple[str, ...], cells: ExportCells) -> None:
+    _export[columns] = cells
+
+
+def export_columns() -> list[str]:
+    return [name for columns in _export for name in columns]
+
+
+def export_cells(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
+    """Per issue id, the registered columns' cells (empty where there is nothing)."""
+    out: dict[int, list[str]] = {i: [] for i in issue_ids}
+    for columns, cells in _export.items():
+        found = cells(s, issue_ids)
+        for i in issue_ids:
+            out[i].extend(found.get(i) or [""] * len(columns))
+    return out

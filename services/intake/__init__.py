@@ -6,7 +6,7 @@ and their facts become fields, searchable text and crash signatures.
                pays for them)
 """
 
-from . import analyses, models, record, search, stats
+from . import analyses, export, models, record, search, stats
 from .analyses import (
     AnalysisView,
     analyses_of_issue,
@@ -27,6 +27,7 @@ __all__ = [
     "analysis_of_attachment",
     "configure",
     "correct_fields",
+    "export",
     "invoice_sums",
     "models",
     "record",

@@ -217,3 +217,38 @@ def test_the_same_crash_in_two_issues_is_one_signature(db) -> None:
             f for a in services.intake.analyses_of_issue(s, alice, first.id) for f in a.findings
         ]
     assert finding["type"] == "stack_trace" and finding["fingerprint"] == sig.fingerprint
+
+
+def test_the_csv_export_carries_signatures_and_the_first_invoice(db) -> None:
+    import csv
+    import io
+
+    staff = make_user("MAINTAINER")
+    issue = make_issue(staff, description=TRACE.format(line=3, item="a"))
+    file_id = attach(staff, issue.id, b"ACME\n", "invoice.txt")
+    with services.session() as s:
+        ids = s.scalars(select(Analysis.id)).all()
+    for analysis_id in ids:
+        pipeline.run_analysis(analysis_id)
+    with services.session() as s:
+        s.execute(
+            update(Analysis)
+            .where(Analysis.attachment_id == file_id)
+            .values(
+                kind="invoice", fields={"vendor": "Bill to", "total": "5.00", "currency": "EUR"}
+            )
+        )
+        s.commit()
+    with services.session() as s:
+        services.intake.correct_fields(s, staff, file_id, {"vendor": "ACME"})
+    with services.session() as s:
+        text = "".join(services.csvio.write_csv(services.csvio.export_rows(s, staff)))
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert (row["invoice_vendor"], row["invoice_total"], row["invoice_currency"]) == (
+        "ACME",
+        "5.00",
+        "EUR",
+    )
+    with services.session() as s:
+        [sig] = services.intake.signatures_of_issue(s, staff, issue.id)
+    assert row["crash_signatures"] == sig.fingerprint
