@@ -37,18 +37,32 @@ MAX_TEXT = 200_000  # characters read
 MAX_LINE = 400  # characters of one line read
 _SHORT = frozenset({"from", "von", "to", "an", "para", "de", "date", "due", "tax", "amount"})
 _SHORT_ALONE = frozenset({"from", "von", "to", "an", "para", "de"})  # never followed by a value
+
+
+def fold(text: str) -> str:
+    """`text` without accents, one character for one ("Échéance" -> "Echeance"): labels
+    match what OCR reads without its accents, and positions stay those of `text`."""
+    return "".join(_FOLD.get(c, c) if ord(c) > 127 else c for c in text)
+
+
+_FOLD = {
+    chr(i): unicodedata.normalize("NFD", chr(i))[0]
+    for i in range(0xC0, 0x250)
+    if unicodedata.combining(unicodedata.normalize("NFD", chr(i))[-1])
+}
 _FAMILIES = {
     family: re.compile(
-        r"(?<![\w])(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + r")(?![\w])",
+        r"(?<![\w])(?:" + fold("|".join(sorted(patterns, key=len, reverse=True))) + r")(?![\w])",
         re.IGNORECASE,
     )
     for family, patterns in LABELS.items()
 }
 _CELL = re.compile(r"[^ ](?:[^ ]| [^ ]){0,400}")
 _TITLE = re.compile(
-    r"^(?:" + "|".join(t for ts in TITLES.values() for t in ts) + r")(?![\w])", re.IGNORECASE
+    r"^(?:" + fold("|".join(t for ts in TITLES.values() for t in ts)) + r")(?![\w])",
+    re.IGNORECASE,
 )
-_NOT_TITLE = re.compile(r"^(?:" + "|".join(NOT_TITLES) + r")", re.IGNORECASE)
+_NOT_TITLE = re.compile(r"^(?:" + fold("|".join(NOT_TITLES)) + r")", re.IGNORECASE)
 _NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,30}")
 _WORD = re.compile(r"[^\W\d_]{2,20}")
 
@@ -74,7 +88,10 @@ def _cells(text: str) -> list[list[Cell]]:
     lines = []
     for number, line in enumerate(text.split("\n")):
         line = line.replace("\t", "    ")[:MAX_LINE]
-        lines.append([Cell(number, m.start(), m.group(0)) for m in _CELL.finditer(line)])
+        cells = [
+            Cell(number, m.start(), m.group(0), fold(m.group(0))) for m in _CELL.finditer(line)
+        ]
+        lines.append(cells)
     return lines
 
 
@@ -82,7 +99,7 @@ def _labels(cell: Cell) -> list[Label]:
     """The labels in a cell, the leftmost-longest first; an overlapped label is dropped."""
     found = []
     for family, regex in _FAMILIES.items():
-        for m in regex.finditer(cell.text):
+        for m in regex.finditer(cell.folded):
             word = m.group(0).lower()
             rest = cell.text[m.end() :].lstrip()
             # Short words are labels only as "From:" / "To" alone in a cell, not in prose.
@@ -152,9 +169,9 @@ def _language(text: str) -> str:
 def _is_invoice(doc: _Doc) -> bool:
     for cells in doc.lines[:40]:
         for cell in cells:
-            if _NOT_TITLE.match(cell.text):
+            if _NOT_TITLE.match(cell.folded):
                 return False
-            if _TITLE.match(cell.text) and not any(
+            if _TITLE.match(cell.folded) and not any(
                 lab.cell is cell and lab.family == "customer" and lab.start == 0
                 for lab in doc.labels
             ):

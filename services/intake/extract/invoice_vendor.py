@@ -40,6 +40,7 @@ class Cell:
     line: int
     start: int
     text: str
+    folded: str = ""  # the text without accents (invoice.fold), for label matching
 
 
 @dataclass(eq=False)
@@ -123,7 +124,7 @@ def find_vendor(lines: list[list[Cell]], labels: list[Label]) -> str | None:
     if named:
         return named
     customer = _customer_cells(lines, labels)
-    labelled = {lab.cell for lab in labels}
+    labelled = {lab.cell for lab in labels if lab.start == 0}
     text = "\n".join(c.text for cells in lines for c in cells)
     filled = [i for i, cells in enumerate(lines) if cells]
     rank = {line: r for r, line in enumerate(filled)}
@@ -145,6 +146,9 @@ def find_vendor(lines: list[list[Cell]], labels: list[Label]) -> str | None:
             score += 2 if text.count(name) >= 2 else 0
             score += 1 if legal and cell.line in footer else 0
             score -= 4 if _ADDRESS.search(name) else 0
+            # "Name · Street 1 · City": a letterhead or footer line opens with the issuer.
+            parts = _SPLIT.split(cell.text)
+            score += 3 if len(parts) >= 3 and name == parts[0].strip(" .:;,") else 0
             score -= 3 if len(words) > 6 or len(name) > 50 else 0
             score -= 5 if any(w.strip(".:,") in _GENERIC for w in words) else 0
             if score > best_score:

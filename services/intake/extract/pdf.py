@@ -30,6 +30,7 @@ OCR_LANGS = "eng+deu+fra+spa"
 OCR_DPI = 300  # Tesseract reads body text best at about 300 DPI
 OCR_MAX_PIXELS = 12_000_000  # an A4 page at 300 DPI is 8.7 MP; bigger pages are scaled down
 OCR_TIMEOUT_S = 60  # per page; the sandbox's wall-time limit still applies
+OCR_PSM = 11  # sparse text: Tesseract drops words in framed boxes in its page mode (3)
 MIN_PAGE_CHARS = 16  # fewer visible characters than this: the page is a scan (or empty)
 
 
@@ -146,7 +147,7 @@ def _layout(words: list[_Word]) -> str:
             target = round(word.x0 / col)
             if last_x1 is None:
                 text = " " * min(target, 200)
-            elif word.x0 - last_x1 < 0.6 * word.size:
+            elif word.x0 - last_x1 < 0.8 * word.size:  # a space (Courier's is 0.6 em)
                 text += " "
             else:
                 text += " " * max(2, min(target - len(text), 200))
@@ -182,7 +183,7 @@ def _ocr_page(image: Image, langs: str, dpi: float = OCR_DPI) -> list[_Word]:
     data = pytesseract.image_to_data(
         image,
         lang=langs,
-        config="--psm 3",
+        config=f"--psm {OCR_PSM}",
         output_type=pytesseract.Output.DICT,
         timeout=OCR_TIMEOUT_S,
     )
@@ -192,25 +193,40 @@ def _ocr_page(image: Image, langs: str, dpi: float = OCR_DPI) -> list[_Word]:
         if text.strip() and float(data["conf"][i]) >= 0:
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             lines.setdefault(key, []).append(i)
-    words: list[_Word] = []
+    # A scan is often tilted a little: the median slope of Tesseract's long lines, taken
+    # out of every line's height on the page, keeps a label and its value far to the right
+    # on one layout line.
+    boxes = []
     for indexes in lines.values():
-        # Tesseract's own lines: every word of one gets the line's centre and height, so a
-        # descender or a capital does not split it.
+        first, last = indexes[0], indexes[-1]
         top = min(data["top"][i] for i in indexes)
         bottom = max(data["top"][i] + data["height"][i] for i in indexes)
-        centre, size = (top + bottom) / 2 * to_pt, max((bottom - top) * to_pt, 1.0)
+        left = data["left"][first]
+        right = data["left"][last] + data["width"][last]
+        boxes.append((indexes, top, bottom, left, right))
+    slopes = sorted(
+        (_centre(data, ix[-1]) - _centre(data, ix[0]))
+        / (data["left"][ix[-1]] - data["left"][ix[0]])
+        for ix, _t, _b, left, right in boxes
+        if len(ix) > 1 and right - left > 300
+    )
+    slope = slopes[len(slopes) // 2] if slopes else 0.0
+    words: list[_Word] = []
+    for indexes, top, bottom, left, right in boxes:
+        # Every word of a Tesseract line gets the line's (untilted) centre and height, so a
+        # descender or a capital does not split it.
+        centre = ((top + bottom) / 2 - slope * (left + right) / 2) * to_pt
+        size = max((bottom - top) * to_pt, 1.0)
         for i in indexes:
-            left = data["left"][i] * to_pt
+            x0 = data["left"][i] * to_pt
             words.append(
-                _Word(
-                    data["text"][i].strip(),
-                    left,
-                    left + data["width"][i] * to_pt,
-                    centre,
-                    size,
-                )
+                _Word(data["text"][i].strip(), x0, x0 + data["width"][i] * to_pt, centre, size)
             )
     return words
+
+
+def _centre(data: dict[str, list[Any]], i: int) -> float:
+    return float(data["top"][i] + data["height"][i] / 2)
 
 
 def render_page(page: Any, dpi: float, max_pixels: int) -> tuple[Image, float]:
