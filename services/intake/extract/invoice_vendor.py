@@ -84,9 +84,12 @@ def _customer_cells(lines: list[list[Cell]], labels: list[Label]) -> set[Cell]:
             continue
         cell = label.cell
         out.add(cell)
+        below = lines[cell.line + 1] if cell.line + 1 < len(lines) else []
         columns = [cell.start]
         after = [c for c in lines[cell.line] if c.start > cell.start][:1]
-        if after and not label.value:
+        # "Bill to:  Acme Ltd" on one line is the customer; but when the block is under the
+        # label, the next cell on its line belongs to another column (often the issuer's).
+        if after and not label.value and not any(abs(c.start - cell.start) <= 3 for c in below):
             out.add(after[0])
             columns.append(after[0].start)
         for cells in lines[cell.line + 1 : cell.line + 7]:
@@ -99,18 +102,22 @@ def _customer_cells(lines: list[list[Cell]], labels: list[Label]) -> set[Cell]:
 
 
 def _labelled_name(lines: list[list[Cell]], labels: list[Label]) -> str | None:
+    """The name given by a vendor label: in its cell ("From: Acme Ltd"), else under it,
+    else in the next cell of its line (when that is no label itself)."""
+    starts = {lab.cell for lab in labels if lab.start == 0}
     for label in labels:
         if label.family != "vendor":
             continue
-        candidates = [label.value] if label.value else []
-        after = [c for c in lines[label.cell.line] if c.start > label.cell.start][:1]
+        line = label.cell.line
         below = [
             c
-            for c in (lines[label.cell.line + 1] if label.cell.line + 1 < len(lines) else [])
-            if abs(c.start - label.cell.start) <= 3
+            for c in (lines[line + 1] if line + 1 < len(lines) else [])
+            if abs(c.start - label.cell.start) <= 3 and c not in starts
         ]
-        candidates += [c.text for c in after if label.value == ""]
+        after = [c for c in lines[line] if c.start > label.cell.start][:1]
+        candidates = [label.value] if label.value else []
         candidates += [c.text for c in below]
+        candidates += [c.text for c in after if not label.value and c not in starts]
         for text in candidates:
             name = clean_name(text)
             if _plausible(name) and not _ADDRESS.search(name):

@@ -66,10 +66,24 @@ def _open(path: str | Path) -> Any:
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
+        message = str(exc).strip().rstrip(".")
+        # PDFium's last error is per thread and not reset by every failure (a PDF without
+        # pages fails "successfully"): a password is claimed only if the file has /Encrypt.
+        if "password" in message.lower() and _mentions_encrypt(path):
             raise Refused("the PDF is encrypted with a password") from None
-        raise Refused(f"not a readable PDF ({message.strip().rstrip('.')})") from None
+        if "password" in message.lower() or "success" in message.lower():
+            message = "no pages, or a broken document structure"
+        raise Refused(f"not a readable PDF ({message})") from None
+
+
+def _mentions_encrypt(path: str | Path, span: int = 1 << 20) -> bool:
+    """Whether the first or last MiB of the file names an /Encrypt dictionary."""
+    with open(path, "rb") as file:
+        head = file.read(span)
+        file.seek(0, os.SEEK_END)
+        file.seek(max(0, file.tell() - span))
+        tail = file.read(span)
+    return b"/Encrypt" in head or b"/Encrypt" in tail
 
 
 def _page_words(page: Any, budget: int) -> tuple[list[_Word], int]:
