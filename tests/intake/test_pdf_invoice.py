@@ -210,6 +210,17 @@ def test_from_label_names_the_vendor() -> None:
             "7.43",
         ),
         (
+            "RECHNUNG\nNetto 7 %   100,00 €\nNetto 19 %   100,00 €\nMwSt. 7 %   7,00 €\n"
+            "MwSt. 19 %   19,00 €\nGesamtbetrag   226,00 €\n",
+            "226.00",
+            "26.00",
+        ),
+        (
+            "INVOICE\nVAT 5%   5.00\nVAT 20%   20.00\nTotal VAT   25.00\nTotal due   125.00\n",
+            "125.00",
+            "25.00",
+        ),
+        (
             "RECHNUNG\nNettobetrag   100,00 €\nzzgl. 19 % MwSt.   19,00 €\n"
             "Gesamtbetrag inkl. MwSt.   119,00 €\n",
             "119.00",
@@ -421,8 +432,22 @@ def test_extract_pdf_kinds() -> None:
 
 @needs_tesseract
 def test_heldout_quality() -> None:
+    """The brief's aims (invoice_date, total, currency >= 95 %, vendor >= 80 %) and what the
+    first blind run reached (all 100 % but invoice_number 88 %: "Factura n.º" is not read,
+    and one letter quoting "Rechnung Nr." is taken for an invoice): floors, not targets."""
     from bench.quality_invoices import evaluate
 
     report = evaluate("heldout")
-    rates = {name: report.rate(name) for name in ("invoice_date", "total", "currency", "vendor")}
-    assert rates == {}, rates  # measured once below; see the report
+    floors = {
+        "invoice_date": 0.95,
+        "total": 0.95,
+        "currency": 0.95,
+        "vendor": 0.9,
+        "due_date": 0.9,
+        "tax": 0.9,
+        "invoice_number": 0.85,
+    }
+    rates = {name: report.rate(name) for name in floors}
+    assert all(rates[name] >= floor for name, floor in floors.items()), rates
+    assert len(report.missed) <= 1, [r.file for r in report.missed]
+    assert len(report.false_positives) <= 1, [r.file for r in report.false_positives]

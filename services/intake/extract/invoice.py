@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal
 
 from . import invoice_values as values
 from .invoice_labels import LABELS, LANG_WORDS, LANGS, NOT_TITLES, TITLES
@@ -65,6 +66,7 @@ _TITLE = re.compile(
 _NOT_TITLE = re.compile(r"^(?:" + fold("|".join(NOT_TITLES)) + r")", re.IGNORECASE)
 _NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,30}")
 _WORD = re.compile(r"[^\W\d_]{2,20}")
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?) ?%")
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,28 @@ def _amount(doc: _Doc, families: tuple[str, ...]) -> values.Amount | None:
     return None
 
 
+def _tax(doc: _Doc) -> values.Amount | None:
+    """The tax amount: a "total tax" line if there is one; else the sum over the rates when
+    several rates have a line each (7 % and 19 %); else the largest tax amount."""
+    by_rate: dict[str, values.Amount] = {}
+    found = []
+    for label in doc.family("tax"):
+        amounts = [a for text in doc.after(label) for a in values.amounts(text)]
+        amounts = amounts or [a for text in doc.below(label) for a in values.amounts(text)][:1]
+        if not amounts:
+            continue
+        if "total" in label.cell.folded.lower() or "summe" in label.cell.folded.lower():
+            return amounts[-1]
+        found.append(amounts[-1])
+        rate = _RATE.search(label.cell.text)
+        if rate:
+            by_rate.setdefault(rate.group(1).replace(",", "."), amounts[-1])
+    if len(by_rate) > 1:
+        total = sum((a.value for a in by_rate.values()), Decimal("0"))
+        return values.Amount(total, found[0].currency, found[0].start)
+    return max(found, key=lambda a: a.value) if found else None
+
+
 def _dates(doc: _Doc, family: str) -> list[values.DateText]:
     for label in doc.family(family):
         for candidate in [*doc.after(label)[:2], *doc.below(label, 1)]:
@@ -268,7 +292,7 @@ def read_invoice(text: str) -> Invoice | None:
         issued = [d for d in values.dates(text[:5000]) if d.iso() not in taken][:1]
     if total is None and not (number and issued):
         return None
-    tax = _amount(doc, ("tax",))
+    tax = _tax(doc)
     lang = _language(text)
     currency = _currency(doc, total)
     invoice_date, due_date = _resolve(issued, due, lang, currency, text)

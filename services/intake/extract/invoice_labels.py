@@ -24,6 +24,8 @@ not a total label):
 
 from __future__ import annotations
 
+VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
+
 LANGS = ("en", "de", "fr", "es")
 
 # An inclusive-tax tail that belongs to a total label ("Total incl. VAT", "Total TTC").

@@ -23,6 +23,8 @@ from decimal import Decimal
 
 from .invoice_labels import CODES, MONTHS, SYMBOLS
 
+VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
+
 _SIGNS = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
 _CODES = "|".join(sorted(CODES))
 _CUR = rf"(?:{_SIGNS}|(?<![A-Za-z])(?:{_CODES})(?![A-Za-z]))"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from .invoice_labels import LEGAL_FORMS
 
+VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
+
 _SPLIT = re.compile(" ?[·|•] ?|, | \u2013 | - ")
 _ADDRESS = re.compile(
     r"\d{4,5}(?!\w)|(?<!\w)(?:str\.|straße|strasse|street|st\.|road|rd\.|avenue|ave\.|rue|"

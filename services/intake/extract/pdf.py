@@ -86,7 +86,7 @@ def _mentions_encrypt(path: str | Path, span: int = 1 << 20) -> bool:
     return b"/Encrypt" in head or b"/Encrypt" in tail
 
 
-def _page_words(page: Any, budget: int) -> tuple[list[_Word], int]:
+def _page_words(page: Any, budget: int) -> list[_Word]:
     """The words of a page's text layer, reading at most `budget` characters.
 
     pypdfium2's helpers make one Python call per character anyway; the raw calls below skip
@@ -109,8 +109,9 @@ def _page_words(page: Any, budget: int) -> tuple[list[_Word], int]:
                 chars.clear()
 
         for i in range(count):
-            char = chr(raw.FPDFText_GetUnicode(textpage.raw, i) or 32)
-            if raw.FPDFText_IsGenerated(textpage.raw, i) or char.isspace() or char < " ":
+            code = raw.FPDFText_GetUnicode(textpage.raw, i)
+            char = chr(code) if 32 < code < 0x110000 and not 0xD800 <= code < 0xE000 else " "
+            if raw.FPDFText_IsGenerated(textpage.raw, i) or char.isspace():
                 flush()
                 continue
             # The loose box spans the glyph's advance: a narrow "1" does not open a gap.
@@ -129,7 +130,7 @@ def _page_words(page: Any, budget: int) -> tuple[list[_Word], int]:
             chars.append(char)
             x1 = max(box.right, x0)
         flush()
-        return words, count
+        return words
     finally:
         textpage.close()
 
@@ -168,7 +169,8 @@ def _layout(words: list[_Word]) -> str:
             text += word.text
             last_x1 = word.x1
         out.append(unicodedata.normalize("NFKC", text).rstrip())
-    return "\n".join(out).strip("\n")
+    indent = min((len(line) - len(line.lstrip(" ")) for line in out if line), default=0)
+    return "\n".join(line[indent:] for line in out).strip("\n")
 
 
 def _tesseract_langs() -> str | None:
@@ -282,21 +284,18 @@ def read_pdf(path: str | Path, limits: Limits | None = None) -> PdfText:
         budget = limits.max_text_chars
         for index in range(min(page_count, limits.max_pages)):
             if budget <= 0:
-                notes.append(f"text capped at {limits.max_text_chars} characters")
                 break
             page = pdf[index]
             try:
-                words, _read = _page_words(page, budget)
+                text = _layout(_page_words(page, budget))[:budget]
             finally:
                 page.close()
-            text = _layout(words)[:budget]
             budget -= len(text)
             if sum(not c.isspace() for c in text[:4096]) < MIN_PAGE_CHARS:
                 scanned.append(index)
             pages.append(text)
-        else:
-            if budget <= 0:
-                notes.append(f"text capped at {limits.max_text_chars} characters")
+        if budget <= 0:
+            notes.append(f"text capped at {limits.max_text_chars} characters")
         if page_count > limits.max_pages:
             notes.append(f"read {limits.max_pages} of {page_count} pages")
         has_text_layer = len(scanned) < len(pages)
