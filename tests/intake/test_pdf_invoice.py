@@ -242,6 +242,164 @@ def test_nfkc_numero_sign() -> None:
     assert (found.invoice_number, found.invoice_date) == ("F-2026/17", "2026-12-04")
 
 
+REALISTIC = {
+    "stripe": """Invoice
+Invoice number    ABCD1234-0001
+Date of issue     December 4, 2026
+Date due          January 3, 2027
+
+Acme Inc.                          Bill to
+510 Townsend Street                Jane Doe
+San Francisco, California 94103    jane@example.com
+United States
+
+$120.00 USD due January 3, 2027
+
+Description          Qty    Unit price    Amount
+Pro plan             1      $100.00       $100.00
+
+Subtotal                                  $100.00
+Tax (20%)                                 $20.00
+Total                                     $120.00
+Amount due                                $120.00 USD
+""",
+    "stadtwerke": """Stadtwerke Musterstadt GmbH · Postfach 12 34 · 12345 Musterstadt
+
+Herrn
+Max Mustermann                         Kundennummer:      123456789
+Musterweg 1                            Rechnungsnummer:   2026/000123
+12345 Musterstadt                      Datum:             04.12.2026
+
+Rechnung
+
+Stromlieferung 01.11.2026 - 30.11.2026
+Nettobetrag                                   100,00 EUR
+Umsatzsteuer 19 %                              19,00 EUR
+Rechnungsbetrag                               119,00 EUR
+
+Der Betrag wird am 18.12.2026 von Ihrem Konto abgebucht.
+""",
+    "sarl": """SARL Le Petit Atelier
+3 rue des Fleurs, 75002 Paris
+SIRET 123 456 789 00012
+
+FACTURE N° 2026-045
+Date : 4 décembre 2026
+Client : Mme Dupont, 8 avenue Foch, 75016 Paris
+
+Désignation                 Qté     Prix       Montant
+Reliure                     2       50,00 €    100,00 €
+
+Total HT                                       100,00 €
+TVA (20 %)                                      20,00 €
+Total TTC                                      120,00 €
+Conditions de paiement : 30 jours
+""",
+    "es": """Talleres Hermanos García S.L.
+CIF B12345678 - Calle Toledo 5 - 28005 Madrid
+
+FACTURA
+Número: F-2026-45
+Fecha: 04/12/2026
+Cliente: Juan Pérez
+
+Concepto                       Importe
+Reparación                     200,00 €
+Base imponible                 200,00 €
+IVA 21%                         42,00 €
+TOTAL                          242,00 €
+""",
+    "de_nr": """Malerbetrieb Schneider
+Inh. Klaus Schneider · Lindenweg 4 · 34119 Kassel
+
+Herrn Peter Lang, Gartenstraße 9, 34117 Kassel
+
+Rechnung Nr. 2026-17                             Kassel, 4. Dezember 2026
+
+Pos.  Leistung                          Betrag
+1     Anstrich Wohnzimmer               800,00 €
+Summe netto                             800,00 €
+MwSt. 19 %                              152,00 €
+Gesamtsumme                             952,00 €
+Zahlbar bis 18.12.2026 ohne Abzug.
+""",
+    "en_uk": """                                        TAX INVOICE
+Pemberton & Clarke Solicitors LLP
+12 High Street, Guildford GU1 3AA
+VAT Reg. No. GB 123 4567 89
+
+Invoice to: Mr A. Smith, 4 Park Lane, Woking GU21 5XX
+
+Invoice date: 04/12/2026        Invoice no: PC/2026/311
+Payment due: 03/01/2027
+
+Professional fees                         £500.00
+VAT @ 20%                                 £100.00
+Total payable                             £600.00
+""",
+}
+
+REALISTIC_FIELDS = {
+    "stripe": ("ABCD1234-0001", "2026-12-04", "2027-01-03", "120.00", "20.00", "USD", "Acme Inc."),
+    "stadtwerke": (
+        "2026/000123",
+        "2026-12-04",
+        None,
+        "119.00",
+        "19.00",
+        "EUR",
+        "Stadtwerke Musterstadt GmbH",
+    ),
+    "sarl": ("2026-045", "2026-12-04", None, "120.00", "20.00", "EUR", "SARL Le Petit Atelier"),
+    "es": (
+        "F-2026-45",
+        "2026-12-04",
+        None,
+        "242.00",
+        "42.00",
+        "EUR",
+        "Talleres Hermanos García S.L.",
+    ),
+    "de_nr": (
+        "2026-17",
+        "2026-12-04",
+        "2026-12-18",
+        "952.00",
+        "152.00",
+        "EUR",
+        "Malerbetrieb Schneider",
+    ),
+    "en_uk": (
+        "PC/2026/311",
+        "2026-12-04",
+        "2027-01-03",
+        "600.00",
+        "100.00",
+        "GBP",
+        "Pemberton & Clarke Solicitors LLP",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REALISTIC))
+def test_realistic_invoice_texts(name: str) -> None:
+    """Texts shaped like common real invoices (a payment service's, a utility's letter with
+    the sender line over the address window, a French SARL, a Spanish workshop, a German
+    tradesman's with its owner "Inh.", a UK solicitor's)."""
+    found = read_invoice(REALISTIC[name])
+    assert found is not None
+    got = (
+        found.invoice_number,
+        found.invoice_date,
+        found.due_date,
+        found.total,
+        found.tax,
+        found.currency,
+        found.vendor,
+    )
+    assert got == REALISTIC_FIELDS[name]
+
+
 @pytest.mark.parametrize(
     "text",
     [

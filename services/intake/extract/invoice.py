@@ -108,6 +108,8 @@ def _labels(cell: Cell) -> list[Label]:
             prose = m.start() > 0 or (rest and not rest.startswith(":"))
             if word in _SHORT and prose and (word in _SHORT_ALONE or m.start() > 0):
                 continue
+            if family in ("salutation", "number_weak") and m.start() > 0:
+                continue  # "Herrn ...", "No. ..." open a cell
             found.append(Label(family, cell, m.start(), m.end()))
     found.sort(key=lambda lab: (lab.start, -(lab.end - lab.start)))
     kept: list[Label] = []
@@ -182,10 +184,23 @@ def _is_invoice(doc: _Doc) -> bool:
 
 
 def _number(doc: _Doc) -> str | None:
-    for label in doc.family("number"):
-        for candidate in [*doc.after(label)[:2], *doc.below(label, 1)]:
-            m = _NUMBER.search(candidate)
-            if m and any(c.isdigit() for c in m.group(0)) and not values.dates(m.group(0)):
+    """The value of the first number label that has one; bare words ("No.", "Número") only
+    when no such label does, and a title ("Invoice 2026-17") only with a number in its cell."""
+    for family in ("number", "number_weak"):
+        for label in doc.family(family):
+            if family == "number_weak" and label.start > 0:
+                continue
+            word = label.cell.folded[label.start : label.end]
+            if family == "number_weak" and _TITLE.fullmatch(word):
+                candidates = [label.value]
+            else:
+                candidates = [*doc.after(label)[:2], *doc.below(label, 1)]
+            for candidate in candidates:
+                m = _NUMBER.search(candidate)
+                if m is None or not any(c.isdigit() for c in m.group(0)):
+                    continue
+                if any(d.start == m.start() for d in values.dates(candidate)):
+                    continue  # "Invoice 4 December 2026": a date, not a number
                 return m.group(0).rstrip("./-")
     return None
 

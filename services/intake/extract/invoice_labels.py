@@ -8,7 +8,7 @@ run on hostile text.
 Label families (a family's label marks where its value starts; the longest label wins where
 two overlap, so "Due date" is a due label and not a date label, "Subtotal" a net label and
 not a total label):
-    number    the invoice number
+    number    the invoice number; `number_weak` bare words ("No.", "Número", a title)
     date      the invoice (issue) date
     due       the due date
     total     the amount to pay; `total_weak` are bare words ("Total", "Summe") that lose to
@@ -16,8 +16,8 @@ not a total label):
     tax       VAT / sales tax amount
     net       sums that are not the total (subtotal, net, excluding tax): blockers
     vendor    the issuer ("From", "Seller", "Payable to", account holder)
-    customer  the recipient ("Bill to", "Rechnung an", "Facturer à", "Facturar a"): its block
-              is never the vendor
+    customer  the recipient ("Bill to", "Rechnung an", "Facturer à", "Facturar a"), and
+              `salutation` ("Herrn", "Mme"): its block is never the vendor
     other     labels whose values must not be read as any field (customer number, VAT ID,
               order date...): blockers
 """
@@ -227,7 +227,41 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"datos del cliente",
         r"para",
     ),
+    # Bare words that give the number under an invoice title ("Número: 45", "Invoice
+    # 2026-17"): used only when no label above gives one, and only at a cell's start.
+    "number_weak": (
+        r"no\.?",
+        r"nr\.?",
+        r"n°",
+        r"num\.?",
+        r"núm\.?",
+        r"number",
+        r"nummer",
+        r"numéro",
+        r"número",
+        r"(?:tax )?invoice",
+        r"rechnung",
+        r"facture",
+        r"factura",
+    ),
+    # A person addressed ("Herrn Max Mustermann", "Mme Dupont"): the customer, at a cell's start.
+    "salutation": (
+        r"herrn?",
+        r"frau",
+        r"firma",
+        r"mr\.?",
+        r"mrs\.?",
+        r"ms\.?",
+        r"mme\.?",
+        r"madame",
+        r"monsieur",
+        r"sr\.?",
+        r"sra\.?",
+        r"doña",
+    ),
     "other": (
+        r"inh\.",
+        r"inhaber(?:in)?",
         rf"(?:customer|client|account|order|po|purchase order|reference|ref\.?) ?{_NO}",
         r"(?:customer|client) id",
         r"kunden[- ]?(?:nummer|nr\.?)",

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .invoice_labels import LEGAL_FORMS
+from .invoice_values import dates
 
 VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
 
@@ -33,6 +34,7 @@ _GENERIC_WORDS = (
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 _LEGAL = frozenset(LEGAL_FORMS)
+_LEGAL_FIRST = frozenset({"sarl", "sas", "sasu", "eurl", "snc", "sci", "selarl"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,18 +59,25 @@ class Label:
 
 
 def _has_legal_form(name: str) -> bool:
+    """A legal form ends the name ("Acme Ltd", "Bergmann & Söhne KG") or, in French,
+    may open it ("SARL Le Petit Atelier")."""
     words = name.lower().replace(",", " ").split()
-    return any(" ".join(words[-n:]) in _LEGAL for n in (1, 2, 4) if len(words) > n - 1 > -1)
+    if len(words) > 1 and words[0] in _LEGAL_FIRST:
+        return True
+    tails = (" ".join(words[-n:]) for n in (1, 2, 4) if len(words) >= n)
+    return any(tail in _LEGAL or tail.rstrip(".") in _LEGAL for tail in tails)
 
 
 def clean_name(text: str) -> str:
     """The name in a cell such as "Acme Ltd · 1 High Street · London"."""
-    parts = [p.strip(" .:;,") for p in _SPLIT.split(text) if p.strip(" .:;,")]
+    parts = [p.strip(" :;,") for p in _SPLIT.split(text) if p.strip(" .:;,")]
     if not parts:
         return ""
     legal = [p for p in parts if _has_legal_form(p)]
     name = legal[0] if legal else parts[0]
-    return name if _has_legal_form(name) else name.rstrip(".")
+    # A sentence's full stop goes; the one of "Inc." or "S.L." stays.
+    last = name.lower().split()[-1]
+    return name if last in _LEGAL or last.rstrip(".") in _LEGAL else name.rstrip(".")
 
 
 def _plausible(name: str) -> bool:
@@ -82,7 +91,7 @@ def _customer_cells(lines: list[list[Cell]], labels: list[Label]) -> set[Cell]:
     cells under it (same column, until a blank line; at most 6 lines)."""
     out: set[Cell] = set()
     for label in labels:
-        if label.family != "customer":
+        if label.family not in ("customer", "salutation"):
             continue
         cell = label.cell
         out.add(cell)
@@ -152,7 +161,9 @@ def find_vendor(lines: list[list[Cell]], labels: list[Label]) -> str | None:
             score += 4 if legal else 0
             r = rank[cell.line]
             score += max(0.0, 3 - 0.4 * r)
-            score += 2 if text.count(name) >= 2 else 0
+            # Footers and bank details repeat the issuer; a one-word name may be a city.
+            score += 2 if text.count(name) >= 2 and (legal or len(words) > 1) else 0
+            score -= 4 if dates(cell.text) else 0  # "Kassel, 4. Dezember 2026"
             score += 1 if legal and cell.line in footer else 0
             score -= 4 if _ADDRESS.search(name) else 0
             # "Name · Street 1 · City": a letterhead or footer line opens with the issuer.
