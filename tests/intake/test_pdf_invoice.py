@@ -499,6 +499,20 @@ def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
         read_pdf(write(tmp_path, "enc.pdf", out.getvalue()))
 
 
+def test_owner_password_only_opens_and_bytes_work(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    c = Canvas(out, encrypt=StandardEncryption("", ownerPassword="owner", canCopy=0))
+    c.drawString(50, 800, "Readable without a password")
+    c.save()
+    assert "Readable without a password" in read_pdf(write(tmp_path, "o.pdf", out.getvalue())).text
+    assert "Readable without a password" in read_pdf(out.getvalue()).text
+    with pytest.raises(Refused, match="not a readable PDF"):
+        read_pdf(b"not a pdf at all")
+
+
 def test_zero_pages_is_refused(tmp_path: Path) -> None:
     data = tiny_pdf(b"", pages=0)
     with pytest.raises(Refused, match=r"no pages|not a readable PDF"):

@@ -60,11 +60,11 @@ class _Word:
     size: float  # the font size, or the OCR line's height
 
 
-def _open(path: str | Path) -> Any:
+def _open(path: str | Path | bytes) -> Any:
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
     except pdfium.PdfiumError as exc:
         message = str(exc).strip().rstrip(".")
         # PDFium's last error is per thread and not reset by every failure (a PDF without
@@ -76,8 +76,10 @@ def _open(path: str | Path) -> Any:
         raise Refused(f"not a readable PDF ({message})") from None
 
 
-def _mentions_encrypt(path: str | Path, span: int = 1 << 20) -> bool:
+def _mentions_encrypt(path: str | Path | bytes, span: int = 1 << 20) -> bool:
     """Whether the first or last MiB of the file names an /Encrypt dictionary."""
+    if isinstance(path, bytes):
+        return b"/Encrypt" in path[:span] or b"/Encrypt" in path[-span:]
     with open(path, "rb") as file:
         head = file.read(span)
         file.seek(0, os.SEEK_END)
@@ -266,8 +268,9 @@ def render_page(page: Any, dpi: float, max_pixels: int) -> tuple[Image, float]:
         bitmap.close()
 
 
-def read_pdf(path: str | Path, limits: Limits | None = None) -> PdfText:
-    """The text of a PDF file: its text layer, or OCR for pages without one (see module doc).
+def read_pdf(path: str | Path | bytes, limits: Limits | None = None) -> PdfText:
+    """The text of a PDF (a path, or the file's bytes): its text layer, or OCR for pages
+    without one (see the module doc).
 
     Reads at most `limits.max_pages` pages and `limits.max_text_chars` characters in all; OCRs
     at most `limits.max_ocr_pages` pages. Raises `Refused` for an encrypted, corrupt or empty
@@ -339,7 +342,7 @@ def _ocr_pages(
     return done
 
 
-def extract_pdf(path: str | Path, limits: Limits | None = None) -> Extraction:
+def extract_pdf(path: str | Path | bytes, limits: Limits | None = None) -> Extraction:
     """A PDF attachment: kind "invoice" with the invoice fields when its text is an invoice,
     else kind "pdf" with `fields={"pages": n}`; `text` is the whole text read."""
     from .invoice import read_invoice
