@@ -29,7 +29,8 @@ from datetime import date
 from decimal import Decimal
 
 from . import invoice_values as values
-from .invoice_labels import LABELS, LANG_WORDS, LANGS, NOT_TITLES, TITLES
+from .invoice_labels import LABELS, LANGS, NOT_TITLES, TITLES
+from .invoice_lexicon import LANG_WORDS
 from .invoice_vendor import Cell, Label, find_vendor
 
 VERSION = "1"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .invoice_labels import CODES, MONTHS, SYMBOLS
+from .invoice_lexicon import CODES, MONTHS, SYMBOLS
 
 VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
 

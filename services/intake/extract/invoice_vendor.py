@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .invoice_labels import LEGAL_FORMS
+from .invoice_lexicon import LEGAL_FORMS
 from .invoice_values import dates
 
 VERSION = "1"  # bumped with invoice.VERSION when what it reads changes
