@@ -623,3 +623,16 @@ def test_heldout_quality() -> None:
     assert all(rates[name] >= floor for name, floor in floors.items()), rates
     assert len(report.missed) <= 1, [r.file for r in report.missed]
     assert len(report.false_positives) <= 1, [r.file for r in report.false_positives]
+
+
+def test_heavy_libraries_are_imported_only_when_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import services.intake.extract.pdf, services.intake.extract.invoice\n"
+        "print(sorted(m for m in ('pypdfium2', 'PIL', 'pytesseract') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
