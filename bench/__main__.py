@@ -11,6 +11,7 @@
     python -m bench markdown                  Markdown that takes long to render
     python -m bench signins                   issue creation while others sign in
     python -m bench quality-traces            stack traces found in text, on their corpus
+    python -m bench quality-invoices          invoice fields on their corpus: match rates
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "markdown": "markdown_render",
     "signins": "signins",
     "quality-traces": "quality_traces",
+    "quality-invoices": "quality_invoices",
 }
 
 

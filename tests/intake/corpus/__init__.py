@@ -1,0 +1,1 @@
+"""Labelled corpora of the intake extractors."""

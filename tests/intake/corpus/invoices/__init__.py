@@ -1,0 +1,1 @@
+"""The invoice corpus: generate.py writes train/ and heldout/ (see its docstring)."""
