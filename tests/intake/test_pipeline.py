@@ -252,3 +252,23 @@ def test_the_csv_export_carries_signatures_and_the_first_invoice(db) -> None:
     with services.session() as s:
         [sig] = services.intake.signatures_of_issue(s, staff, issue.id)
     assert row["crash_signatures"] == sig.fingerprint
+
+
+CORPUS = Path(__file__).parent / "corpus" / "invoices" / "train"
+
+
+@pytest.mark.parametrize("name", ["inv-00-en-classic.pdf", "scan-44-en-letterhead.pdf"])
+def test_an_invoice_pdf_becomes_fields_through_the_sandbox(db, name) -> None:
+    """The real reader, in the real child process: a text PDF, and a scan read by OCR."""
+    import json
+
+    expected = json.loads((CORPUS / "labels.json").read_text())[name]["fields"]
+    me = make_user()
+    file_id = attach(me, make_issue(me).id, (CORPUS / name).read_bytes(), name)
+    assert run(file_id).endswith(": done")
+    with services.session() as s:
+        view = services.intake.analysis_of_attachment(s, me, file_id)
+    assert view.kind == "invoice"
+    for field in ("invoice_date", "total", "currency", "vendor"):
+        assert view.fields[field] == expected[field], field
+    assert expected["vendor"].split()[0] in view.text

@@ -6,11 +6,14 @@ imported inside the functions that need them. Untrusted files reach these functi
 a child process with CPU, memory and time limits (services.intake.sandbox).
 
 Modules:
+    text      plain text and logs, decoded leniently (capped)
     traces    stack traces in text (Python, Java/Kotlin, JavaScript, Go, .NET) and their
-              fingerprints
+              fingerprints (helpers: trace_lines, trace_formats, trace_grammar, trace_python,
+              trace_dotnet_go)
     secrets   credentials in text, found and masked
-    pdf       a PDF's text layer, and its pages as images for OCR
-    invoice   invoice fields from a document's text
+    pdf       a PDF's text layer, and its pages rendered and OCR'd when it has none
+    invoice   invoice fields from a document's text (helpers: invoice_labels,
+              invoice_lexicon, invoice_values, invoice_vendor)
     image     size, camera, time taken, thumbnail, location data removed
     ocr       text in images (Tesseract, when installed)
     archive   a ZIP's entries, and the text inside it, within caps
