@@ -24,6 +24,7 @@ TITLES = {
     "refresh-today": "Today's counts (every 5 minutes)",
     "close-yesterday": "Yesterday's final counts (00:15 UTC)",
     "recompute-day": "One-off recomputes",
+    "analyse": "Reading files, descriptions and comments (one run per item)",
 }
 
 
