@@ -10,6 +10,7 @@
     python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
     python -m bench markdown                  Markdown that takes long to render
     python -m bench signins                   issue creation while others sign in
+    python -m bench intake                    files read per second, the page while they are read
     python -m bench quality-traces            stack traces found in text, on their corpus
     python -m bench quality-invoices          invoice fields on their corpus: match rates
 
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "generate": "generate",
     "markdown": "markdown_render",
     "signins": "signins",
+    "intake": "intake",
     "quality-traces": "quality_traces",
     "quality-invoices": "quality_invoices",
 }

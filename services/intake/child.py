@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import resource
 import sys
 import types
@@ -33,18 +34,26 @@ def main(request_path: str) -> int:
             Path(request["path"]), limits, **request["options"]
         )
     except extract.Refused as e:
-        (out / "result.json").write_text(json.dumps({"refused": str(e)}))
+        (out / "result.json").write_text(json.dumps({"refused": str(e), "peak_kb": _peak_kb()}))
         return 0
     data = asdict(result)
     for name in ("thumbnail", "cleaned"):
         blob = data.pop(name)
         if blob is not None:
             (out / f"{name}.bin").write_bytes(blob)
-    (out / "result.json").write_text(json.dumps({"extraction": data}, default=str))
+    result_data = {"extraction": data, "peak_kb": _peak_kb()}
+    (out / "result.json").write_text(json.dumps(result_data, default=str))
     return 0
 
 
+def _peak_kb() -> int:
+    """The most memory this process, or a program it ran (Tesseract), held at once."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
 def _limit(cpu_seconds: int, memory_mb: int, file_mb: int) -> None:
+    os.nice(10)  # reading files yields to the web process serving people
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

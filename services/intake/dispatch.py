@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 QUEUE = "tracker-intake"
 JOB = "services.intake.pipeline.run_analysis"
 JOB_TIMEOUT = 300
-LOCAL_WORKERS = 2
+LOCAL_WORKERS = 1  # the embedded default shares its machine with the web process
 
 enabled = True  # tests switch the hand-over off and run the job themselves
 _pool: ThreadPoolExecutor | None = None

@@ -40,6 +40,7 @@ class Caps:
 class Outcome:
     extraction: Extraction | None
     error: str = ""  # why it failed, in words for the issue page
+    peak_kb: int = 0  # the child's largest memory use (for the benchmark)
 
     @property
     def ok(self) -> bool:
@@ -112,13 +113,14 @@ def _collect(done: subprocess.CompletedProcess[bytes] | None, work: Path, caps: 
     result = work / "result.json"
     if done.returncode == 0 and result.is_file() and result.stat().st_size <= MAX_RESULT_BYTES:
         data = json.loads(result.read_text())
+        peak = int(data.get("peak_kb") or 0)
         if "refused" in data:
-            return Outcome(None, str(data["refused"]))
+            return Outcome(None, str(data["refused"]), peak)
         fields = data["extraction"]
         for name in ("thumbnail", "cleaned"):
             blob = work / f"{name}.bin"
             fields[name] = blob.read_bytes() if blob.is_file() else None
-        return Outcome(Extraction(**fields))
+        return Outcome(Extraction(**fields), peak_kb=peak)
     return Outcome(None, _why(done, caps))
 
 
