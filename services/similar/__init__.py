@@ -1,0 +1,1 @@
+"""Similar and duplicate issues (work in progress)."""
