@@ -216,13 +216,19 @@ class LexicalIndex:
         self._profiles: dict[int, Profile] = {}
         self._df: Counter[str] = Counter()
         self._postings: dict[str, set[int]] = {}
+        self._idf: dict[str, float] | None = None
 
     def __len__(self) -> int:
         return len(self._texts)
 
     def idf(self) -> dict[str, float]:
-        n = max(1, len(self._texts))
-        return {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
+        """Inverse document frequencies, recomputed after a change. Cached profiles keep the
+        weights they were made with until their text changes: with many texts, one more
+        barely moves them."""
+        if self._idf is None:
+            n = max(1, len(self._texts))
+            self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
+        return self._idf
 
     def add(self, issue_id: int, text: str) -> None:
         self.remove(issue_id)
@@ -231,7 +237,8 @@ class LexicalIndex:
         self._df.update(keys)
         for key in keys:
             self._postings.setdefault(key, set()).add(issue_id)
-        self._profiles.clear()  # IDF changed: profiles are rebuilt lazily
+        self._profiles.pop(issue_id, None)
+        self._idf = None
 
     update = add
 
@@ -249,7 +256,8 @@ class LexicalIndex:
                     del self._postings[key]
             if self._df[key] <= 0:
                 del self._df[key]
-        self._profiles.clear()
+        self._profiles.pop(issue_id, None)
+        self._idf = None
         return True
 
     def search(
@@ -259,17 +267,32 @@ class LexicalIndex:
         *,
         allowed: Collection[int] | None = None,
         exclude: Collection[int] = (),
+        shortlist: int = 200,
     ) -> list[tuple[int, float]]:
-        """The `k` texts most like `text`, best first, as (id, similarity)."""
+        """The `k` texts most like `text`, best first, as (id, similarity). Only the
+        `shortlist` texts sharing the most (IDF-weighted) terms with `text` are scored."""
         idf = self.idf()
         default = math.log(1 + max(1, len(self._texts))) + 1.0
         query = Profile(text, idf, default)
-        found: set[int] = set()
-        for key in query.words:
-            found |= self._postings.get(key, set())
-        if allowed is not None:
-            found &= set(allowed)
-        found -= set(exclude)
+        # Gather candidates through the rarer terms first, weighing each hit by its IDF, and
+        # score only the best `shortlist` of them: a common word ("not", "app") would
+        # otherwise bring in a large part of the index.
+        hits: Counter[int] = Counter()
+        common = max(1000, len(self._texts) // 10)
+        for key in sorted(query.words, key=lambda t: len(self._postings.get(t, ()))):
+            posting = self._postings.get(key)
+            if not posting or (len(posting) > common and hits):
+                continue
+            weight = idf.get(key, default)
+            for issue_id in posting:
+                hits[issue_id] += weight
+        allowed_set = set(allowed) if allowed is not None else None
+        excluded = set(exclude)
+        found = [
+            i
+            for i, _ in hits.most_common()
+            if i not in excluded and (allowed_set is None or i in allowed_set)
+        ][: max(k, shortlist)]
         scored = []
         for issue_id in found:
             profile = self._profiles.get(issue_id)
