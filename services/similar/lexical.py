@@ -277,7 +277,7 @@ class LexicalIndex:
         # Gather candidates through the rarer terms first, weighing each hit by its IDF, and
         # score only the best `shortlist` of them: a common word ("not", "app") would
         # otherwise bring in a large part of the index.
-        hits: Counter[int] = Counter()
+        hits: dict[int, float] = {}
         common = max(1000, len(self._texts) // 10)
         for key in sorted(query.words, key=lambda t: len(self._postings.get(t, ()))):
             posting = self._postings.get(key)
@@ -285,12 +285,12 @@ class LexicalIndex:
                 continue
             weight = idf.get(key, default)
             for issue_id in posting:
-                hits[issue_id] += weight
+                hits[issue_id] = hits.get(issue_id, 0.0) + weight
         allowed_set = set(allowed) if allowed is not None else None
         excluded = set(exclude)
         found = [
             i
-            for i, _ in hits.most_common()
+            for i, _ in sorted(hits.items(), key=lambda kv: -kv[1])
             if i not in excluded and (allowed_set is None or i in allowed_set)
         ][: max(k, shortlist)]
         scored = []

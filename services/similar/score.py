@@ -261,10 +261,8 @@ def features(
     f["swap_distance"] = 0.0
     if swapped and phrases is not None and mode == "model":
         wa, wb = _swapped_words(query.title, tb), _swapped_words(candidate.title, ta)
-        if wa and wb:  # the word least like any word on the other side decides
-            distances = [1.0 - max(phrases.similarity(a, b) for b in wb) for a in wa]
-            distances += [1.0 - max(phrases.similarity(b, a) for a in wa) for b in wb]
-            f["swap_distance"] = max(0.0, max(distances))
+        if wa and wb:  # the swapped words as phrases: "due" / "start", "project" / "workspace"
+            f["swap_distance"] = max(0.0, 1.0 - phrases.similarity(" ".join(wa), " ".join(wb)))
     text_clashes = fc.conflicts(query.text_facets(), candidate.text_facets())
     f["facet_conflicts_text"] = float(min(2, len(text_clashes)))
     sa, sb = query.signatures, candidate.signatures
