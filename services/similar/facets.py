@@ -44,7 +44,7 @@ _HTTP = (
     re.compile(r"\b(?:HTTP|status|error|code)\s*:?\s*([1-5]\d\d)\b", re.IGNORECASE),
     re.compile(r"\b([45]\d\d)\s+(?:error|response|status|code)\b", re.IGNORECASE),
     re.compile(
-        r"\b(?:an?|returns?|gives?|got|shows?|with)\s+([45]\d\d)(?=\s*(?:$|[.,;:)]|from|"
+        r"\b(?:an?|returns?|gives?|gets?|got|shows?|throws?|with)\s+([45]\d\d)(?=\s*(?:$|[.,;:)]|from|"
         r"instead|when|on|for|error))",
         re.IGNORECASE,
     ),

@@ -12,9 +12,9 @@ assets/reranker.json):
 - the model's cosine of the titles, of the descriptions, and of title and description
   together, weighed separately (a bare title against a long description says less);
 - lexical overlap of the titles;
-- strong evidence for: a shared crash signature (the intake's fingerprint of a stack trace),
-  a shared error code or identifier (ERR_CONNECTION_REFUSED, ORA-00942; an HTTP status
-  counts less);
+- strong evidence for: a shared crash signature (the intake's fingerprint of a stack trace;
+  on its own it makes a likely duplicate, SIGNATURE_FLOOR), a shared error code or
+  identifier (ERR_CONNECTION_REFUSED, ORA-00942; an HTTP status counts less);
 - evidence against: the titles name different values of one facet (Safari / Firefox,
   member / billing contact, upload / download, CSV / PDF: see facets.py), different
   numbers, different crash signatures or error codes, one title negated and not the other.
@@ -278,6 +278,12 @@ def features(
     return f
 
 
+# A shared crash signature (the same exception type raised through the same application
+# frames) is the same crash: such a match is a likely duplicate even when the two reports
+# describe it in unrelated words ("App won't open" / "crashes on startup after 5.3").
+SIGNATURE_FLOOR = 0.95
+
+
 @dataclass(frozen=True)
 class Reranker:
     """A logistic model over FEATURES: score = sigmoid(bias + sum(weight * feature))."""
@@ -364,6 +370,8 @@ def rank(
         f = features(query, candidate, mode=pair_mode, phrases=phrases)
         model = models[pair_mode]
         score = model.score(f)
+        if f["same_signature"]:  # the same crash, whatever the words: enough on its own
+            score = max(score, SIGNATURE_FLOOR)
         scored.append(
             Match(
                 id=candidate.id,
@@ -398,7 +406,7 @@ SIGNS = {
     "same_status": 1,
     "different_code": -1,
 }
-PRIORS = {"same_signature": 4.0, "same_code": 2.5, "different_signature": -1.5}
+PRIORS = {"same_signature": 7.0, "same_code": 3.5, "different_signature": -2.0}
 
 
 def fit_reranker(
