@@ -9,7 +9,9 @@ compares them.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CORPUS = Path(__file__).resolve().parent
 SPLITS = ("train", "heldout")
@@ -37,3 +39,50 @@ def labels(kind: str, split: str) -> dict[str, dict[str, object]]:
         (CORPUS / kind / split / "labels.json").read_text()
     )
     return data
+
+
+def occurrences(text: str, value: str) -> list[tuple[int, int]]:
+    spans, at = [], text.find(value)
+    while at >= 0:
+        spans.append((at, at + len(value)))
+        at = text.find(value, at + 1)
+    return spans
+
+
+@dataclass
+class SecretScore:
+    """One text's result: per labelled secret (kind, masked, masked under its own kind),
+    the hits that overlap no labelled value, and the `keep` look-alikes a hit touched."""
+
+    secrets: list[tuple[str, bool, bool]]
+    false_positives: list[tuple[str, int, int]]
+    keep_broken: list[str]
+
+
+def score_secrets(
+    text: str, label: dict[str, Any], hits: list[tuple[str, int, int]]
+) -> SecretScore:
+    """A secret is masked when every character of every occurrence of its value lies in a
+    hit; its kind is right when a hit covering a whole occurrence has the labelled kind."""
+
+    def overlaps(hit: tuple[str, int, int], span: tuple[int, int]) -> bool:
+        return hit[1] < span[1] and span[0] < hit[2]
+
+    results = []
+    wanted = []
+    for secret in label["secrets"]:
+        spans = occurrences(text, secret["value"])
+        wanted += spans
+        masked = all(
+            any(h[1] <= i < h[2] for h in hits) for start, end in spans for i in range(start, end)
+        )
+        kinds = {h[0] for h in hits for s, e in spans if h[1] <= s and e <= h[2]}
+        results.append((secret["kind"], masked, secret["kind"] in kinds))
+    false = [h for h in hits if not any(overlaps(h, span) for span in wanted)]
+    broken = [
+        k
+        for k in label.get("keep", [])
+        for span in occurrences(text, k)
+        if any(overlaps(h, span) for h in hits)
+    ]
+    return SecretScore(results, false, sorted(set(broken)))
