@@ -10,6 +10,7 @@
     python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
     python -m bench markdown                  Markdown that takes long to render
     python -m bench signins                   issue creation while others sign in
+    python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "generate": "generate",
     "markdown": "markdown_render",
     "signins": "signins",
+    "quality-images": "quality_images",
 }
 
 

@@ -167,7 +167,7 @@ def _thumbnail(frame: Image, source_format: str, size: int) -> bytes:
     small = PILImage.frombytes(small.mode, small.size, small.tobytes())
     buffer = io.BytesIO()
     if alpha or source_format in ("PNG", "GIF"):
-        small.save(buffer, "PNG", optimize=True)
+        small.save(buffer, "PNG")
         if alpha or buffer.tell() <= MAX_PNG_THUMBNAIL:
             return buffer.getvalue()
         buffer = io.BytesIO()

@@ -61,10 +61,13 @@ def available() -> tuple[bool, str]:
         return False, f"Tesseract does not run: {e}"
 
 
-def read_text(image: Image, *, langs: str = "eng", prepare: bool = True) -> str:
+def read_text(
+    image: Image, *, langs: str = "eng", prepare: bool = True, variants: bool = True
+) -> str:
     """The text in a picture, lines in reading order, then a line of joined and re-read
     variants of split identifiers (see the module's doc). `prepare=False` gives Tesseract
-    the picture as it is and returns its plain reading (the bench's baseline)."""
+    the picture as it is and returns its plain reading (the bench's baseline);
+    `variants=False` leaves the variants line out (the bench measures what it adds)."""
     import pytesseract
 
     # Debian's Tesseract uses OpenMP; one thread is ~3x faster on a shared, busy machine.
@@ -83,10 +86,12 @@ def read_text(image: Image, *, langs: str = "eng", prepare: bool = True) -> str:
         if w.confidence >= MIN_CONFIDENCE and not any(_overlap(w, v) for v in layout)
     ]
     text = "\n".join(_lines(layout) + _lines(extra))
+    if not variants:
+        return text
     seen = set(text.split())
-    variants = [v for v in _joined(layout, prepared) + _digit_variants(text) if v not in seen]
-    variants = list(dict.fromkeys(variants))
-    return f"{text}\n{' '.join(variants)}" if variants else text
+    added = [v for v in _joined(layout, prepared) + _digit_variants(text) if v not in seen]
+    added = list(dict.fromkeys(added))
+    return f"{text}\n{' '.join(added)}" if added else text
 
 
 def _words(image: Image, langs: str, psm: int) -> list[Word]:

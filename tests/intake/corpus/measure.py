@@ -8,6 +8,7 @@ compares them.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,47 @@ def labels(kind: str, split: str) -> dict[str, dict[str, object]]:
         (CORPUS / kind / split / "labels.json").read_text()
     )
     return data
+
+
+def has_location(data: bytes) -> bool:
+    """Whether a picture still holds a position, judged without the extractor: Pillow's and
+    piexif's reading of its EXIF, and any XMP GPS coordinate anywhere in the file."""
+    import piexif
+    from PIL import Image
+
+    if Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825):
+        return True
+    if data[:2] == b"\xff\xd8" and b"Exif\x00\x00" in data and piexif.load(data).get("GPS"):
+        return True
+    return b"GPSLatitude" in data or b"GPSLongitude" in data
+
+
+def metadata_free(thumbnail: bytes) -> bool:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(thumbnail))
+    image.load()
+    chunks = (b"Exif", b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"http://ns.adobe.com", b"ICC_PROFILE")
+    return not image.getexif() and not any(c in thumbnail for c in chunks)
+
+
+def upright(thumbnail: bytes) -> bool:
+    """The corpus photos' red square is in the thumbnail's top-left corner."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(thumbnail)).convert("RGB")
+    red, green, _ = image.getpixel((round(image.width * 0.07), round(image.height * 0.07)))
+    return bool(red > 170 and green < 90)
+
+
+def same_image_data(original: bytes, cleaned: bytes) -> bool:
+    """JPEG: the bytes from the start of scan on, and the decoded pixels, are identical."""
+    from PIL import Image
+
+    scan = original.find(b"\xff\xda")
+    if scan < 0 or original[scan:] != cleaned[cleaned.find(b"\xff\xda") :]:
+        return False
+    return Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(cleaned)).tobytes()
 
 
 def occurrences(text: str, value: str) -> list[tuple[int, int]]:
