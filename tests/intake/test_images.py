@@ -321,3 +321,15 @@ def test_heldout_screenshots_ocr_word_recall() -> None:
     measured = _ocr_recall("heldout")
     assert measured["all"] >= 0.965, measured
     assert min(measured.values()) >= 0.95, measured
+
+
+def test_ocr_out_of_time_is_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ocr.available()[0], "Tesseract is needed for this test (Debian: tesseract-ocr)"
+    shot = CORPUS / "screenshots" / "train" / "jobs_table-2x-dark.png"
+    monkeypatch.setattr(ocr, "SPARSE_IF_UNDER", 0)  # a dense picture: one reading only
+    once = ocr.read_text(Image.open(shot))
+    assert "rebuild-search-index" in once
+    monkeypatch.setattr(ocr, "BUDGET_SECONDS", 0.001)
+    found = extract_image(shot, Limits())
+    assert found.text == "" and "OCR failed: Tesseract process timeout" in found.notes
+    assert found.thumbnail is not None

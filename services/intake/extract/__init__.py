@@ -8,12 +8,13 @@ a child process with CPU, memory and time limits (services.intake.sandbox).
 Modules:
     traces    stack traces in text (Python, Java/Kotlin, JavaScript, Go, .NET) and their
               fingerprints
-    secrets   credentials in text, found and masked
+    secrets_scan  credentials in text, found and masked
     pdf       a PDF's text layer, and its pages as images for OCR
     invoice   invoice fields from a document's text
     image     size, camera, time taken, thumbnail, location data removed
-    ocr       text in images (Tesseract, when installed)
-    archive   a ZIP's entries, and the text inside it, within caps
+    location  GPS data taken out of JPEG, PNG, WebP and GIF files, image data untouched
+    ocr       text in images (Tesseract, when installed); ocr_prepare readies screenshots
+    archive   a ZIP's entries, and the text inside it, within caps (zipread: the reader)
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 upscaled, buttons and code blocks made dark-on-light), then reads it twice: with Tesseract's
 page layout (lines in reading order) and as sparse text, which finds the words the layout
 analysis skips (labels in bordered boxes, lone cells); a word of the second reading is kept
-where the first found nothing.
+where the first found nothing. A picture dense with text (the first reading took 8 s or
+more) is read once, and the readings share a 30-second budget (Tesseract's timeout).
 
 OCR loses what search needs most in screenshots: identifiers. Underscores vanish
 (`ERR_CONNECTION_REFUSED` read as `ERR CONNECTION REFUSED`), monospace words split
@@ -21,6 +22,7 @@ import itertools
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +30,10 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 VERSION = "1"
-TIMEOUT_SECONDS = 40  # per Tesseract run; the sandbox's wall time bounds the whole file
+# Tesseract's time grows with the words on the picture (~9 ms a word here), not its pixels:
+# a full 1440p screen of code is ~1,500 words, 13 s a reading. The sandbox gives a file 60 s.
+BUDGET_SECONDS = 30  # both readings of one picture; the first is stopped at this
+SPARSE_IF_UNDER = 8  # the second reading runs only when the first took less than this
 UNDERSCORE_INK = 215  # grey levels below this count as a stroke in an underscore test
 MIN_CONFIDENCE = 50  # a word of the sparse reading is kept from this confidence (0-100)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -73,13 +78,20 @@ def read_text(
     # Debian's Tesseract uses OpenMP; one thread is ~3x faster on a shared, busy machine.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     if not prepare:
-        text: str = pytesseract.image_to_string(image, lang=langs, timeout=TIMEOUT_SECONDS)
+        text: str = pytesseract.image_to_string(image, lang=langs, timeout=BUDGET_SECONDS)
         return text.strip()
     from .ocr_prepare import prepare as prepare_image
 
     prepared, _ = prepare_image(image)
-    layout = _words(prepared, langs, psm=3)
-    sparse = _words(prepared, langs, psm=11)
+    started = time.monotonic()
+    layout = _words(prepared, langs, psm=3, timeout=BUDGET_SECONDS)
+    spent = time.monotonic() - started
+    sparse = []
+    if spent < SPARSE_IF_UNDER:
+        try:
+            sparse = _words(prepared, langs, psm=11, timeout=BUDGET_SECONDS - spent)
+        except RuntimeError:  # out of time: the layout reading stands alone
+            sparse = []
     extra = [
         w
         for w in sparse
@@ -94,7 +106,7 @@ def read_text(
     return f"{text}\n{' '.join(added)}" if added else text
 
 
-def _words(image: Image, langs: str, psm: int) -> list[Word]:
+def _words(image: Image, langs: str, psm: int, timeout: float) -> list[Word]:
     import pytesseract
 
     data = pytesseract.image_to_data(
@@ -102,7 +114,7 @@ def _words(image: Image, langs: str, psm: int) -> list[Word]:
         lang=langs,
         config=f"--psm {psm}",
         output_type=pytesseract.Output.DICT,
-        timeout=TIMEOUT_SECONDS,
+        timeout=timeout,
     )
     words = []
     for i, text in enumerate(data["text"]):
