@@ -4,6 +4,7 @@ extracted; the labelled corpus (train and held-out) as a regression guard."""
 from __future__ import annotations
 
 import io
+import random
 import resource
 import time
 import tracemalloc
@@ -190,3 +191,29 @@ def test_prepended_bytes_are_allowed(tmp_path: Path) -> None:
     path = tmp_path / "sfx.zip"
     path.write_bytes(b"MZ stub " * 100 + buffer.getvalue())
     assert "inside" in extract_zip(path, Limits()).text
+
+
+@pytest.mark.parametrize(
+    "name", ["normal.zip", "nested.zip", "encrypted.zip", "logs_with_trace.zip"]
+)
+def test_damaged_archives_give_a_result_or_a_refusal(tmp_path: Path, name: str) -> None:
+    """Bytes flipped and cut at random (seeded): an Extraction or Refused, nothing else."""
+    rng = random.Random(name)
+    original = (CORPUS / "zips" / "train" / name).read_bytes()
+    outcomes = []
+    for n in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.8:
+                data[at] = rng.randrange(256)
+            else:
+                del data[at : at + rng.randint(1, 40)]
+        path = tmp_path / f"{n}.zip"
+        path.write_bytes(bytes(data))
+        try:
+            found = extract_zip(path, Limits())
+            outcomes.append(len(found.findings) <= Limits().max_zip_entries)
+        except Refused:
+            outcomes.append(True)
+    assert all(outcomes)

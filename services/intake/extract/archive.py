@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import struct
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +78,7 @@ def extract_zip(path: Path, limits: Limits) -> Extraction:
     with path.open("rb") as f:
         try:
             count = _walk(f, path.stat().st_size, "", 0, state)
-        except z.BadZip as e:
+        except (z.BadZip, struct.error) as e:
             raise Refused(f"This is not a ZIP archive that can be read: {e}.") from e
     notes = []
     if state.unlisted:
@@ -209,7 +210,7 @@ def _nested(f: BinaryIO, name: str, entry: z.Entry, depth: int, budget: int, sta
     data = _inflate(f, entry, budget, state)
     try:
         _walk(io.BytesIO(data), len(data), name + "!/", depth + 1, state)
-    except z.BadZip as e:
+    except (z.BadZip, struct.error) as e:
         state.note(f"{name} is not a ZIP archive that can be read: {e}.")
 
 

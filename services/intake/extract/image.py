@@ -89,7 +89,11 @@ def _read(
     cleaned = None
     from .location import strip_location
 
-    stripped = strip_location(data)
+    try:
+        stripped = strip_location(data)
+    except Exception as e:  # the walkers bound every read; this is the last line of defence
+        stripped = None
+        notes.append(f"Location data could not be checked ({e}).")
     if stripped is not None and keep_location:
         notes.append("Location data kept (the tracker is set to keep it).")
     elif stripped is not None:
@@ -104,7 +108,7 @@ def _read(
         else:
             frame = _upright(image, limits.thumbnail_px)
         thumbnail = _thumbnail(frame, image.format or "", limits.thumbnail_px)
-    except (OSError, ValueError, SyntaxError) as e:  # Pillow's ways of saying "damaged"
+    except Exception as e:  # a damaged picture breaks a decoder in many ways
         notes.append(f"The picture's data is damaged or truncated ({e}): no thumbnail, no text.")
     return Extraction(
         kind="image", fields=fields, text=text, thumbnail=thumbnail, cleaned=cleaned, notes=notes

@@ -123,7 +123,8 @@ def _zip64_sizes(extra: bytes, size: int, compressed: int, offset: int) -> tuple
     while i + 4 <= len(extra):
         tag, length = struct.unpack_from("<HH", extra, i)
         if tag == 0x0001:
-            values = list(struct.unpack_from(f"<{min(length, 24) // 8}Q", extra, i + 4))
+            room = max(0, min(length, len(extra) - i - 4, 24)) // 8
+            values = list(struct.unpack_from(f"<{room}Q", extra, i + 4))
             if size == 0xFFFFFFFF and values:
                 size = values.pop(0)
             if compressed == 0xFFFFFFFF and values:
