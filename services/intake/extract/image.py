@@ -57,6 +57,7 @@ def extract_image(
 
     data = path.read_bytes()
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # damaged EXIF tags: Pillow warns and skips them
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         try:
             image = PILImage.open(io.BytesIO(data))
@@ -73,7 +74,9 @@ def extract_image(
                 f"The picture is {width:,} x {height:,} pixels, more than the limit of "
                 f"{limits.max_pixels:,} pixels."
             )
-        return _read(image, data, limits, keep_location, ocr, langs)
+        with warnings.catch_warnings():  # Pillow warns about damaged EXIF tags, skipping them
+            warnings.simplefilter("ignore")
+            return _read(image, data, limits, keep_location, ocr, langs)
 
 
 def _read(
