@@ -37,7 +37,7 @@ from typing import Any, BinaryIO
 from . import Extraction, Limits, Refused
 from . import zipread as z
 
-VERSION = "1"
+VERSION = "1"  # bumped when this output changes, zipread.py's included
 RATIO_FLOOR = 1024 * 1024
 SNIFF_BYTES = 4096
 MAX_NAME = 300

@@ -36,7 +36,7 @@ from . import Extraction, FieldValue, Limits, Refused
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-VERSION = "1"
+VERSION = "1"  # bumped when this output changes, location.py's and ocr.py's included
 FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "GIF")  # MPO: a JPEG with extra pictures (phones)
 MAX_PNG_THUMBNAIL = 192 * 1024  # above this a PNG thumbnail becomes a JPEG one
 OCR_FORMATS = ("PNG", "WEBP", "GIF")
