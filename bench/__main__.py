@@ -14,6 +14,7 @@
     python -m bench quality-traces            stack traces found in text, on their corpus
     python -m bench quality-invoices          invoice fields on their corpus: match rates
     python -m bench similar                   duplicate detection: quality, speed, memory
+    python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -38,6 +39,7 @@ BENCHMARKS = {
     "quality-traces": "quality_traces",
     "quality-invoices": "quality_invoices",
     "similar": "similar",
+    "quality-images": "quality_images",
 }
 
 

@@ -10,13 +10,14 @@ Modules:
     traces    stack traces in text (Python, Java/Kotlin, JavaScript, Go, .NET) and their
               fingerprints (helpers: trace_lines, trace_formats, trace_grammar, trace_python,
               trace_dotnet_go)
-    secrets   credentials in text, found and masked
+    secrets_scan  credentials in text, found and masked
     pdf       a PDF's text layer, and its pages rendered and OCR'd when it has none
     invoice   invoice fields from a document's text (helpers: invoice_labels,
               invoice_lexicon, invoice_values, invoice_vendor)
     image     size, camera, time taken, thumbnail, location data removed
-    ocr       text in images (Tesseract, when installed)
-    archive   a ZIP's entries, and the text inside it, within caps
+    location  GPS data taken out of JPEG, PNG, WebP and GIF files, image data untouched
+    ocr       text in images (Tesseract, when installed); ocr_prepare readies screenshots
+    archive   a ZIP's entries, and the text inside it, within caps (zipread: the reader)
 """
 
 from __future__ import annotations

@@ -1,0 +1,6 @@
+region         = "eu-central-1"
+db_password    = "9382df!x1kVZ"
+github_token   = "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"
+aws_access_key = "ASIAP7R7W55W57OUKR6T"
+aws_secret_key = "M0NA+UjRbynhgIDnrIFAh2ehUUwFdkoidfcVGqux"
+instance_type  = "t3.medium"
