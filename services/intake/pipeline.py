@@ -23,7 +23,7 @@ from ..events import ChangeEvent, emit
 from ..jobs import run_recorded
 from ..models import Attachment, Comment, Issue, utcnow
 from . import sandbox
-from .extract import Extraction, Limits, traces
+from .extract import Extraction, Limits, secrets_scan, traces
 from .models import Analysis, AnalysisStatus, CrashSignature, Source
 
 log = logging.getLogger(__name__)
@@ -277,19 +277,9 @@ def _version(module: str) -> str:
 
 
 def _mask(text: str) -> tuple[str, int]:
-    scanner = _finder("secrets_scan")
-    if scanner is None:
-        return text, 0
-    masked, hits = scanner.mask(text)
+    masked, hits = secrets_scan.mask(text)
     return masked, len(hits)
 
 
 def _traces(text: str) -> list[dict[str, Any]]:
     return [t.as_finding() for t in traces.find_traces(text)]
-
-
-def _finder(name: str) -> Any:
-    try:
-        return importlib.import_module(f"{_EXTRACT}.{name}")
-    except ImportError:
-        return None

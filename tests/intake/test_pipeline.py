@@ -6,6 +6,7 @@ and survive a reprocess; permissions are those of the file."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,46 @@ def test_an_invoice_pdf_becomes_fields_through_the_sandbox(db, name) -> None:
     for field in ("invoice_date", "total", "currency", "vendor"):
         assert view.fields[field] == expected[field], field
     assert expected["vendor"].split()[0] in view.text
+
+
+IMAGES = Path(__file__).parent / "corpus"
+
+
+def test_a_photo_loses_its_location_and_a_screenshot_is_read(db) -> None:
+    """The real image reader in the sandbox: the stored photo is replaced by one without
+    GPS data (image data untouched), a thumbnail is kept, and a screenshot's text is
+    searchable, the error code included."""
+    import piexif
+
+    me = make_user()
+    issue = make_issue(me, title="Checkout unreachable")
+    photo = (IMAGES / "photos" / "train" / "canon_street.jpg").read_bytes()
+    assert piexif.load(photo)["GPS"]  # the upload has a location
+    photo_id = attach(me, issue.id, photo, "street.jpg")
+    shot = (IMAGES / "screenshots" / "train" / "chrome_unreachable-1x-light.png").read_bytes()
+    shot_id = attach(me, issue.id, shot, "error.png")
+    assert run(photo_id).endswith(": done") and run(shot_id).endswith(": done")
+    with services.session() as s:
+        stored = services.attachments.open_attachment(s, me, photo_id)
+        view = services.intake.analysis_of_attachment(s, me, photo_id)
+        thumbnail = services.intake.thumbnail_of(s, me, photo_id)
+    assert not piexif.load(stored.path.read_bytes()).get("GPS")
+    assert view.fields["location_removed"] is True and view.fields["camera"] == "Canon EOS R6"
+    assert stored.view.sha256 != hashlib.sha256(photo).hexdigest()
+    assert thumbnail is not None and thumbnail[1] in ("image/jpeg", "image/png")
+    assert run(photo_id).endswith(": unchanged")  # the cleaned photo is what was read
+    with services.session() as s:
+        found = services.issues.list_issues(s, me, q="ERR_CONNECTION_REFUSED").items
+    assert [i.id for i in found] == [issue.id]
+
+
+def test_secrets_are_masked_in_what_was_read(db) -> None:
+    me = make_user()
+    log = b"deploy ok\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9kS3xT7q\n"
+    file_id = attach(me, make_issue(me).id, log, "deploy.log")
+    run(file_id)
+    with services.session() as s:
+        view = services.intake.analysis_of_attachment(s, me, file_id)
+    assert "wJalrXUtnFEMI" not in view.text and view.secrets_masked == 1
+    with services.session() as s:  # a secret in a file is not a way to find the issue
+        assert services.issues.list_issues(s, me, q="wJalrXUtnFEMI").items == []
