@@ -49,6 +49,11 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     router.include_router(issues.router)
     router.include_router(insights.router)
     router.include_router(intake.router)
+    # FastAPI merges an included router's lifespan into the app's. The page tests build the
+    # same app again for every test: without starting from the app's own lifespan, each
+    # build nested one more layer until startup ran out of stack.
+    base = app.__dict__.setdefault("_tracker_own_lifespan", app.router.lifespan_context)
+    app.router.lifespan_context = base
     app.include_router(router)
     errors.install(app)
     app.add_middleware(errors.ApiErrors)
