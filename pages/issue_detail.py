@@ -28,6 +28,7 @@ from .components import (
 from .frame import frame
 from .live import hub
 from .redirects import login_url
+from .secret_warning import SecretWarning
 from .viewer import Viewer, viewer_for
 
 
@@ -236,6 +237,7 @@ class IssuePage:
             .props(f"autogrow counter maxlength={MAX_COMMENT}")
             .classes("w-full")
         )
+        SecretWarning(self.comment)
         ui.button("Comment", icon="chat", on_click=self.add_comment)
 
     # --- actions --------------------------------------------------------------------------

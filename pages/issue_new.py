@@ -17,6 +17,7 @@ from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 from .components import SEVERITIES, human_size, markdown_html
 from .frame import frame
 from .redirects import login_url
+from .secret_warning import SecretWarning
 from .uploads import blocking_chunks, file_drop, limits_hint
 from .viewer import Viewer, viewer_for
 
@@ -66,6 +67,7 @@ class NewIssueForm:
                     .props(f"autogrow counter maxlength={MAX_DESCRIPTION}")
                     .classes("w-full")
                 )
+                SecretWarning(self.description)
             with ui.tab_panel(preview_tab).classes("p-0"):
                 self.preview = markdown_html("")
         self.preview_tab = preview_tab

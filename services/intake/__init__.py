@@ -12,6 +12,7 @@ from .analyses import (
     analyses_of_issue,
     analysis_of_attachment,
     correct_fields,
+    secret_kinds,
     thumbnail_of,
 )
 from .pipeline import configure
@@ -33,6 +34,7 @@ __all__ = [
     "record",
     "reprocess",
     "search",
+    "secret_kinds",
     "signature_stats",
     "signatures_of_issue",
     "stats",

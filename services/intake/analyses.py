@@ -21,7 +21,7 @@ from ..events import ChangeEvent, emit
 from ..models import Attachment
 from ..permissions import access_issue, can_triage, load_actor, require
 from ..schemas import Actor, View
-from .extract import FieldValue
+from .extract import FieldValue, secrets_scan
 from .models import Analysis, AnalysisStatus, Source
 
 DATE_FIELDS = frozenset({"invoice_date", "due_date", "taken_at"})
@@ -30,6 +30,7 @@ CORRECTABLE = frozenset(
     {"invoice_number", "vendor", "currency", "camera", *DATE_FIELDS, *MONEY_FIELDS}
 )
 MAX_VALUE = 200
+MAX_TYPED = 100_000
 
 
 class AnalysisView(View):
@@ -72,6 +73,12 @@ def view(row: Analysis) -> AnalysisView:
         has_thumbnail=row.thumbnail is not None,
         analysed_at=row.finished_at,
     )
+
+
+def secret_kinds(text: str) -> list[str]:
+    """The kinds of secret a text being typed holds (e.g. "aws_secret_key"), for warning
+    before it is saved; pure and quick (no session, no actor)."""
+    return sorted({hit.kind for hit in secrets_scan.find_secrets(text[:MAX_TYPED])})
 
 
 def analysis_of_attachment(s: Session, actor: Actor, attachment_id: int) -> AnalysisView:

@@ -106,3 +106,15 @@ async def test_a_crash_signature_links_to_the_issues_that_share_it(user: User, d
     await user.open(link.props["href"])
     await user.should_see("Crash signature")
     assert sorted(titles(user)) == ["Export broken again", "Export crashes"]
+
+
+async def test_typing_a_secret_warns_before_saving(user: User, db) -> None:
+    me = sign_in(user)
+    await user.open("/issues/new")
+    user.find("Description (Markdown)").type("It fails with DB_PASSWORD=Zq8#vN2!pLx7")
+    await user.should_see("This looks like a secret (password)", retries=100)
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    token = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    user.find("Add a comment (Markdown)").type(f"use {token} to pull")
+    await user.should_see("This looks like a secret (github token)", retries=100)
