@@ -107,8 +107,8 @@ def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
         for issue, reporter_email, assignee_email in batch:
             cells = [
                 str(issue.id),
-                issue.title,
-                issue.description,
+                hooks.masked(issue.title),
+                hooks.masked(issue.description),
                 issue.severity.value,
                 issue.status.value,
                 ";".join(tags.get(issue.id, [])),

@@ -52,6 +52,22 @@ def issue_ids(name: str, value: str) -> Any | None:
     return ids(value) if ids is not None else None
 
 
+# Text leaving the tracker (exports, mail) with secrets masked; unchanged when no part of
+# services registered a masker.
+_maskers: list[Callable[[str], str]] = []
+
+
+def on_mask(masker: Callable[[str], str]) -> None:
+    if masker not in _maskers:
+        _maskers.append(masker)
+
+
+def masked(text: str) -> str:
+    for masker in _maskers:
+        text = masker(text)
+    return text
+
+
 # More columns for the CSV export: their names, and their cells for a batch of issue ids.
 ExportCells = Callable[[Session, list[int]], dict[int, list[str]]]
 _export: dict[tuple[str, ...], ExportCells] = {}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import hooks
+from .extract import secrets_scan
 from .models import Analysis, AnalysisStatus, CrashSignature
 
 INVOICE = ("vendor", "invoice_number", "invoice_date", "total", "currency")
@@ -50,4 +51,9 @@ def cells(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
     }
 
 
+def masked(text: str) -> str:
+    return secrets_scan.mask(text)[0] if text else text
+
+
 hooks.on_export(COLUMNS, cells)
+hooks.on_mask(masked)

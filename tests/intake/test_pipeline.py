@@ -316,3 +316,15 @@ def test_secrets_are_masked_in_what_was_read(db) -> None:
     assert "wJalrXUtnFEMI" not in view.text and view.secrets_masked == 1
     with services.session() as s:  # a secret in a file is not a way to find the issue
         assert services.issues.list_issues(s, me, q="wJalrXUtnFEMI").items == []
+
+
+def test_a_typed_secret_is_masked_in_the_export(db) -> None:
+    import csv
+    import io
+
+    me = make_user()
+    make_issue(me, description="Connect with postgres://app:S3cr3t-Pa55@db.internal/shop")
+    with services.session() as s:
+        text = "".join(services.csvio.write_csv(services.csvio.export_rows(s, me)))
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert "S3cr3t-Pa55" not in text and "db.internal/shop" in row["description"]
