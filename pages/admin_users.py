@@ -126,7 +126,10 @@ class UserAdmin:
                 value=user.is_active,
                 on_change=lambda e, u=user: self.update(u, e.sender, is_active=e.value),
             )
-            active.props(f'aria-label="{"Deactivate" if user.is_active else "Reactivate"} {name}"')
+            # User text goes into a prop's value, never into a props string it could break out of.
+            active.props["aria-label"] = (
+                f"{'Deactivate' if user.is_active else 'Reactivate'} {name}"
+            )
             if mine:  # the service refuses it too; here it is not even offered
                 role.disable()
                 active.disable()
@@ -139,9 +142,10 @@ class UserAdmin:
             if mine:  # your own password is changed on /account, with the current one
                 ui.link("Change my password", "/account").classes("text-sm")
             else:
-                ui.button(
+                reset = ui.button(
                     "Reset password", icon="password", on_click=lambda u=user: self.reset(u)
-                ).props(f'flat dense aria-label="Reset the password of {name}"')
+                ).props("flat dense")
+                reset.props["aria-label"] = f"Reset the password of {name}"
 
     async def update(self, user: services.UserView, control: Any, **change: Any) -> None:
         if all(getattr(user, k) == v for k, v in change.items()):

@@ -92,9 +92,9 @@ def signatures(stats: list[SignatureStat], *, staff: bool) -> None:
 
 def _preview(a: services.AttachmentView, analysis: AnalysisView | None) -> None:
     if analysis is not None and analysis.has_thumbnail:
-        ui.image(f"/attachments/{a.id}/thumbnail").classes("w-40 h-28 rounded shrink-0").props(
-            f'fit=contain alt="Thumbnail of {a.filename}"'
-        )
+        thumbnail = ui.image(f"/attachments/{a.id}/thumbnail").classes("w-40 h-28 rounded shrink-0")
+        thumbnail.props("fit=contain")
+        thumbnail.props["alt"] = f"Thumbnail of {a.filename}"  # a value: never parsed as props
     elif a.content_type.startswith("image/"):
         ui.image(f"/attachments/{a.id}?inline=1").classes("w-40 h-28 rounded shrink-0").props(
             f'fit=contain alt="Attachment {a.id}"'
@@ -126,9 +126,10 @@ def _analysis(
             n = analysis.secrets_masked
             ui.badge(f"{n} secret{'s' if n != 1 else ''} masked", color="warning").props("outline")
         if viewer.is_staff and analysis.kind in ("invoice", "image"):
-            ui.button(
+            correct = ui.button(
                 "Correct", icon="edit", on_click=lambda: _correct(viewer, a, analysis, reload)
             ).props("flat dense size=sm")
+            correct.props["aria-label"] = f"Correct what {a.filename} says"
     _fields(analysis)
     for note in analysis.notes:
         ui.label(note).classes("text-xs opacity-70")
@@ -140,7 +141,11 @@ def _analysis(
 
 
 def _fields(analysis: AnalysisView) -> None:
-    shown = {k: v for k, v in analysis.fields.items() if k in FIELD_LABELS and v not in (None, "")}
+    shown = {
+        k: v
+        for k, v in analysis.fields.items()
+        if k in FIELD_LABELS and v not in (None, "", False)  # "location removed: no" is noise
+    }
     if not shown:
         return
     with ui.element("dl").classes("grid grid-cols-[auto_1fr] gap-x-3 text-sm"):
