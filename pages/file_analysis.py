@@ -125,6 +125,13 @@ def _analysis(
         if analysis.secrets_masked:
             n = analysis.secrets_masked
             ui.badge(f"{n} secret{'s' if n != 1 else ''} masked", color="warning").props("outline")
+            if viewer.actor.role == "ADMIN" and a.content_type == "text/plain":
+                redact = ui.button(
+                    "Redact the file",
+                    icon="visibility_off",
+                    on_click=lambda: _redact(viewer, a, reload),
+                ).props("flat dense size=sm color=warning")
+                redact.props["aria-label"] = f"Redact the secrets in the stored {a.filename}"
         if viewer.is_staff and analysis.kind in ("invoice", "image"):
             correct = ui.button(
                 "Correct", icon="edit", on_click=lambda: _correct(viewer, a, analysis, reload)
@@ -156,6 +163,24 @@ def _fields(analysis: AnalysisView) -> None:
             text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
             with ui.element("dd").classes("break-all"):
                 ui.label(f"{text}{mark}")
+
+
+async def _redact(
+    viewer: Viewer, a: services.AttachmentView, reload: Callable[[], Awaitable[None]]
+) -> None:
+    with ui.dialog() as dialog, ui.card():
+        ui.label(
+            f"Replace the stored {a.filename} by its text with the secrets masked? The "
+            "original cannot be downloaded afterwards."
+        )
+        with ui.row().classes("justify-end w-full"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
+            ui.button("Redact", color="warning", on_click=lambda: dialog.submit(True))
+    confirmed = await dialog
+    dialog.delete()
+    if confirmed and (await viewer.call(services.intake.redact_secrets, a.id)).ok:
+        ui.notify(f"The secrets in {a.filename} are redacted.", type="positive")
+        await reload()
 
 
 async def _correct(

@@ -320,6 +320,8 @@ def describe(a: services.ActivityView) -> str:
     if a.verb == "edited":
         if a.field == "description":
             return "edited the description"
+        if a.field == "redacted":
+            return f"redacted {a.new_value}"
         return f"changed the {a.field} from “{a.old_value}” to “{a.new_value}”"
     if a.verb == "tags":
         return f"set the tags to {a.new_value or 'none'}"

@@ -6,7 +6,7 @@ and their facts become fields, searchable text and crash signatures.
                pays for them)
 """
 
-from . import analyses, export, models, record, search, stats
+from . import analyses, export, models, record, redact, search, stats
 from .analyses import (
     AnalysisView,
     analyses_of_issue,
@@ -17,6 +17,7 @@ from .analyses import (
 )
 from .pipeline import configure
 from .record import reprocess, sweep
+from .redact import redact_secrets
 from .stats import InvoiceSum, SignatureStat, invoice_sums, signature_stats, signatures_of_issue
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "invoice_sums",
     "models",
     "record",
+    "redact",
+    "redact_secrets",
     "reprocess",
     "search",
     "secret_kinds",

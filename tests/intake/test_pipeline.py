@@ -328,3 +328,22 @@ def test_a_typed_secret_is_masked_in_the_export(db) -> None:
         text = "".join(services.csvio.write_csv(services.csvio.export_rows(s, me)))
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert "S3cr3t-Pa55" not in text and "db.internal/shop" in row["description"]
+
+
+def test_an_admin_redacts_the_secrets_of_a_stored_text_file(db) -> None:
+    admin, maintainer = make_user("ADMIN"), make_user("MAINTAINER")
+    log = b"deploy ok\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9kS3xT7q\n"
+    issue = make_issue(maintainer)
+    file_id = attach(maintainer, issue.id, log, "deploy.log")
+    run(file_id)
+    with services.session() as s, pytest.raises(services.PermissionDenied):
+        services.intake.redact_secrets(s, maintainer, file_id)
+    with services.session() as s:
+        services.intake.redact_secrets(s, admin, file_id)
+    with services.session() as s:
+        stored = services.attachments.open_attachment(s, admin, file_id).path.read_bytes()
+        timeline = services.activity.list_activity(s, admin, issue.id)
+    assert b"wJalrXUtnFEMI" not in stored and b"deploy ok" in stored
+    assert timeline[-1].field == "redacted" and "deploy.log" in timeline[-1].new_value
+    with services.session() as s, pytest.raises(services.InvalidInput):  # nothing left
+        services.intake.redact_secrets(s, admin, file_id)
