@@ -347,3 +347,32 @@ def test_an_admin_redacts_the_secrets_of_a_stored_text_file(db) -> None:
     assert timeline[-1].field == "redacted" and "deploy.log" in timeline[-1].new_value
     with services.session() as s, pytest.raises(services.InvalidInput):  # nothing left
         services.intake.redact_secrets(s, admin, file_id)
+
+
+def test_a_log_inside_a_zip_gives_its_crash_and_a_bomb_fails(db) -> None:
+    import io
+    import zipfile
+
+    me = make_user()
+    issue = make_issue(me, description="")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("logs/app.log", TRACE.format(line=9, item="zz"))
+        z.writestr("readme.txt", "hello")
+    zip_id = attach(me, issue.id, archive.getvalue(), "logs.zip")
+    assert run(zip_id).endswith(": done")
+    with services.session() as s:
+        view = services.intake.analysis_of_attachment(s, me, zip_id)
+        [sig] = services.intake.signatures_of_issue(s, me, issue.id)
+    assert view.kind == "zip" and sig.exception == "KeyError"
+    assert {f["name"] for f in view.findings if f["type"] == "zip_entry"} == {
+        "logs/app.log",
+        "readme.txt",
+    }
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.log", b"\0" * 200_000_000)  # 200 MB of zeros in about 200 KB
+    bomb_id = attach(me, issue.id, bomb.getvalue(), "bomb.zip")
+    assert run(bomb_id).endswith(": failed")
+    assert analysis_row(bomb_id).error.startswith("A zip bomb: zeros.log expands")
