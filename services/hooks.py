@@ -52,6 +52,23 @@ def issue_ids(name: str, value: str) -> Any | None:
     return ids(value) if ids is not None else None
 
 
+# The crash signatures (fingerprints) of issues, for their views: issue ids -> fingerprints.
+Signatures = Callable[[Session, list[int]], dict[int, list[str]]]
+_signatures: list[Signatures] = []
+
+
+def on_signatures(finder: Signatures) -> None:
+    if finder not in _signatures:
+        _signatures.append(finder)
+
+
+def signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for finder in _signatures:
+        out.update(finder(s, issue_ids))
+    return out
+
+
 # Text leaving the tracker (exports, mail) with secrets masked; unchanged when no part of
 # services registered a masker.
 _maskers: list[Callable[[str], str]] = []

@@ -64,7 +64,9 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
         .outerjoin(assignee, assignee.id == Issue.assignee_id)
     )
     rows = s.execute(stmt).all()
-    tags = tags_of(s, [row[0] for row in rows])
+    ids = [row[0] for row in rows]
+    tags = tags_of(s, ids)
+    signatures = hooks.signatures_of(s, ids) if ids else {}
     # Trusted data straight from the database: build the views without re-validating.
     return [
         IssueSummary.model_construct(
@@ -80,6 +82,7 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             version=version,
             created_at=created_at,
             updated_at=updated_at,
+            signatures=signatures.get(issue_id, []),
         )
         for (
             issue_id,

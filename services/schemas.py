@@ -183,6 +183,7 @@ class IssueSummary(View):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    signatures: list[str] = []  # crash signatures found in the issue or its files
 
     @property
     def reporter_id(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import hooks
 from .models import Analysis, CrashSignature
@@ -20,5 +21,19 @@ def _with_signature(fingerprint: str) -> Any:
     return select(CrashSignature.issue_id).where(CrashSignature.fingerprint == fingerprint)
 
 
+def _signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    rows = s.execute(
+        select(CrashSignature.issue_id, CrashSignature.fingerprint)
+        .where(CrashSignature.issue_id.in_(issue_ids))
+        .distinct()
+        .order_by(CrashSignature.issue_id, CrashSignature.fingerprint)
+    )
+    for issue_id, fingerprint in rows:
+        out.setdefault(issue_id, []).append(fingerprint)
+    return out
+
+
 hooks.on_issue_filter("text", _text_matches)
+hooks.on_signatures(_signatures_of)
 hooks.on_issue_filter("signature", _with_signature)

@@ -114,3 +114,25 @@ async def test_signatures_and_invoice_sums_are_scoped(http, people) -> None:
     ]
     wrong = await http.get("/api/v1/stats/invoices?group=week", headers=auth(people["admin"]))
     assert wrong.status_code == 422
+
+
+async def test_issues_carry_their_crash_signatures(http, people) -> None:
+    me = people["maintainer"]
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "/srv/app/sync.py", line 7, in pull\n'
+        "    rows = fetch()\n"
+        "TimeoutError: upstream took too long\n"
+    )
+    crashed = make_issue(me, title="Sync times out", description=trace)
+    make_issue(me, title="Unrelated")
+    with services.session() as s:
+        ids = s.scalars(select(Analysis.id)).all()
+    for analysis_id in ids:
+        pipeline.run_analysis(analysis_id)
+    one = (await http.get(f"/api/v1/issues/{crashed.id}", headers=auth(me))).json()
+    [fingerprint] = one["signatures"]
+    listed = await http.get(f"/api/v1/issues?signature={fingerprint}", headers=auth(me))
+    assert [(i["id"], i["signatures"]) for i in listed.json()["items"]] == [
+        (crashed.id, [fingerprint])
+    ]
