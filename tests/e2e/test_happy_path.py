@@ -57,7 +57,9 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     reporter.get_by_role("button", name="File issue").click()
     expect(reporter).to_have_url(re.compile(r"/issues/\d+$"))
     expect(reporter.get_by_text("reported by Rita Reporter")).to_be_visible()
-    expect(reporter.locator("img[alt^='Attachment']")).to_be_visible()
+    expect(
+        reporter.locator("img[alt^='Attachment'], img[alt^='Thumbnail of']").first
+    ).to_be_visible()
 
     # The maintainer's list, untouched since sign-in, shows it by itself.
     row = maintainer.get_by_role("link", name="Invoice PDF is blank")

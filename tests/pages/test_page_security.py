@@ -213,8 +213,13 @@ async def test_staged_files_are_capped_on_the_server(user: User, db) -> None:
     files = [SmallFileUpload(f"log{n}.txt", "text/plain", b"line\n") for n in range(12)]
     await upload.handle_uploads(files)  # posted directly, past the browser's max_files
     await user.should_see("at most 10 files", retries=100)
-    staged = [e.text for e in user.find(kind=ui.label).elements if e.text.endswith(".txt")]
-    assert sorted(staged) == sorted(f"log{n}.txt" for n in range(10))
+
+    def staged() -> list[str]:
+        return sorted(e.text for e in user.find(kind=ui.label).elements if e.text.endswith(".txt"))
+
+    # Files are checked on worker threads: the refusal can show before the last ones list.
+    await until(lambda: len(staged()) >= 10)
+    assert staged() == sorted(f"log{n}.txt" for n in range(10))
 
 
 async def test_a_draft_belongs_to_its_author_not_to_the_browser(user: User, db) -> None:
