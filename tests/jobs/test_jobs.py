@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 import services
 from services import daily, jobs
+from services.intake import dispatch
 from services.models import DailyStat, JobRun
 from tests.factories import make_issue, make_user
 from tests.services.test_daily import _stored
@@ -133,6 +134,7 @@ def test_a_real_worker_process_drains_the_queue(db, redis_client, tmp_path: Path
     make_issue(make_user())
     redis_url = os.environ["TRACKER_TEST_REDIS_URL"]
     Queue(worker.QUEUE, connection=redis_client).empty()
+    Queue(dispatch.QUEUE, connection=redis_client).empty()  # other tests' servers fill it
     job_id = worker.enqueue(
         redis_client, "services.jobs.recompute_day", dt.datetime.now(dt.UTC).date().isoformat()
     )
