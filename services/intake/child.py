@@ -53,7 +53,7 @@ def _peak_kb() -> int:
 
 
 def _limit(cpu_seconds: int, memory_mb: int, file_mb: int) -> None:
-    os.nice(10)  # reading files yields to the web process serving people
+    os.nice(19)  # reading files yields to everything else (the web process serving people)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
