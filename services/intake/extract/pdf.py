@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import Extraction, Limits, Refused
+from . import Extraction, Limits, Refused, ocr
 
 if TYPE_CHECKING:  # only for the annotations: PIL is imported where it is used
     from PIL.Image import Image
@@ -187,13 +186,6 @@ def _tesseract_langs() -> str | None:
     return "+".join(langs) if langs else None
 
 
-def tesseract_available() -> bool:
-    import pytesseract
-
-    cmd = pytesseract.pytesseract.tesseract_cmd
-    return shutil.which(cmd) is not None or os.access(cmd, os.X_OK)
-
-
 def _ocr_page(image: Image, langs: str, dpi: float = OCR_DPI) -> list[_Word]:
     """Tesseract's words on a page image, as `_Word`s in points (one per recognised word)."""
     import pytesseract
@@ -314,9 +306,13 @@ def _ocr_pages(
     """OCR the first `max_ocr_pages` pages without text, in place in `pages`."""
     if not scanned or limits.max_ocr_pages <= 0:
         return 0
-    langs = _tesseract_langs() if tesseract_available() else None
+    ready, why = ocr.available()  # one check for every reader that OCRs
+    if not ready:
+        notes.append(f"OCR skipped: {why}")
+        return 0
+    langs = _tesseract_langs()
     if langs is None:
-        notes.append("OCR skipped: Tesseract is not installed")
+        notes.append("OCR skipped: none of the languages eng, deu, fra, spa is installed")
         return 0
     todo = scanned[: limits.max_ocr_pages]
     if len(scanned) > len(todo):

@@ -11,25 +11,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 from PIL import Image
 
+from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM_ARGS as E2E_ARGS
 from tests.intake.corpus.screenshot_scenes import HELDOUT, STYLE_HELDOUT, STYLE_TRAIN, TRAIN, Scene
 
 HERE = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--font-render-hinting=none",
-]
+CHROMIUM_ARGS = [*E2E_ARGS, "--font-render-hinting=none"]
 VARIANTS = [(1, "light"), (2, "light"), (1, "dark"), (2, "dark")]
 
 
