@@ -124,13 +124,14 @@ def _analysis(
         ui.badge(KIND_LABELS.get(analysis.kind, analysis.kind)).props("outline")
         if analysis.secrets_masked:
             n = analysis.secrets_masked
-            ui.badge(f"{n} secret{'s' if n != 1 else ''} masked", color="warning").props("outline")
+            masked = f"{n} secret{'s' if n != 1 else ''} masked"
+            ui.badge(masked, color="deep-orange-10").props("outline")
             if viewer.actor.role == "ADMIN" and a.content_type == "text/plain":
                 redact = ui.button(
                     "Redact the file",
                     icon="visibility_off",
                     on_click=lambda: _redact(viewer, a, reload),
-                ).props("flat dense size=sm color=warning")
+                ).props("flat dense size=sm color=deep-orange-10")
                 redact.props["aria-label"] = f"Redact the secrets in the stored {a.filename}"
         if viewer.is_staff and analysis.kind in ("invoice", "image"):
             correct = ui.button(

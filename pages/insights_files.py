@@ -12,6 +12,9 @@ from services.intake import InvoiceSum, SignatureStat
 
 from .components import when
 
+# Columns a phone leaves out, so the rest fit its width (Quasar's "wider than xs" class).
+WIDE_ONLY = {"classes": "gt-xs", "headerClasses": "gt-xs"}
+
 
 def signatures(stats: list[SignatureStat]) -> None:
     if not stats:
@@ -34,12 +37,24 @@ def signatures(stats: list[SignatureStat]) -> None:
     table = (
         ui.table(
             columns=[
-                {"name": "exception", "label": "Exception", "field": "exception", "align": "left"},
-                {"name": "top_frame", "label": "Top frame", "field": "top_frame", "align": "left"},
+                {
+                    "name": "exception",
+                    "label": "Exception",
+                    "field": "exception",
+                    "align": "left",
+                    "classes": "break-all",  # java.lang.NullPointerException is one word
+                },
+                {
+                    "name": "top_frame",
+                    "label": "Top frame",
+                    "field": "top_frame",
+                    "align": "left",
+                    **WIDE_ONLY,
+                },
                 {"name": "issues", "label": "Issues", "field": "issues"},
                 {"name": "reporters", "label": "Reporters", "field": "reporters"},
-                {"name": "first", "label": "First seen", "field": "first"},
-                {"name": "last", "label": "Last seen", "field": "last"},
+                {"name": "first", "label": "First seen", "field": "first", **WIDE_ONLY},
+                {"name": "last", "label": "Last seen", "field": "last", **WIDE_ONLY},
             ],
             rows=rows,
             row_key="fingerprint",
@@ -59,12 +74,12 @@ def invoices(title: str, sums: list[InvoiceSum]) -> None:
         columns=[
             {"name": "key", "label": "", "field": "key", "align": "left"},
             {"name": "currency", "label": "Currency", "field": "currency", "align": "left"},
-            {"name": "count", "label": "Invoices", "field": "count"},
+            {"name": "count", "label": "Invoices", "field": "count", **WIDE_ONLY},
             {"name": "total", "label": "Total", "field": "total"},
         ],
         rows=[s.model_dump() for s in sums],
         row_key="key",
-    ).props("flat dense").classes("w-full")
+    ).props("flat dense wrap-cells").classes("w-full")
 
 
 def _open(args: Any) -> None:

@@ -187,7 +187,7 @@ class IssueListView:
         f = self.state.query
         with ui.row().classes("w-full items-end gap-3"):
             ui.input(
-                "Search title and description",
+                "Search issues, comments and files",
                 value=f.q or "",
                 on_change=lambda e: self.set(q=e.value),
             ).props(f"clearable debounce=300 dense maxlength={filters.MAX_Q}").classes(

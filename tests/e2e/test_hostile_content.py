@@ -347,7 +347,7 @@ def test_issue_list_search_reflects_hostile_query_as_text(
     server: Server, page: Page, watch: Watch
 ) -> None:
     page.goto(f"{server.url}/?q={quote(VUE_TEMPLATE)}&who={quote(XSS_IMG)}")
-    expect(page.get_by_label("Search title and description")).to_have_value(VUE_TEMPLATE)
+    expect(page.get_by_label("Search issues, comments and files")).to_have_value(VUE_TEMPLATE)
     expect(page.get_by_label("Reporter (name or email)")).to_have_value(XSS_IMG)
     expect(page.get_by_text("No issues match.")).to_be_visible()
     watch.assert_clean()

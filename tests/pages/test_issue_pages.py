@@ -32,7 +32,7 @@ async def test_staff_see_every_issue_and_filter_them(user: User, db) -> None:
     await user.open("/")
     await user.should_see("Open · 2")
     assert sorted(titles(user)) == ["Checkout crashes", "Typo on About page"]
-    user.find("Search title and description").type("checkout")
+    user.find("Search issues, comments and files").type("checkout")
     await until(lambda: titles(user) == ["Checkout crashes"])
     await user.should_see("Open · 2")  # the counts still cover everything visible
 
