@@ -44,41 +44,33 @@ class WriteLimits:
 
 def check_issue(s: Session, user_id: int) -> None:
     """Room for one more issue filed by hand (form, API, notebook)."""
-    _check_rows(
-        s,
-        user_id,
-        Activity.verb == Verb.CREATED,
-        Activity.field != IMPORTED,
-        limit=runtime().limits.issues_per_hour,
-        window=HOUR,
-        message=lambda n, limit: (
-            f"You have filed {many(n, 'issue')} in the last hour; the limit is {limit}"
-        ),
-    )
+    where = (Activity.verb == Verb.CREATED, Activity.field != IMPORTED)
+    _per_hour(s, user_id, "issues_per_hour", "filed", "issue", *where)
 
 
 def check_comment(s: Session, user_id: int) -> None:
-    _check_rows(
-        s,
-        user_id,
-        Activity.verb == Verb.COMMENTED,
-        limit=runtime().limits.comments_per_hour,
-        window=HOUR,
-        message=lambda n, limit: (
-            f"You have written {many(n, 'comment')} in the last hour; the limit is {limit}"
-        ),
+    _per_hour(
+        s, user_id, "comments_per_hour", "written", "comment", Activity.verb == Verb.COMMENTED
     )
 
 
 def check_attachment(s: Session, user_id: int) -> None:
+    _per_hour(
+        s, user_id, "attachments_per_hour", "attached", "file", Activity.verb == Verb.ATTACHED
+    )
+
+
+def _per_hour(
+    s: Session, user_id: int, limit_name: str, did: str, noun: str, *where: ColumnElement[bool]
+) -> None:
     _check_rows(
         s,
         user_id,
-        Activity.verb == Verb.ATTACHED,
-        limit=runtime().limits.attachments_per_hour,
+        *where,
+        limit=getattr(runtime().limits, limit_name),
         window=HOUR,
         message=lambda n, limit: (
-            f"You have attached {many(n, 'file')} in the last hour; the limit is {limit}"
+            f"You have {did} {many(n, noun)} in the last hour; the limit is {limit}"
         ),
     )
 
