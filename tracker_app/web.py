@@ -131,14 +131,18 @@ def _watch_other_processes() -> None:
     pages through the activity table (services.watch)."""
     watchers: list[services.watch.ActivityWatcher] = []
 
-    def start() -> None:
-        watcher = services.watch.ActivityWatcher(services.runtime().engine)
-        watcher.start()
+    async def start() -> None:
+        try:
+            engine = services.runtime().engine
+        except RuntimeError:  # not connected (a test app started before its database)
+            return
+        watcher = services.watch.ActivityWatcher(engine)
+        await nicegui_run.io_bound(watcher.start)  # its first look reads the database
         watchers.append(watcher)
 
-    def stop() -> None:
+    async def stop() -> None:
         while watchers:
-            watchers.pop().stop()
+            await nicegui_run.io_bound(watchers.pop().stop)  # joins its thread
 
     app.on_startup(start)
     app.on_shutdown(stop)
