@@ -141,8 +141,10 @@ def _watch_other_processes() -> None:
         watchers.append(watcher)
 
     async def stop() -> None:
+        # Not nicegui's run.io_bound: it refuses to run anything once the app is stopping,
+        # and a watcher left polling would outlive the app (and its database).
         while watchers:
-            await nicegui_run.io_bound(watchers.pop().stop)  # joins its thread
+            await asyncio.to_thread(watchers.pop().stop)  # joins its thread
 
     app.on_startup(start)
     app.on_shutdown(stop)

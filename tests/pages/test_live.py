@@ -127,3 +127,23 @@ async def test_signing_out_ends_the_session_for_good(user: User, db) -> None:
     await user.should_see("Sign in")
     with services.session() as s:
         assert services.auth.authenticate(s, me.email, PASSWORD).id == me.id
+
+
+async def test_the_app_stopping_stops_its_watch_on_the_database(db) -> None:
+    """Without Redis the app watches the activity table on a thread; when the app stops,
+    that thread stops too (a watcher left behind would keep reading a database that has
+    gone, or hold locks another process needs)."""
+    import threading
+    from pathlib import Path
+
+    from nicegui.testing.user_simulation import user_simulation
+
+    def watching() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "tracker-watch" and t.is_alive()]
+
+    before = len(watching())
+    main = Path(__file__).with_name("app_main.py")
+    async with user_simulation(main_file=main) as browser:
+        await browser.open("/login")
+        assert len(watching()) == before + 1
+    assert len(watching()) == before
