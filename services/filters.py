@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from .enums import Severity, Status
 from .schemas import Input, parse
 
-SORTS = ("updated", "created", "severity", "status", "title", "id")
+SORTS = ("updated", "created", "severity", "status", "title", "id", "affected")
 DEFAULT_SORT = "-updated"
 MAX_Q = 200
 MAX_REPORTER = 100

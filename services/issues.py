@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import files, hooks, idempotency, markdown, queries, quotas
+from . import affected, files, hooks, idempotency, markdown, queries, quotas
 from .activity import record
 from .db import begin_write
 from .enums import TRANSITIONS, Status, Verb
@@ -68,7 +68,7 @@ def create_issue(
         return earlier
     quotas.check_issue(s, user.id)
     issue = insert_issue(s, user, new, html)
-    return _commit(s, issue, "created", changed=False, once=once)
+    return commit_issue(s, issue, "created", changed=False, once=once)
 
 
 def insert_issue(
@@ -151,7 +151,7 @@ def update_issue(
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
     require(can_edit_issue(user, issue), "Only staff can edit an issue once it has been triaged.")
-    _check_version(s, issue, version)
+    check_version(s, issue, version)
     changed = False
     for field in ("title", "description", "severity"):
         new = getattr(change, field)
@@ -168,7 +168,7 @@ def update_issue(
             issue.description_html = html
             hooks.written(s, "description", issue.id, issue.id)
         changed = True
-    return _commit(s, issue, "updated", changed=changed)
+    return commit_issue(s, issue, "updated", changed=changed)
 
 
 def change_status(
@@ -185,13 +185,14 @@ def change_status(
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
     require(can_triage(user), "Only maintainers and admins can change the status.")
-    _check_version(s, issue, version)
+    check_version(s, issue, version)
     if target not in TRANSITIONS[issue.status]:
         raise InvalidTransition(issue.status, target, [t.value for t in TRANSITIONS[issue.status]])
     after = (str(target), str(issue.severity))
     record(s, issue, user.id, Verb.STATUS, "status", issue.status, target, after=after)
     issue.status = target
-    return _commit(s, issue, "updated", changed=True)
+    affected.unlink(s, issue, user.id)  # a duplicate reopened is one no more
+    return commit_issue(s, issue, "updated", changed=True)
 
 
 def set_tags(
@@ -203,12 +204,12 @@ def set_tags(
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
     require(can_triage(user), "Only maintainers and admins can tag issues.")
-    _check_version(s, issue, version)
+    check_version(s, issue, version)
     current = queries.tags_of(s, [issue.id]).get(issue.id, [])
     if current != wanted:
         _replace_tags(s, issue, wanted)
         record(s, issue, user.id, Verb.TAGS, "tags", ",".join(current), ",".join(wanted))
-    return _commit(s, issue, "updated", changed=current != wanted)
+    return commit_issue(s, issue, "updated", changed=current != wanted)
 
 
 def assign(
@@ -220,7 +221,7 @@ def assign(
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
     require(can_triage(user), "Only maintainers and admins can assign issues.")
-    _check_version(s, issue, version)
+    check_version(s, issue, version)
     if assignee_id is not None:
         assignee = s.get(User, assignee_id)
         if assignee is None or not can_be_assigned(assignee):
@@ -234,7 +235,7 @@ def assign(
             s, issue, user.id, Verb.ASSIGNED, "assignee", _str(issue.assignee_id), _str(assignee_id)
         )
         issue.assignee_id = assignee_id
-    return _commit(s, issue, "updated", changed=changed)
+    return commit_issue(s, issue, "updated", changed=changed)
 
 
 def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
@@ -247,7 +248,11 @@ def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
     stored = list(s.scalars(select(Attachment.stored_name).where(Attachment.issue_id == issue_id)))
     record(s, issue, user.id, Verb.DELETED, "status", issue.status, None, after=None)
     emit(s, ChangeEvent("issue", "deleted", issue.id, issue.reporter_id))
+    original = issue.duplicate_of
+    affected.detach_duplicates(s, issue.id)
     s.delete(issue)
+    s.flush()
+    affected.recount_from(s, original)
     s.commit()
     files.remove(stored)  # after commit: a failed delete must keep its files
 
@@ -255,7 +260,7 @@ def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _check_version(s: Session, issue: Issue, version: int | None) -> None:
+def check_version(s: Session, issue: Issue, version: int | None) -> None:
     if version is not None and version != issue.version:
         current = queries.issue_view(s, issue.id)
         raise Conflict(
@@ -265,7 +270,9 @@ def _check_version(s: Session, issue: Issue, version: int | None) -> None:
         )
 
 
-def _commit(s: Session, issue: Issue, op: str, *, changed: bool, once: Claim = NO_KEY) -> IssueView:
+def commit_issue(
+    s: Session, issue: Issue, op: str, *, changed: bool, once: Claim = NO_KEY
+) -> IssueView:
     """Flush (a change bumps the version), build the view, store it with the request's
     idempotency key, queue the event, commit. A write that changed nothing commits nothing
     visible and emits no event."""

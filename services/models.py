@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -159,6 +160,8 @@ class Issue(Base):
         Index("ix_issues_assignee_id", "assignee_id"),
         # Covers the dashboard's counts (by status, by severity of the open ones).
         Index("ix_issues_status_severity", "status", "severity"),
+        Index("ix_issues_duplicate_of", "duplicate_of"),
+        Index("ix_issues_affected", "affected"),
         IDS_NEVER_REUSED,
     )
 
@@ -174,8 +177,28 @@ class Issue(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Marked a duplicate of another issue (services.duplicates), and how many reporters an
+    # original affects: its own and those of its duplicates, each person once.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("issues.id", ondelete="SET NULL"))
+    affected: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IssueVector(Base):
+    """An issue's embedding (services.suggest): computed in the background on create and
+    edit, read into each process's similarity index."""
+
+    __tablename__ = "issue_vectors"
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(80))  # similar.VERSION when it was computed
+    text_sha256: Mapped[str] = mapped_column(String(64))  # of the text it was computed from
+    title_vec: Mapped[bytes] = mapped_column(LargeBinary)
+    body_vec: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Attachment(Base):

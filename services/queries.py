@@ -27,6 +27,8 @@ SUMMARY_COLUMNS = (
     Issue.version,
     Issue.created_at,
     Issue.updated_at,
+    Issue.duplicate_of,
+    Issue.affected,
 )
 MAX_PAGE_SIZE = 100
 
@@ -42,6 +44,9 @@ def issue_view(s: Session, issue_id: int) -> IssueView:
         description=issue.description,
         description_html=markdown.shown(issue.description_html),
         attachments=attachment_views(s, issue_id),
+        original_status=s.scalar(select(Issue.status).where(Issue.id == issue.duplicate_of))
+        if issue.duplicate_of is not None
+        else None,
     )
 
 
@@ -83,6 +88,8 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             created_at=created_at,
             updated_at=updated_at,
             signatures=signatures.get(issue_id, []),
+            duplicate_of=duplicate_of,
+            affected=affected,
         )
         for (
             issue_id,
@@ -92,6 +99,8 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             version,
             created_at,
             updated_at,
+            duplicate_of,
+            affected,
             rid,
             remail,
             rname,
@@ -202,6 +211,7 @@ def ordered(query: Select[Issue], sort: str) -> Select[Issue]:
         "created": Issue.created_at,
         "title": func.lower(Issue.title),
         "id": Issue.id,
+        "affected": Issue.affected,
         "severity": case(SEVERITY_RANK, value=Issue.severity),
         "status": case(STATUS_RANK, value=Issue.status),
     }[sort.removeprefix("-")]

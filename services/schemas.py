@@ -184,6 +184,8 @@ class IssueSummary(View):
     created_at: dt.datetime
     updated_at: dt.datetime
     signatures: list[str] = []  # crash signatures found in the issue or its files
+    duplicate_of: int | None = None  # closed as a duplicate of this issue
+    affected: int = 1  # reporters it affects: its own and its duplicates', each once
 
     @property
     def reporter_id(self) -> int:
@@ -195,6 +197,7 @@ class IssueView(IssueSummary):
     description: str
     description_html: str
     attachments: list[AttachmentView] = []
+    original_status: Status | None = None  # a duplicate's original: where it stands
 
 
 class CommentView(View):

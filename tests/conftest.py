@@ -27,7 +27,8 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "idempotency_keys, job_runs, daily_stats, activity, comments, attachments, issue_tags, "
-    "tags, issues, crash_signatures, analyses, trusted_devices, login_sessions, users"
+    "tags, issue_vectors, issues, crash_signatures, analyses, trusted_devices, login_sessions, "
+    "users"
 )
 
 

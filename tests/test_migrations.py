@@ -222,7 +222,10 @@ def test_upgrading_keeps_every_row_and_never_hands_out_a_deleted_id(empty_url):
 
     engine = make_engine(empty_url)
     after = _everything(engine)
-    assert {t: after[t] for t in before} == before  # users, sessions, issues, activity: kept
+    # users, sessions, issues, activity: kept (later migrations add columns at the end)
+    assert {
+        t: [r[: len(rows[0])] for r in after[t]] if rows else after[t] for t, rows in before.items()
+    } == before
     assert before["login_sessions"] and before["activity"] and not before["comments"]
     fresh = _new_id(
         engine, ISSUE_SQL, {"status": "OPEN", "severity": "LOW", "reporter": reporter}, "issues"
