@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class Written:
-    what: str  # "attachment" | "description" | "comment"
+    what: str  # "attachment" | "description" | "comment" | "issue" (its title or text)
     issue_id: int
     source_id: int  # the attachment's, the issue's or the comment's id
 
@@ -67,6 +67,19 @@ def signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
     for finder in _signatures:
         out.update(finder(s, issue_ids))
     return out
+
+
+# Crash signatures (fingerprints) of the stack traces in a text not stored yet (a draft).
+_text_signatures: list[Callable[[str], list[str]]] = []
+
+
+def on_signatures_in(finder: Callable[[str], list[str]]) -> None:
+    if finder not in _text_signatures:
+        _text_signatures.append(finder)
+
+
+def signatures_in(text: str) -> list[str]:
+    return [fp for finder in _text_signatures for fp in finder(text)]
 
 
 # Text leaving the tracker (exports, mail) with secrets masked; unchanged when no part of

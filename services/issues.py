@@ -93,6 +93,7 @@ def insert_issue(
     )
     s.add(issue)
     s.flush()
+    hooks.written(s, "issue", issue.id, issue.id)  # its text, for similar issues
     if issue.description:
         hooks.written(s, "description", issue.id, issue.id)
     field = quotas.IMPORTED if imported else "severity"
@@ -164,6 +165,8 @@ def update_issue(
             record(s, issue, user.id, Verb.EDITED, field, old, new, before=before)
         else:
             record(s, issue, user.id, Verb.EDITED, field, old, new)
+        if field in ("title", "description"):
+            hooks.written(s, "issue", issue.id, issue.id)
         if field == "description" and html is not None:
             issue.description_html = html
             hooks.written(s, "description", issue.id, issue.id)

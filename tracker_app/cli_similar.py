@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -16,8 +15,7 @@ MODEL_DIR_VAR = "TRACKER_SIMILARITY_MODEL_DIR"
 
 def model_dir() -> Path:
     """TRACKER_SIMILARITY_MODEL_DIR, else <data dir>/models/<model id>."""
-    given = os.environ.get(MODEL_DIR_VAR)
-    return Path(given) if given else similar.default_model_dir(settings_from_env().data_dir)
+    return settings_from_env().similarity_model_dir
 
 
 @click.group("similar")

@@ -41,6 +41,7 @@ def connect(settings: Settings) -> None:
         wall_seconds=settings.intake_wall_seconds,
         keep_location=settings.keep_photo_location,
     )
+    services.suggest.configure(model_dir=settings.similarity_model_dir)
 
 
 def clean_errors(func: F) -> F:

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services import similar
 from services.quotas import WriteLimits
 from services.uploads import (
     DEFAULT_MAX_BYTES_PER_DAY,
@@ -55,6 +56,13 @@ class Settings:
     max_files_per_issue: int = DEFAULT_MAX_FILES_PER_ISSUE
     max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
     limits: WriteLimits = field(default_factory=WriteLimits)
+    model_dir: Path | None = None  # TRACKER_SIMILARITY_MODEL_DIR
+
+    @property
+    def similarity_model_dir(self) -> Path:
+        """Where the embedding model for similar issues is (`tracker similar prepare-model`
+        puts it there; the Docker image has it)."""
+        return self.model_dir or similar.default_model_dir(self.data_dir)
 
     @property
     def production(self) -> bool:
@@ -113,6 +121,7 @@ class Settings:
             ),
             max_upload_mb_per_day=per_day,
             limits=_write_limits(env),
+            model_dir=Path(given) if (given := env.get("TRACKER_SIMILARITY_MODEL_DIR")) else None,
         )
 
 

@@ -33,6 +33,8 @@ KINDS = {  # `tracker intake reprocess --kind K`: the attachments it means
 
 def needs_analysis(s: Session, written: hooks.Written) -> None:
     """The hook: a pending analysis for what was just written (in the same transaction)."""
+    if written.what not in {k.value for k in Source}:
+        return  # not something the intake reads (an issue's title, for similarity)
     source = Source(written.what)
     row = s.scalar(
         select(Analysis).where(Analysis.source == source, Analysis.source_id == written.source_id)

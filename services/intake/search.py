@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import hooks
+from .extract.traces import find_traces
 from .models import Analysis, CrashSignature
 
 
@@ -34,6 +35,11 @@ def _signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+def _signatures_in(text: str) -> list[str]:
+    return [trace.fingerprint for trace in find_traces(text, limit=5)]
+
+
 hooks.on_issue_filter("text", _text_matches)
+hooks.on_signatures_in(_signatures_in)
 hooks.on_signatures(_signatures_of)
 hooks.on_issue_filter("signature", _with_signature)

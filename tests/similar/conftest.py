@@ -7,12 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.similar import Embedder, load_model, prepare_model
-
-
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return prepare_model(tmp_path_factory.mktemp("similarity") / "model")
+from services.similar import Embedder, load_model
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,137 @@
+"""This process's similarity index: the model (loaded once, or the reason it is missing)
+and the vectors or texts of every issue, brought up to date from the database before each
+search (only rows newer than the last look are read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from .. import similar
+from ..db import runtime
+from ..models import Issue, IssueVector
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Config:
+    model_dir: Path | None = None
+
+
+_config = _Config()
+_lock = threading.Lock()
+_model: Any = None  # the Embedder once loaded
+_model_error: str | None = None
+_model_tried_for: Path | None = None
+_index: _Index | None = None
+
+
+def configure(*, model_dir: str | Path | None) -> None:
+    """Where the embedding model is (TRACKER_SIMILARITY_MODEL_DIR); None: lexical only."""
+    global _model, _model_error, _model_tried_for, _index
+    with _lock:
+        _config.model_dir = Path(model_dir) if model_dir is not None else None
+        _model = _model_error = _model_tried_for = None
+        _index = None
+
+
+def embedder() -> Any:
+    """The loaded model, or None (then `model_status` says why)."""
+    global _model, _model_error, _model_tried_for
+    with _lock:
+        wanted = _config.model_dir
+        if wanted is None:
+            _model_error = "no similarity model is configured"
+            return None
+        if _model_tried_for != wanted:
+            _model_tried_for = wanted
+            try:
+                _model, _model_error = similar.load_model(wanted, threads=1), None
+            except similar.ModelUnavailable as e:
+                _model, _model_error = None, str(e)
+                log.warning("similar issues use the lexical fallback: %s", e)
+        return _model
+
+
+def model_status() -> tuple[str, str | None]:
+    """("model", None) or ("lexical", why)."""
+    return ("model", None) if embedder() is not None else ("lexical", _model_error)
+
+
+class _Index:
+    """Vectors (with a model) or texts (without) of every issue, synced by watermark."""
+
+    def __init__(self, engine: Engine, model: Any) -> None:
+        self.engine = engine
+        self.model = model
+        self.vectors = similar.VectorIndex(similar.DIMENSION) if model is not None else None
+        self.lexical = similar.LexicalIndex() if model is None else None
+        self.seen: dt.datetime | None = None
+        self.lock = threading.Lock()
+
+    def sync(self, s: Session) -> None:
+        with self.lock:
+            if self.vectors is not None:
+                self._sync_vectors(s)
+            else:
+                self._sync_texts(s)
+
+    def _sync_vectors(self, s: Session) -> None:
+        assert self.vectors is not None
+        query = select(
+            IssueVector.issue_id,
+            IssueVector.title_vec,
+            IssueVector.body_vec,
+            IssueVector.updated_at,
+        ).where(IssueVector.model == similar.VERSION)
+        if self.seen is not None:
+            query = query.where(IssueVector.updated_at >= self.seen)
+        for issue_id, title_vec, body_vec, at in s.execute(query):
+            title, body = decode(title_vec, body_vec)
+            self.vectors.add(issue_id, similar.search_vector(title, body))
+            self.seen = at if self.seen is None or at > self.seen else self.seen
+
+    def _sync_texts(self, s: Session) -> None:
+        assert self.lexical is not None
+        query = select(Issue.id, Issue.title, Issue.description, Issue.updated_at)
+        if self.seen is not None:
+            query = query.where(Issue.updated_at >= self.seen)
+        for issue_id, title, description, at in s.execute(query):
+            self.lexical.add(issue_id, f"{title}\n{similar.prepare_body(description)}")
+            self.seen = at if self.seen is None or at > self.seen else self.seen
+
+    def forget(self, issue_ids: set[int]) -> None:
+        """Issues found gone (deleted) leave the index."""
+        with self.lock:
+            for issue_id in issue_ids:
+                if self.vectors is not None:
+                    self.vectors.remove(issue_id)
+                if self.lexical is not None:
+                    self.lexical.remove(issue_id)
+
+
+def index(s: Session) -> _Index:
+    """This process's index for the connected database, up to date."""
+    global _index
+    model = embedder()
+    engine = runtime().engine
+    with _lock:
+        if _index is None or _index.engine is not engine or _index.model is not model:
+            _index = _Index(engine, model)
+        current = _index
+    current.sync(s)
+    return current
+
+
+def decode(title_vec: bytes, body_vec: bytes | None) -> tuple[Any, Any]:
+    title = similar.from_bytes(title_vec, similar.DIMENSION)
+    body = similar.from_bytes(body_vec, similar.DIMENSION) if body_vec else None
+    return title, body

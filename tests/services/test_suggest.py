@@ -1,0 +1,151 @@
+"""Similar issues for people: the model or the lexical fallback, under the visibility rules
+(a reporter never learns anything about someone else's issue but "a similar report exists")."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import services
+from services.intake import pipeline
+from services.intake.models import Analysis
+from services.suggest import vectors
+from tests.factories import make_issue, team
+
+TRACE = """Traceback (most recent call last):
+  File "/srv/shop/checkout/cart.py", line {line}, in total
+    return sum(prices[item_id] for item_id in self.items)
+KeyError: '{item}'
+"""
+
+
+def _draft(actor, title, description=""):
+    with services.session() as s:
+        return services.suggest.similar_to_draft(s, actor, title, description)
+
+
+def _dupes(actor, issue_id):
+    with services.session() as s:
+        return services.suggest.possible_duplicates(s, actor, issue_id)
+
+
+def _corpus(reporter):
+    titles = [
+        "Exporting the issue list to CSV times out",
+        "Dark mode makes the sidebar unreadable",
+        "Password reset email never arrives",
+        "Dashboard chart shows the wrong week",
+        "Cannot upload a PNG screenshot larger than 2 MB",
+    ]
+    return {t: make_issue(reporter, title=t, description="") for t in titles}
+
+
+def test_without_a_model_the_lexical_fallback_answers_and_says_so(db):
+    people = team()
+    issues = _corpus(people["reporter"])
+    found = _draft(people["maintainer"], "CSV export of the issue list times out")
+    assert found.mode == "lexical" and found.note and "model" in found.note
+    assert found.items[0].id == issues["Exporting the issue list to CSV times out"].id
+
+
+def test_the_model_finds_a_paraphrase_and_calls_it_a_likely_duplicate(with_model):
+    people = team()
+    issues = _corpus(people["reporter"])
+    assert vectors.embed_issues() == len(issues)
+    assert vectors.embed_issues() == 0  # nothing changed: nothing recomputed
+    found = _draft(people["maintainer"], "The password reset mail does not come")
+    assert found.mode == "model"
+    best = found.items[0]
+    assert best.id == issues["Password reset email never arrives"].id and best.likely_duplicate
+    assert all(not i.likely_duplicate for i in found.items[1:])
+
+
+def test_a_reporter_sees_their_own_matches_and_only_a_hint_of_anyone_elses(with_model):
+    people = team()
+    theirs = make_issue(people["other"], title="Password reset email never arrives", description="")
+    mine = make_issue(
+        people["reporter"], title="Dark mode makes the sidebar unreadable", description=""
+    )
+    vectors.embed_issues()
+    found = _draft(people["reporter"], "The password reset mail does not come")
+    assert theirs.id not in [i.id for i in found.items]
+    assert found.hidden_match
+    own = _draft(people["reporter"], "Sidebar cannot be read in dark mode")
+    assert [i.id for i in own.items][:1] == [mine.id] and not own.hidden_match
+    staff = _draft(people["maintainer"], "The password reset mail does not come")
+    assert staff.items[0].id == theirs.id and not staff.hidden_match
+
+
+def test_an_edited_title_is_embedded_again_and_found_by_its_new_words(with_model):
+    people = team()
+    issue = make_issue(people["reporter"], title="Something is off", description="")
+    vectors.embed_issues()
+    with services.session() as s:
+        services.issues.update_issue(
+            s, people["maintainer"], issue.id, {"title": "Invoices PDF download is blank"}
+        )
+    assert vectors.embed_issues([issue.id]) == 1
+    found = _draft(people["maintainer"], "Downloaded invoice PDF is empty")
+    assert found.items and found.items[0].id == issue.id
+
+
+def test_writes_hand_the_issue_to_the_embedding_job(with_model, monkeypatch):
+    people = team()
+    monkeypatch.setattr(vectors, "enabled", True)
+    issue = make_issue(
+        people["reporter"], title="Password reset email never arrives", description=""
+    )
+    vectors.wait_idle()
+    found = _draft(people["maintainer"], "The password reset mail does not come")
+    assert [i.id for i in found.items][:1] == [issue.id]
+
+
+def test_issues_with_the_same_crash_are_always_offered(db):
+    people = team()
+    crashed = make_issue(
+        people["reporter"], title="Checkout broken", description=TRACE.format(line=41, item="a")
+    )
+    make_issue(people["reporter"], title="Something unrelated about fonts")
+    with services.session() as s:
+        for analysis_id in list(s.scalars(select(Analysis.id))):
+            pipeline.run_analysis(analysis_id)
+    # a draft with the same crash (another line, another key), in entirely other words
+    found = _draft(people["maintainer"], "Basket page goes white", TRACE.format(line=57, item="b"))
+    [match] = [i for i in found.items if i.id == crashed.id]
+    assert "same crash signature" in match.reasons
+    other = make_issue(
+        people["other"], title="Paying fails", description=TRACE.format(line=9, item="c")
+    )
+    with services.session() as s:
+        for analysis_id in list(
+            s.scalars(select(Analysis.id).where(Analysis.issue_id == other.id))
+        ):
+            pipeline.run_analysis(analysis_id)
+    assert crashed.id in [i.id for i in _dupes(people["maintainer"], other.id).items]
+
+
+def test_duplicates_are_not_offered_their_original_is(db):
+    people = team()
+    original = make_issue(people["reporter"], title="Exporting the issue list to CSV times out")
+    dup = make_issue(people["other"], title="Exporting the issue list to CSV times out again")
+    with services.session() as s:
+        services.duplicates.mark_duplicate(s, people["maintainer"], dup.id, original.id)
+    found = _draft(people["maintainer"], "CSV export of the issue list times out")
+    ids = [i.id for i in found.items]
+    assert original.id in ids and dup.id not in ids
+
+
+def test_a_deleted_issue_is_never_suggested(db):
+    people = team()
+    doomed = make_issue(people["reporter"], title="Exporting the issue list to CSV times out")
+    assert _draft(people["maintainer"], "CSV export times out").items
+    with services.session() as s:
+        services.issues.delete_issue(s, people["admin"], doomed.id)
+    assert _draft(people["maintainer"], "CSV export times out").items == []
+
+
+def test_possible_duplicates_of_an_issue_leave_the_issue_itself_out(db):
+    people = team()
+    a = make_issue(people["reporter"], title="Exporting the issue list to CSV times out")
+    b = make_issue(people["other"], title="CSV export of the issue list times out")
+    ids = [i.id for i in _dupes(people["maintainer"], a.id).items]
+    assert ids[:1] == [b.id] and a.id not in ids
