@@ -140,6 +140,7 @@ def _no_background_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(dispatch, "enabled", False)
     monkeypatch.setattr(vectors, "enabled", False)
+    services.suggest.configure(model_dir=None)  # the lexical fallback unless `with_model`
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""`tracker intake reprocess|status`: the analysis of attachments, from the command line."""
+"""`tracker intake reprocess|reindex`: re-read attachments, recompute similarity vectors."""
 
 from __future__ import annotations
 
@@ -36,3 +36,20 @@ def reprocess(since: dt.datetime | None, kind: str | None) -> None:
     with click.progressbar(length=total, label="Analysing files", file=sys.stderr) as bar:
         looked_at = services.intake.reprocess(since=day, kind=kind, progress=bar.update)
     click.echo(f"Looked at {looked_at} files.")
+
+
+@intake.command("reindex")
+@clean_errors
+def reindex() -> None:
+    """Compute the similarity vectors of every issue whose text or model changed (after an
+    upgrade, an import, or installing the model). Running it again does nothing new."""
+    ready()
+    mode, why = services.suggest.model_status()
+    if mode != "model":
+        raise click.ClickException(
+            f"{why}; similar issues use the lexical fallback, which needs no index"
+        )
+    total = services.suggest.vectors.count_issues()
+    with click.progressbar(length=total, label="Indexing issues", file=sys.stderr) as bar:
+        computed = services.suggest.vectors.reindex(progress=bar.update)
+    click.echo(f"Computed {computed} of {total} issue vectors.")

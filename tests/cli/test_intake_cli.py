@@ -45,3 +45,26 @@ def test_reprocess_reads_old_files_once(tracker: Callable[..., Result], db_sessi
 
     bad = tracker("intake", "reprocess", "--kind", "movie")
     assert bad.exit_code == 2 and "'movie' is not one of" in bad.output
+
+
+def test_reindex_computes_each_issues_vector_once(
+    tracker: Callable[..., Result], db_session, model_dir
+) -> None:
+    from services.models import IssueVector
+
+    assert tracker("db", "upgrade").exit_code == 0
+    tracker("create-user", "--email", "r@example.com", "--role", "REPORTER", "--password", PASSWORD)
+    with db_session() as s:
+        me = services.users.actor_for(s, email="r@example.com")
+        for title in ("Crash on save", "Export is slow"):
+            services.issues.create_issue(s, me, {"title": title})
+    missing = tracker("intake", "reindex", TRACKER_SIMILARITY_MODEL_DIR="/nonexistent/model")
+    assert missing.exit_code != 0 and "lexical fallback" in missing.output
+
+    result = tracker("intake", "reindex", TRACKER_SIMILARITY_MODEL_DIR=str(model_dir))
+    assert result.exit_code == 0, result.output
+    assert "Computed 2 of 2 issue vectors." in result.output
+    again = tracker("intake", "reindex", TRACKER_SIMILARITY_MODEL_DIR=str(model_dir))
+    assert "Computed 0 of 2 issue vectors." in again.output
+    with db_session() as s:
+        assert len(s.scalars(select(IssueVector)).all()) == 2
