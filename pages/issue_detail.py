@@ -15,7 +15,7 @@ from services import permissions
 from services.events import ChangeEvent
 from services.schemas import MAX_COMMENT
 
-from . import file_analysis, issue_forms
+from . import duplicates, file_analysis, issue_forms
 from .components import (
     STATUS_LABELS,
     markdown_html,
@@ -39,6 +39,7 @@ class IssueData:
     activity: list[services.ActivityView]
     analyses: dict[int, services.intake.AnalysisView]  # by attachment id
     signatures: list[services.intake.SignatureStat]
+    original_visible: bool = False  # a duplicate whose original this person may open
 
 
 def load(s: Any, actor: services.Actor, issue_id: int) -> IssueData:
@@ -50,6 +51,7 @@ def load(s: Any, actor: services.Actor, issue_id: int) -> IssueData:
         activity=services.activity.list_activity(s, actor, issue_id),
         analyses={a.source_id: a for a in analyses if a.source == "attachment"},
         signatures=services.intake.signatures_of_issue(s, actor, issue_id),
+        original_visible=duplicates.original_visible(s, actor, issue),
     )
 
 
@@ -101,6 +103,7 @@ class IssuePage:
         self.files_box = ui.column().classes("w-full gap-2")
         issue_forms.attach_control(self)
         self.signatures_box = ui.column().classes("w-full gap-2")
+        self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
         with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
             with ui.column().classes("grow basis-0 gap-2 w-full"):
                 ui.label("Comments").classes("text-lg font-semibold")
@@ -111,11 +114,16 @@ class IssuePage:
                 self.timeline_box = ui.column().classes("w-full gap-1")
         self.show(self.data, None)
         hub.watch(self.viewer, self.wants, self.refresh)
+        await self.duplicates.refresh(self.data.issue)
 
     # --- live -----------------------------------------------------------------------------
 
     def wants(self, change: ChangeEvent) -> bool:
-        return change.issue_id == self.issue_id or (change.kind == "issue" and change.op == "bulk")
+        # A duplicate's page follows its original too (the original's status shows here).
+        original = self.data.issue.duplicate_of if self.data else None
+        return change.issue_id in (self.issue_id, original) or (
+            change.kind == "issue" and change.op == "bulk"
+        )
 
     async def refresh(self) -> None:
         result = await hub.shared(
@@ -125,7 +133,10 @@ class IssuePage:
         if isinstance(result.error, services.NotFound):
             self.gone()
         elif result.value is not None:
+            before = self.data.issue if self.data else None
             self.show(result.value, self.data)
+            if before is None or _text_or_state(before) != _text_or_state(result.value.issue):
+                await self.duplicates.refresh(result.value.issue)
 
     def gone(self) -> None:
         self.banner.clear()
@@ -183,6 +194,7 @@ class IssuePage:
             ui.label(f"· updated {when(issue.updated_at)}")
             for tag in issue.tags:
                 ui.chip(tag, icon="sell").props("dense outline")
+        duplicates.duplicate_line(issue, can_open=self.data.original_visible)
 
     def _actions(self) -> None:
         assert self.data is not None
@@ -303,6 +315,7 @@ class IssuePage:
                     self.data.activity,
                     self.data.analyses,
                     self.data.signatures,
+                    self.data.original_visible,
                 ),
                 self.data,
             )
@@ -322,6 +335,10 @@ def describe(a: services.ActivityView) -> str:
             return "edited the description"
         if a.field == "redacted":
             return f"redacted {a.new_value}"
+        if a.field == "duplicate_of":
+            if a.new_value:
+                return f"marked it a duplicate of #{a.new_value}"
+            return f"reopened it: no longer a duplicate of #{a.old_value}"
         return f"changed the {a.field} from “{a.old_value}” to “{a.new_value}”"
     if a.verb == "tags":
         return f"set the tags to {a.new_value or 'none'}"
@@ -334,3 +351,8 @@ def describe(a: services.ActivityView) -> str:
     if a.verb == "deleted":
         return "deleted the issue"
     return str(a.verb)
+
+
+def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:
+    """What possible duplicates depend on."""
+    return (issue.title, issue.description, issue.status, issue.duplicate_of, issue.signatures)

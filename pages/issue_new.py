@@ -18,6 +18,7 @@ from .components import SEVERITIES, human_size, markdown_html
 from .frame import frame
 from .redirects import login_url
 from .secret_warning import SecretWarning
+from .similar_panel import SimilarWhileTyping
 from .uploads import blocking_chunks, file_drop, limits_hint
 from .viewer import Viewer, viewer_for
 
@@ -71,6 +72,7 @@ class NewIssueForm:
             with ui.tab_panel(preview_tab).classes("p-0"):
                 self.preview = markdown_html("")
         self.preview_tab = preview_tab
+        SimilarWhileTyping(self.viewer, self.title, self.description)
         with ui.row().classes("w-full gap-4 items-start"):
             self.severity = ui.select(
                 {s: s.capitalize() for s in SEVERITIES},

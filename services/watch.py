@@ -61,27 +61,34 @@ class ActivityWatcher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._life = threading.Lock()  # start and stop, one at a time
+        self._stopped = False
 
     def start(self) -> None:
         """Remember where the tables stand now (nothing older is replayed), then poll on a
-        daemon thread."""
-        _track_local_rows(self)
-        try:
-            self._look()
-        except Exception as e:
-            log.warning("could not read the activity table yet (%s)", e)
-            self._close()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="tracker-watch", daemon=True)
-        self._thread.start()
+        daemon thread. A watcher stopped before (or while) it starts never polls."""
+        with self._life:
+            if self._stopped:
+                return
+            _track_local_rows(self)
+            try:
+                self._look()
+            except Exception as e:
+                log.warning("could not read the activity table yet (%s)", e)
+                self._close()
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="tracker-watch", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        _untrack_local_rows(self)
-        self._close()
+        with self._life:
+            self._stopped = True
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+                self._thread = None
+            _untrack_local_rows(self)
+            self._close()
 
     def poll(self) -> list[ChangeEvent]:
         """One look: deliver (and return) the events for rows other processes committed."""

@@ -130,19 +130,23 @@ def _watch_other_processes() -> None:
     """Without Redis, what the CLI, a notebook or another process writes reaches the open
     pages through the activity table (services.watch)."""
     watchers: list[services.watch.ActivityWatcher] = []
+    stopping: list[bool] = []  # NiceGUI runs start as a task: it may begin after stop
 
     async def start() -> None:
         try:
             engine = services.runtime().engine
         except RuntimeError:  # not connected (a test app started before its database)
             return
+        if stopping:
+            return
         watcher = services.watch.ActivityWatcher(engine)
-        await nicegui_run.io_bound(watcher.start)  # its first look reads the database
-        watchers.append(watcher)
+        watchers.append(watcher)  # first: an app stopping while this starts still stops it
+        await asyncio.to_thread(watcher.start)  # its first look reads the database
 
     async def stop() -> None:
         # Not nicegui's run.io_bound: it refuses to run anything once the app is stopping,
         # and a watcher left polling would outlive the app (and its database).
+        stopping.append(True)
         while watchers:
             await asyncio.to_thread(watchers.pop().stop)  # joins its thread
 

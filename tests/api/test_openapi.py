@@ -26,6 +26,9 @@ async def test_openapi_documents_every_endpoint_and_the_bearer_scheme(http) -> N
         "/api/v1/users/{user_id}",
         "/api/v1/issues/export.csv",
         "/api/v1/issues/import",
+        "/api/v1/issues/similar",
+        "/api/v1/issues/{issue_id}/similar",
+        "/api/v1/issues/{issue_id}/duplicate",
         "/healthz",
     ]:
         assert path in paths, path

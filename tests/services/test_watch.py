@@ -107,3 +107,14 @@ def test_a_database_that_went_away_is_retried(db) -> None:
         assert [c.op for c in watcher.poll()] == ["created"]
     finally:
         watcher.stop()
+
+
+def test_a_watcher_stopped_before_it_starts_never_polls(db) -> None:
+    """An app stopped while its watcher was still starting (a quick test, a quick Ctrl-C)
+    must not leave a thread reading the database behind."""
+    import threading
+
+    watcher = ActivityWatcher(services.runtime().engine, interval=0.01)
+    watcher.stop()
+    watcher.start()
+    assert not [t for t in threading.enumerate() if t.name == "tracker-watch" and t.is_alive()]

@@ -45,7 +45,9 @@ class DuplicateBody(Body):
 def similar_issues(
     who: Who,
     title: Annotated[str, Query(max_length=200)] = "",
-    description: Annotated[str, Query(max_length=20_000)] = "",
+    description: Annotated[
+        str, Query(max_length=1000, description="its beginning is enough (URLs stay short)")
+    ] = "",
 ) -> SimilarIssues:
     """Up to five issues like this draft, best first, with a score and why."""
     with services.session() as s:
@@ -75,6 +77,4 @@ def mark_duplicate(who: Who, issue_id: Id, body: DuplicateBody) -> IssueView:
     nothing else moves). A stale `version` gets 409 with the issue; reopening undoes it."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.duplicates.mark_duplicate(
-            s, actor, issue_id, body.of, version=body.version
-        )
+        return services.duplicates.mark_duplicate(s, actor, issue_id, body.of, version=body.version)

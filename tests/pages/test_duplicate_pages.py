@@ -1,0 +1,74 @@
+"""Similar issues on the pages: while typing a new issue, possible duplicates on an issue,
+one-click merge, and the "affected" count and the original's status, live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui.testing import User
+
+import services
+from pages.cookies import SESSION
+from tests.factories import PASSWORD, make_issue, make_user
+from tests.pages.conftest import sign_in
+
+
+async def test_a_reporter_typing_sees_their_own_match_and_only_a_hint_of_others(
+    user: User, db
+) -> None:
+    someone = make_user()
+    theirs = make_issue(someone, title="Exporting the issue list to CSV times out")
+    me = sign_in(user, email="rita@example.com")
+    mine = make_issue(me, title="Dark mode sidebar is unreadable at night")
+    await user.open("/issues/new")
+    user.find("Title").type("Exporting the issue list to CSV times out")
+    await user.should_see("A similar report already exists", retries=100)
+    await user.should_not_see(f"#{theirs.id}")
+    await user.should_see("Matched by words only")
+
+    user.find("Title").clear()
+    user.find("Title").type("Dark mode sidebar unreadable")
+    await user.should_see(f"#{mine.id} {mine.title}", retries=100)
+    await user.should_not_see("A similar report already exists")
+
+
+async def test_two_words_are_not_enough_to_search(user: User, db) -> None:
+    staff = sign_in(user, "MAINTAINER")
+    make_issue(staff, title="Exporting CSV times out")
+    await user.open("/issues/new")
+    user.find("Title").type("Exporting CSV")
+    await user.should_not_see("Similar issues", retries=20)
+    user.find("Title").type(" times out")
+    await user.should_see("Similar issues", retries=100)
+
+
+async def test_staff_merge_a_duplicate_and_the_original_counts_it_live(
+    create_user: Callable[[], User], db
+) -> None:
+    reporter, other = make_user(), make_user()
+    original = make_issue(reporter, title="Exporting the issue list to CSV times out")
+    dup = make_issue(other, title="CSV export of the issue list times out")
+    maintainer_browser, watcher, reporter_browser = create_user(), create_user(), create_user()
+    sign_in(maintainer_browser, "MAINTAINER")
+    sign_in(watcher, "ADMIN")
+    with services.session() as s:
+        token, _ = services.auth.login(s, other.email, PASSWORD)
+    reporter_browser.http_client.cookies.set(SESSION, token)
+
+    await watcher.open(f"/issues/{original.id}")
+    await watcher.should_not_see("Affects 2 reporters")
+    await reporter_browser.open(f"/issues/{dup.id}")
+    await maintainer_browser.open(f"/issues/{dup.id}")
+    await maintainer_browser.should_see("Possible duplicates", retries=100)
+    maintainer_browser.find(f"Mark as duplicate of #{original.id}").click()
+    await maintainer_browser.should_see("Duplicate of", retries=100)
+    await watcher.should_see("Affects 2 reporters", retries=100)  # live, on another page
+    # the duplicate's reporter: told it is a duplicate, with the original's status, live
+    await reporter_browser.should_see("Closed as a duplicate of another report", retries=100)
+    await reporter_browser.should_not_see(original.title)
+    with services.session() as s:
+        services.issues.change_status(s, make_user("MAINTAINER"), original.id, "TRIAGED")
+    await reporter_browser.should_see("Triaged", retries=100)
+
+    maintainer_browser.find("Move to Open").click()  # reopening undoes it
+    await watcher.should_not_see("Affects 2 reporters", retries=100)
