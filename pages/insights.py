@@ -31,6 +31,7 @@ class Insight:
     flow: dict[str, Any]
     cycle: list[services.insights.CycleTime]
     oldest: list[services.IssueSummary]
+    most_affected: list[services.IssueSummary]
     history_start: dt.date | None
     signatures: list[services.intake.SignatureStat]
     invoices_by_month: list[services.intake.InvoiceSum]
@@ -46,11 +47,14 @@ def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insig
     flow = services.insights.flow(s, actor, since, until)
     cycle = services.insights.cycle_times(s, actor, since, until)
     oldest = services.issues.list_issues(s, actor, status="OPEN", sort="created", page_size=10)
+    unresolved = ["OPEN", "TRIAGED", "IN_PROGRESS"]
+    affected = services.issues.list_issues(s, actor, status=unresolved, sort="-affected")
     return Insight(
         area=area,
         flow=charts.filed_and_resolved(flow),
         cycle=cycle,
         oldest=oldest.items,
+        most_affected=[i for i in affected.items[:10] if i.affected > 1],
         history_start=start,
         signatures=services.intake.signature_stats(s, actor, since=since, limit=10),
         invoices_by_month=services.intake.invoice_sums(s, actor, group="month"),
@@ -108,6 +112,9 @@ class InsightsView:
             with ui.card().classes("grow"):
                 ui.label("Oldest untriaged").classes("text-lg font-semibold")
                 self.oldest = ui.column().classes("w-full gap-1")
+            with ui.card().classes("grow"):
+                ui.label("Most affected unresolved").classes("text-lg font-semibold")
+                self.affected = ui.column().classes("w-full gap-1")
         with ui.card().classes("w-full"):
             ui.label("Top crash signatures").classes("text-lg font-semibold")
             ui.label(
@@ -186,6 +193,14 @@ class InsightsView:
                 with ui.row().classes("gap-2 items-baseline"):
                     ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
                     ui.label(f"filed {when(issue.created_at)}").classes("text-xs opacity-60")
+        self.affected.clear()
+        with self.affected:
+            if not data.most_affected:
+                ui.label("No unresolved issue has duplicates.").classes("opacity-70")
+            for issue in data.most_affected:
+                with ui.row().classes("gap-2 items-baseline"):
+                    ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
+                    ui.label(f"affects {issue.affected} reporters").classes("text-xs opacity-60")
         for box, draw in (
             (self.signatures, lambda: insights_files.signatures(data.signatures)),
             (

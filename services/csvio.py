@@ -38,6 +38,8 @@ EXPORT_COLUMNS = [
     "assignee",
     "created_at",
     "updated_at",
+    "duplicate_of",
+    "affected",
 ]
 IMPORT_COLUMNS = ("title", "description", "severity", "tags")
 MAX_IMPORT_ROWS = 10_000
@@ -116,6 +118,8 @@ def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
                 assignee_email or "",
                 issue.created_at.isoformat(),
                 issue.updated_at.isoformat(),
+                str(issue.duplicate_of or ""),
+                str(issue.affected),
                 *extra[issue.id],
             ]
             yield [neutralise(c) for c in cells]

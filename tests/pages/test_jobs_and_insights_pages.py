@@ -82,6 +82,19 @@ async def test_insights_show_flow_times_and_the_oldest_untriaged(user: User, db)
     assert {r["severity"] for r in table.rows} == {"Low", "Medium", "High", "Critical"}
 
 
+async def test_insights_rank_the_most_affected_unresolved_issues(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    original = make_issue(make_user(), title="Checkout is slow")
+    dup = make_issue(make_user(), title="Checkout takes ages")
+    make_issue(make_user(), title="Lonely issue")
+    await user.open("/insights")
+    await user.should_see("No unresolved issue has duplicates.")
+    with services.session() as s:
+        services.duplicates.mark_duplicate(s, me, dup.id, original.id)
+    await user.should_see("affects 2 reporters", retries=100)  # live
+    await user.should_see(f"#{original.id} Checkout is slow")
+
+
 async def test_insights_are_not_for_reporters(user: User, db) -> None:
     sign_in(user)
     await user.open("/insights")

@@ -137,3 +137,15 @@ def test_the_list_sorts_by_affected(db):
         page = services.issues.list_issues(s, people["admin"], sort="-affected", status="OPEN")
     assert [i.title for i in page.items] == ["B", "A"]
     assert [i.affected for i in page.items] == [2, 1]
+
+
+def test_the_csv_export_carries_the_link_and_the_count(db):
+    people = team()
+    a = make_issue(people["reporter"])
+    b = make_issue(people["other"])
+    _mark(people["maintainer"], b.id, a.id)
+    with services.session() as s:
+        header, *rows = list(services.csvio.export_rows(s, people["admin"]))
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert (by_id[str(a.id)]["duplicate_of"], by_id[str(a.id)]["affected"]) == ("", "2")
+    assert (by_id[str(b.id)]["duplicate_of"], by_id[str(b.id)]["affected"]) == (str(a.id), "1")
