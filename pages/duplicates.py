@@ -85,6 +85,8 @@ class PossibleDuplicates:
                     "min-w-0 break-words"
                 )
                 status_badge(item.status.value)
+                if item.likely_duplicate:
+                    ui.label("likely the same").classes("text-xs font-semibold")
                 ui.label(f"{round(item.score * 100)} %").classes("text-xs opacity-70")
                 ui.label(", ".join(item.reasons)).classes("text-xs opacity-70 min-w-0")
                 button = ui.button(
