@@ -14,6 +14,7 @@
     python -m bench quality-traces            stack traces found in text, on their corpus
     python -m bench quality-invoices          invoice fields on their corpus: match rates
     python -m bench similar                   duplicate detection: quality, speed, memory
+    python -m bench suggest --issues 100000   similar issues as served: index, model, database
     python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
@@ -39,6 +40,7 @@ BENCHMARKS = {
     "quality-traces": "quality_traces",
     "quality-invoices": "quality_invoices",
     "similar": "similar",
+    "suggest": "suggest",
     "quality-images": "quality_images",
 }
 

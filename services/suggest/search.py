@@ -22,6 +22,7 @@ SHOWN = 5
 MAX_DRAFT = 20_000  # of a draft's text, read for codes and stack traces
 SHOW_AT = 0.2  # weaker matches are noise, not suggestions
 SAME_CRASH = "same crash signature"  # the reason services.similar gives: always shown
+SAME_CRASH = "same crash signature"  # the reason services.similar gives: always shown
 
 
 @dataclass(frozen=True)
@@ -63,25 +64,18 @@ def possible_duplicates(s: Session, actor: Actor, issue_id: int) -> Suggestions:
 
 def _search(s: Session, user: Any, query: similar.Item, exclude: set[int]) -> Suggestions:
     idx = state.index(s)
-    mode, why = ("model", None) if idx.vectors is not None else ("lexical", state.model_status()[1])
-    own = (
-        None
-        if is_staff(user)
-        else set(s.scalars(select(Issue.id).where(Issue.reporter_id == user.id)))
-    )
+    mode, why = state.model_status()
+    if idx.vectors is None:
+        mode = "lexical"
+    own = None
+    if not is_staff(user):
+        own = set(s.scalars(select(Issue.id).where(Issue.reporter_id == user.id)))
     if idx.vectors is not None and query.title_vec is None:
         query = _with_vectors(s, idx, query)
     ids = _shortlist(idx, query, own, exclude)
     ids |= _same_crash(s, query.signatures) - exclude
     candidates = _candidates(s, idx, ids, with_vectors=idx.vectors is not None)
-    embedder = state.embedder()
-    ranked = similar.rank(
-        query,
-        [c for c, _ in candidates.values()],
-        k=len(candidates),
-        mode=mode,
-        embedder=similar.Phrases(embedder) if embedder is not None else None,
-    )
+    ranked = _ranked(query, candidates, own, mode)
     shown: list[Suggestion] = []
     hidden = False
     for match in ranked:
@@ -91,9 +85,8 @@ def _search(s: Session, user: Any, query: similar.Item, exclude: set[int]) -> Su
         if own is not None and match.id not in own:
             hidden = hidden or match.likely_duplicate
             continue
-        if len(shown) < SHOWN and (
-            match.score >= SHOW_AT or "same crash signature" in match.reasons
-        ):
+        strong = match.score >= SHOW_AT or SAME_CRASH in match.reasons
+        if len(shown) < SHOWN and strong:
             shown.append(
                 Suggestion(
                     id=match.id,
@@ -105,6 +98,34 @@ def _search(s: Session, user: Any, query: similar.Item, exclude: set[int]) -> Su
                 )
             )
     return Suggestions(items=shown, mode=mode, hidden_match=hidden, note=why)
+
+
+def _ranked(
+    query: similar.Item, candidates: dict[int, Any], own: set[int] | None, mode: str
+) -> list[similar.Match]:
+    """Every candidate scored without the model's judgement of swapped words, then the few
+    that can be shown (and, for a reporter, the best of everyone's) again with it: that
+    evidence is costly and only ever lowers a score."""
+    items = [item for item, _ in candidates.values()]
+    first = similar.rank(query, items, k=len(items), mode=mode)
+    phrases = state.phrases()
+    if phrases is None:
+        return first
+    best = [int(m.id) for m in first[:SHOWN] if m.id is not None]
+    if own is not None:
+        best += [int(m.id) for m in first if m.id in own][:SHOWN]
+    again = {
+        m.id: m
+        for m in similar.rank(
+            query,
+            [candidates[i][0] for i in dict.fromkeys(best)],
+            k=len(best),
+            mode=mode,
+            embedder=phrases,
+        )
+    }
+    merged = [again.get(m.id, m) for m in first]
+    return sorted(merged, key=lambda m: -m.score)
 
 
 def _with_vectors(s: Session, idx: Any, query: similar.Item) -> similar.Item:
@@ -179,14 +200,18 @@ def _candidates(s: Session, idx: Any, ids: set[int], *, with_vectors: bool) -> d
     out: dict[int, Any] = {}
     for issue_id, row in rows.items():
         title_vec, body_vec = vectors.get(issue_id, (None, None))
-        item = similar.Item(
-            issue_id,
-            row.title,
-            row.description,
-            title_vec,
-            body_vec,
-            signatures=frozenset(signatures.get(issue_id, [])),
-        )
+        key = (row.title, row.description, tuple(signatures.get(issue_id, [])), title_vec is None)
+        item = state.cached_item(issue_id, key)
+        if item is None:
+            item = similar.Item(
+                issue_id,
+                row.title,
+                row.description,
+                title_vec,
+                body_vec,
+                signatures=frozenset(signatures.get(issue_id, [])),
+            )
+            state.keep_item(issue_id, key, item)
         out[issue_id] = (item, row)
     return out
 

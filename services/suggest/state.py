@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ _model: Any = None  # the Embedder once loaded
 _model_error: str | None = None
 _model_tried_for: Path | None = None
 _index: _Index | None = None
+_phrases: tuple[Any, Any] | None = None
 
 
 def configure(*, model_dir: str | Path | None) -> None:
@@ -41,6 +43,7 @@ def configure(*, model_dir: str | Path | None) -> None:
         _config.model_dir = Path(model_dir) if model_dir is not None else None
         _model = _model_error = _model_tried_for = None
         _index = None
+        _items.clear()
 
 
 def embedder() -> Any:
@@ -59,6 +62,41 @@ def embedder() -> Any:
                 _model, _model_error = None, str(e)
                 log.warning("similar issues use the lexical fallback: %s", e)
         return _model
+
+
+def phrases() -> Any:
+    """The model's judge of swapped words, with its cache kept for this process."""
+    global _phrases
+    model = embedder()
+    if model is None:
+        return None
+    with _lock:
+        if _phrases is None or _phrases[0] is not model:
+            _phrases = (model, similar.Phrases(model))
+        return _phrases[1]
+
+
+# Candidates as the scorer saw them (their words, facets and vectors worked out once), by
+# issue id, while their text stays the same.
+_ITEMS_KEPT = 4096
+_items: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+
+
+def cached_item(issue_id: int, key: Any) -> Any:
+    with _lock:
+        found = _items.get(issue_id)
+        if found is None or found[0] != key:
+            return None
+        _items.move_to_end(issue_id)
+        return found[1]
+
+
+def keep_item(issue_id: int, key: Any, item: Any) -> None:
+    with _lock:
+        _items[issue_id] = (key, item)
+        _items.move_to_end(issue_id)
+        while len(_items) > _ITEMS_KEPT:
+            _items.popitem(last=False)
 
 
 def model_status() -> tuple[str, str | None]:
