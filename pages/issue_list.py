@@ -31,6 +31,7 @@ from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
+PAGE_SIZES = (10, 25, 50, 100)  # the table's rows-per-page menu; `per` in the URL
 COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "#", "field": "id", "sortable": True, "align": "left"},
     {"name": "title", "label": "Title", "field": "title", "sortable": True, "align": "left"},
@@ -52,9 +53,30 @@ COLUMNS: list[dict[str, Any]] = [
         "headerClasses": "gt-xs",
         "classes": "gt-xs",
     },
-    {"name": "tags", "label": "Tags", "field": "tags", "align": "left"},
-    {"name": "reporter", "label": "Reporter", "field": "reporter", "align": "left"},
-    {"name": "assignee", "label": "Assignee", "field": "assignee", "align": "left"},
+    {
+        "name": "tags",
+        "label": "Tags",
+        "field": "tags",
+        "align": "left",
+        "headerClasses": "gt-sm",
+        "classes": "gt-sm",
+    },
+    {
+        "name": "reporter",
+        "label": "Reporter",
+        "field": "reporter",
+        "align": "left",
+        "headerClasses": "gt-sm",
+        "classes": "gt-sm",
+    },
+    {
+        "name": "assignee",
+        "label": "Assignee",
+        "field": "assignee",
+        "align": "left",
+        "headerClasses": "gt-sm",
+        "classes": "gt-sm",
+    },
     {"name": "updated", "label": "Updated", "field": "updated", "sortable": True, "align": "left"},
 ]
 CELL_TITLE = r"""
@@ -83,6 +105,7 @@ class ListState:
 
     query: services.IssueQuery = field(default_factory=services.IssueQuery)
     page: int = 1
+    per_page: int = PAGE_SIZE
 
     @classmethod
     def from_url(cls, params: Any) -> ListState:
@@ -98,7 +121,9 @@ class ListState:
             "sort": params.get("sort"),
         }
         query = filters.lenient(services.IssueQuery, {k: v for k, v in given.items() if v})
-        return cls(query, parse_id(params.get("page"), default=1))
+        per_page = parse_id(params.get("per"), default=PAGE_SIZE)
+        per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZE
+        return cls(query, parse_id(params.get("page"), default=1), per_page)
 
     def to_url(self) -> str:
         f = self.query
@@ -110,11 +135,14 @@ class ListState:
             pairs.append(("sort", f.sort))
         if self.page > 1:
             pairs.append(("page", self.page))
+        if self.per_page != PAGE_SIZE:
+            pairs.append(("per", self.per_page))
         return urlencode([(k, v) for k, v in pairs if v])
 
     def changed(self, **changes: Any) -> ListState:
         """The same list with other filters or sort (checked: InvalidInput), from page 1."""
-        return ListState(filters.build(services.IssueQuery, self.query, changes))
+        query = filters.build(services.IssueQuery, self.query, changes)
+        return ListState(query, per_page=self.per_page)
 
 
 @dataclass(frozen=True)
@@ -127,7 +155,9 @@ class Listing:
 def load(s: Any, actor: services.Actor, state: ListState) -> Listing:
     """One page of rows and the status counts, in one session (runs off the event loop).
     Built once per change for every page showing the same query."""
-    page = services.issues.list_issues(s, actor, state.query, page=state.page, page_size=PAGE_SIZE)
+    page = services.issues.list_issues(
+        s, actor, state.query, page=state.page, page_size=state.per_page
+    )
     counts = services.stats.counts_by_status(s, actor)
     return Listing(rows=[row(i) for i in page.items], total=page.total, counts=counts)
 
@@ -144,6 +174,23 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
         "assignee": (issue.assignee.full_name or issue.assignee.email) if issue.assignee else "",
         "updated": when(issue.updated_at),
     }
+
+
+def show_active(chip: ui.chip, status: str, *, active: bool, filtering: bool) -> None:
+    """A chip whose status is filtered on looks pressed (solid, with a tick); while a
+    filter is on, the others are outlined. Screen readers hear it as a toggle's state."""
+    outlined = filtering and not active
+    pressed = "true" if active else "false"
+    if chip.props.get("aria-pressed") == pressed and chip.props.get("outline") == outlined:
+        return  # as shown already: nothing sent
+    chip.props["outline"] = outlined
+    chip.text_color = STATUS_COLORS[status] if outlined else "white"
+    if active:
+        chip.props["icon"] = "check"
+    else:
+        chip.props.pop("icon", None)
+    chip.props["aria-pressed"] = pressed
+    chip.update()
 
 
 def replace_rows(table: ui.table, rows: list[dict[str, Any]]) -> None:
@@ -188,6 +235,7 @@ class IssueListView:
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
         self.table.classes("w-full").props('flat bordered no-data-label="No issues match."')
+        self.table.props["rows-per-page-options"] = list(PAGE_SIZES)
         self.table.add_slot("body-cell-title", CELL_TITLE)
         self.table.add_slot("body-cell-status", CELL_STATUS)
         self.table.add_slot("body-cell-severity", CELL_SEVERITY)
@@ -242,7 +290,7 @@ class IssueListView:
         sort = self.state.query.sort
         return {
             "page": self.state.page,
-            "rowsPerPage": PAGE_SIZE,
+            "rowsPerPage": self.state.per_page,
             "rowsNumber": total,
             "sortBy": sort.removeprefix("-"),
             "descending": sort.startswith("-"),
@@ -267,7 +315,12 @@ class IssueListView:
             sort_by if sort_by in filters.SORTS else "updated"
         )
         page = parse_id(str(pagination.get("page", "")), default=1)
-        self.state = ListState(self.state.changed(sort=sort).query, page)
+        per_page = parse_id(str(pagination.get("rowsPerPage", "")), default=PAGE_SIZE)
+        if per_page not in PAGE_SIZES:
+            per_page = PAGE_SIZE
+        if per_page != self.state.per_page:
+            page = 1  # another page size: back to the first page
+        self.state = ListState(self.state.changed(sort=sort).query, page, per_page)
         await self.reload()
 
     async def reload(self, *, shared: bool = False) -> None:
@@ -286,10 +339,12 @@ class IssueListView:
         pagination = self._pagination(listing.total)
         if pagination != self.table.pagination:
             self.table.pagination = pagination
+        chosen = {s.value for s in state.query.status}
         for status, chip in self.count_chips.items():
             text = f"{STATUS_LABELS[status]} · {listing.counts.get(status, 0)}"
             if chip.text != text:
                 chip.text = text
+            show_active(chip, status, active=status in chosen, filtering=bool(chosen))
         if not shared:
             query = state.to_url()
             ui.navigate.history.replace("/" + (f"?{query}" if query else ""))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -189,13 +189,15 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.assignee_id == f.assignee_id)
     if f.q:
         pattern = f"%{escape_like(f.q)}%"
-        matches = [
+        matches: list[ColumnElement[bool]] = [
             Issue.title.ilike(pattern, escape="\\"),
             Issue.description.ilike(pattern, escape="\\"),
         ]
         other = hooks.issue_ids("text", pattern)  # text read from files (services.intake)
         if other is not None:
             matches.append(Issue.id.in_(other))
+        if (number := _issue_number(f.q)) is not None:
+            matches.append(Issue.id == number)  # "#207" or "207" finds issue 207
         query = query.where(or_(*matches))
     if f.signature:
         with_it = hooks.issue_ids("signature", f.signature)
@@ -228,6 +230,13 @@ def count(s: Session, query: Select[Issue]) -> int:
     for the open issues of a million."""
     counted = query.with_only_columns(func.count(), maintain_column_froms=True)
     return s.scalar(counted.order_by(None)) or 0
+
+
+def _issue_number(text: str) -> int | None:
+    digits = text.strip().removeprefix("#")
+    if digits.isascii() and digits.isdigit() and 0 < int(digits) < 2**31:
+        return int(digits)
+    return None
 
 
 def escape_like(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pytest
 from nicegui import ui
@@ -13,7 +13,7 @@ from starlette.datastructures import QueryParams
 import services
 from pages.issue_list import ListState
 from tests.factories import make_issue, make_user
-from tests.pages.conftest import sign_in, titles, until
+from tests.pages.conftest import sign_in, table_rows, titles, until
 from tests.services.test_ids_never_reused import delete_the_newest_issue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
@@ -58,6 +58,43 @@ async def test_pagination_is_done_on_the_server(user: User, db) -> None:
         {"pagination": {"page": 2, "rowsPerPage": 25, "sortBy": "title", "descending": False}},
     )
     await until(lambda: titles(user) == [f"Issue number {n}" for n in range(25, 30)])
+
+
+async def test_rows_per_page_shows_that_many_and_stays_in_the_url(user: User, db) -> None:
+    me = sign_in(user)
+    for n in range(60):
+        make_issue(me, title=f"Issue number {n:02d}")
+    await user.open("/?sort=title")
+    user.find(kind=ui.table).trigger(
+        "request",
+        {"pagination": {"page": 1, "rowsPerPage": 50, "sortBy": "title", "descending": False}},
+    )
+    await until(lambda: len(table_rows(user)) == 50)
+    [table] = user.find(kind=ui.table).elements
+    assert table.pagination["rowsPerPage"] == 50
+    await user.open("/?sort=title&per=50&page=2")  # a bookmark keeps it
+    await until(lambda: titles(user) == [f"Issue number {n}" for n in range(50, 60)])
+    await user.open("/?per=7")  # not a size the menu offers: the default
+    await until(lambda: len(table_rows(user)) == 25)
+
+
+async def test_the_chosen_status_chip_looks_pressed(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    make_issue(make_user(), title="Slow")
+    await user.open("/?status=OPEN")
+    chips = {c.text.split(" ·")[0]: c for c in user.find(kind=ui.chip).elements}
+    await until(lambda: chips["Open"].props.get("aria-pressed") == "true")
+    assert chips["Open"].props.get("icon") == "check" and not chips["Open"].props["outline"]
+    assert chips["Done"].props["outline"] and chips["Done"].props["aria-pressed"] == "false"
+
+
+async def test_a_number_finds_that_issue(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    wanted = make_issue(make_user(), title="Something")
+    make_issue(make_user(), title="Something else")
+    for text in (str(wanted.id), f"#{wanted.id}"):
+        await user.open(f"/?q={quote(text)}")
+        await until(lambda: titles(user) == ["Something"])
 
 
 async def test_filing_an_issue_with_a_screenshot(user: User, db) -> None:
