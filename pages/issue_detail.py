@@ -343,7 +343,9 @@ def describe(a: services.ActivityView) -> str:
     if a.verb == "tags":
         return f"set the tags to {a.new_value or 'none'}"
     if a.verb == "assigned":
-        return "changed the assignee" if a.new_value else "removed the assignee"
+        if not a.new_value:
+            return "removed the assignee"
+        return f"assigned it to {a.new_label or 'someone no longer here'}"
     if a.verb == "commented":
         return "commented"
     if a.verb == "attached":

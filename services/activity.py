@@ -27,7 +27,8 @@ def list_activity(s: Session, actor: Actor, issue_id: int) -> list[ActivityView]
         .outerjoin(User, User.id == Activity.actor_id)
         .where(Activity.issue_id == issue_id, Activity.id >= func.coalesce(filed, 0))
         .order_by(Activity.id)
-    )
+    ).all()
+    names = _assignee_names(s, [a for a, _ in rows])
     return [
         ActivityView(
             id=a.id,
@@ -38,9 +39,26 @@ def list_activity(s: Session, actor: Actor, issue_id: int) -> list[ActivityView]
             old_value=a.old_value,
             new_value=a.new_value,
             created_at=a.created_at,
+            old_label=names.get(a.old_value or "") if a.verb == Verb.ASSIGNED else None,
+            new_label=names.get(a.new_value or "") if a.verb == Verb.ASSIGNED else None,
         )
         for a, u in rows
     ]
+
+
+def _assignee_names(s: Session, rows: list[Activity]) -> dict[str, str]:
+    """The names of the people issues were assigned to (their rows store the user ids)."""
+    ids = {
+        int(v)
+        for a in rows
+        if a.verb == Verb.ASSIGNED
+        for v in (a.old_value, a.new_value)
+        if v and v.isdigit()
+    }
+    if not ids:
+        return {}
+    people = s.execute(select(User.id, User.full_name, User.email).where(User.id.in_(ids)))
+    return {str(i): name or email for i, name, email in people}
 
 
 State = tuple[str, str] | None  # (status, severity); None: the issue does not exist

@@ -218,6 +218,8 @@ class ActivityView(View):
     old_value: str | None
     new_value: str | None
     created_at: dt.datetime
+    old_label: str | None = None  # for people: the assignee's name where the value is an id
+    new_label: str | None = None
 
 
 class DailyCount(View):

@@ -158,3 +158,20 @@ def test_edits_are_recorded_field_by_field(staff):
         timeline = services.activity.list_activity(s, staff, issue.id)
     edits = [(a.field, a.old_value, a.new_value) for a in timeline if a.verb == "edited"]
     assert edits == [("title", "Old", "New"), ("severity", "LOW", "HIGH")]
+
+
+def test_the_timeline_names_who_an_issue_was_assigned_to(staff):
+    issue = make_issue(staff)
+    carl = make_user("MAINTAINER", full_name="Carl Maint")
+    with services.session() as s:
+        services.issues.assign(s, staff, issue.id, carl.id)
+    with services.session() as s:
+        services.issues.assign(s, staff, issue.id, None)
+    with services.session() as s:
+        rows = [
+            a for a in services.activity.list_activity(s, staff, issue.id) if a.verb == "assigned"
+        ]
+    assert [(a.old_label, a.new_label) for a in rows] == [
+        (None, "Carl Maint"),
+        ("Carl Maint", None),
+    ]
