@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (
     account,
     admin_jobs,
+    admin_tags,
     admin_users,
     auth,
     config,
@@ -34,4 +35,5 @@ def register_all(settings: PageConfig) -> None:
     insights.register()
     admin_users.register()
     admin_jobs.register()
+    admin_tags.register()
     account.register()

@@ -44,7 +44,9 @@ class UserAdmin:
         self.page = 1
 
     async def build(self) -> None:
-        ui.label("Users").classes("text-2xl font-semibold")
+        with ui.row().classes("w-full items-baseline gap-4"):
+            ui.label("Users").classes("text-2xl font-semibold")
+            ui.link("Tags: rename or merge", "/admin/tags").classes("text-sm")
         self._create_form()
         with ui.row().classes("w-full items-center gap-2"):
             ui.input("Find by email or name", on_change=self.search).props(

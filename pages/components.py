@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from nicegui import ui
 
@@ -90,3 +91,16 @@ MARKDOWN_CSS = """
 def markdown_html(html: str) -> ui.html:
     """Show Markdown rendered by the services' safe renderer (sanitised again in the browser)."""
     return ui.html(html).classes(f"{MARKDOWN_CLASS} w-full")
+
+
+def tag_picker(label: str, value: list[str], known: list[str], on_change: Any) -> ui.select:
+    """Tags: the existing ones are suggested as you type, a new one is added with Enter."""
+    return ui.select(
+        sorted(set(known) | set(value)),
+        label=label,
+        value=list(value),
+        multiple=True,
+        with_input=True,
+        new_value_mode="add-unique",
+        on_change=on_change,
+    ).props("use-chips")

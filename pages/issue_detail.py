@@ -23,6 +23,7 @@ from .components import (
     person,
     severity_badge,
     status_badge,
+    tag_picker,
     when,
 )
 from .frame import frame
@@ -81,6 +82,7 @@ class IssuePage:
         self.issue_id = issue_id
         self.data: IssueData | None = None
         self.staff: dict[int | None, str] = {}
+        self.known_tags: list[str] = []  # suggested while tagging
 
     async def build(self) -> None:
         result = await self.viewer.call(load, self.issue_id, quiet=True)
@@ -93,6 +95,8 @@ class IssuePage:
             self.staff = {None: "Unassigned"} | {
                 u.id: u.full_name or u.email for u in people.value or []
             }
+            known = await self.viewer.query(services.tags.list_tags)
+            self.known_tags = [t.name for t in known.value or []]
         self.banner = ui.column().classes("w-full")
         self.header_box = ui.column().classes("w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")
@@ -213,7 +217,7 @@ class IssuePage:
                 value=issue.assignee.id if issue.assignee else None,
                 on_change=self.assign,
             ).classes("w-48").props("dense")
-            ui.input_chips("Tags", value=list(issue.tags), on_change=self.set_tags).classes(
+            tag_picker("Tags", list(issue.tags), self.known_tags, self.set_tags).classes(
                 "min-w-64"
             ).props("dense")
         if permissions.can_delete_issue(actor):

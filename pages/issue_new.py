@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from .components import SEVERITIES, human_size, markdown_html
+from .components import SEVERITIES, human_size, markdown_html, tag_picker
 from .frame import frame
 from .redirects import login_url
 from .secret_warning import SecretWarning
@@ -33,7 +33,11 @@ def register() -> None:
         if viewer is None:
             return RedirectResponse(login_url("/issues/new"), status_code=303)
         with frame(viewer, "New issue"):
-            NewIssueForm(viewer).build()
+            form = NewIssueForm(viewer)
+            if viewer.is_staff:
+                known = await viewer.query(services.tags.list_tags)
+                form.known_tags = [t.name for t in known.value or []]
+            form.build()
         return None
 
 
@@ -46,6 +50,7 @@ class NewIssueForm:
         # Keyed by user: the browser storage outlives a sign-out on a shared computer.
         self.draft_key = f"{DRAFT}:{viewer.actor.id}"
         self.draft: dict[str, Any] = dict(app.storage.user.get(self.draft_key) or {})
+        self.known_tags: list[str] = []  # suggested while tagging (staff)
 
     def build(self) -> None:
         ui.label("File a new issue").classes("text-2xl font-semibold")
@@ -82,8 +87,8 @@ class NewIssueForm:
             ).classes("w-40")
             self.tags = None
             if self.viewer.is_staff:
-                self.tags = ui.input_chips(
-                    "Tags", value=self.draft.get("tags", []), on_change=self.keep_draft
+                self.tags = tag_picker(
+                    "Tags", self.draft.get("tags", []), self.known_tags, self.keep_draft
                 ).classes("grow")
         self.uploader = file_drop(
             f"Attach files: drop them here or click (+). {limits_hint()}, "

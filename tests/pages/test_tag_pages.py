@@ -1,0 +1,50 @@
+"""Tags on the pages: existing tags are suggested while tagging; admins rename and merge."""
+
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from tests.factories import make_issue, make_user
+from tests.pages.conftest import sign_in
+
+
+def _tag(actor, issue_id, tags):
+    with services.session() as s:
+        services.issues.set_tags(s, actor, issue_id, tags)
+
+
+async def test_existing_tags_are_suggested_while_tagging(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    _tag(me, make_issue(me).id, ["regression", "checkout"])
+    issue = make_issue(make_user())
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Possible duplicates")
+    [picker] = [s for s in user.find(kind=ui.select).elements if s.props.get("label") == "Tags"]
+    assert {"regression", "checkout"} <= set(picker.options)
+    await user.open("/issues/new")
+    [picker] = [s for s in user.find(kind=ui.select).elements if s.props.get("label") == "Tags"]
+    assert {"regression", "checkout"} <= set(picker.options)
+
+
+async def test_an_admin_merges_one_tag_into_another(user: User, db) -> None:
+    admin = sign_in(user, "ADMIN")
+    issue = make_issue(admin)
+    _tag(admin, issue.id, ["defect", "bug"])
+    await user.open("/admin/users")
+    user.find("Tags: rename or merge").click()
+    await user.should_see("1 issues")
+    user.find(marker="rename-defect").click()
+    await user.should_see("Rename “defect”")
+    user.find("New name (an existing tag's name merges them)").type("Bug")
+    user.find(marker="rename-submit").click()
+    await user.should_see("“defect” is now “bug” on 1 issues.")
+    with services.session() as s:
+        assert services.issues.get_issue(s, admin, issue.id).tags == ["bug"]
+
+
+async def test_tags_are_for_admins(user: User, db) -> None:
+    sign_in(user, "MAINTAINER")
+    await user.open("/admin/tags")
+    await user.should_see("Only administrators can rename or merge tags.")
