@@ -104,3 +104,25 @@ def tag_picker(label: str, value: list[str], known: list[str], on_change: Any) -
         new_value_mode="add-unique",
         on_change=on_change,
     ).props("use-chips")
+
+
+def mark_invalid(fields: dict[str, Any], error: Any) -> None:
+    """Put an InvalidInput's per-field messages under the fields they are about (the
+    notification says it too); `fields` maps the service's field names to inputs."""
+    problems = getattr(error, "errors", None) or {}
+    for name, field in fields.items():
+        message = problems.get(name)
+        if message is None:
+            clear_invalid(field)
+            continue
+        field.props["error"] = True
+        label = str(field.props.get("label") or name).split(" (")[0]
+        field.props["error-message"] = f"{label} {message}."
+        field.update()
+
+
+def clear_invalid(field: Any) -> None:
+    if field.props.get("error"):
+        field.props["error"] = False
+        field.props.pop("error-message", None)
+        field.update()

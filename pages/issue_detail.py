@@ -254,7 +254,11 @@ class IssuePage:
             .classes("w-full")
         )
         SecretWarning(self.comment)
-        ui.button("Comment", icon="chat", on_click=self.add_comment)
+        self.comment.on("keydown.ctrl.enter", self.add_comment)
+        self.comment.on("keydown.meta.enter", self.add_comment)
+        with ui.row().classes("items-center gap-2"):
+            ui.button("Comment", icon="chat", on_click=self.add_comment)
+            ui.label("or Ctrl+Enter").classes("text-xs opacity-60")
 
     # --- actions --------------------------------------------------------------------------
 

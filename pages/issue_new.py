@@ -14,7 +14,14 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from .components import SEVERITIES, human_size, markdown_html, tag_picker
+from .components import (
+    SEVERITIES,
+    clear_invalid,
+    human_size,
+    mark_invalid,
+    markdown_html,
+    tag_picker,
+)
 from .frame import frame
 from .redirects import login_url
 from .secret_warning import SecretWarning
@@ -58,6 +65,7 @@ class NewIssueForm:
             ui.input("Title", value=self.draft.get("title", ""), on_change=self.keep_draft)
             .props(f"counter maxlength={MAX_TITLE} autofocus")
             .classes("w-full")
+            .on("keydown.enter", self.save)  # Enter in the title files the issue
         )
         with ui.tabs().classes("self-start") as tabs:
             write = ui.tab("Write")
@@ -103,6 +111,8 @@ class NewIssueForm:
             ui.button("Discard draft", on_click=self.discard).props("flat")
 
     def keep_draft(self) -> None:
+        for field in (self.title, self.description):
+            clear_invalid(field)
         self.draft = {
             "title": self.title.value or "",
             "description": self.description.value or "",
@@ -183,7 +193,10 @@ class NewIssueForm:
                 data["tags"] = self.draft["tags"]
             created = await self.viewer.call(services.issues.create_issue, data)
             if not created.ok or created.value is None:
-                return  # the notification says why; the form and the draft are untouched
+                # The notification says why, the fields at fault say it too; the form and
+                # the draft are untouched.
+                mark_invalid({"title": self.title, "description": self.description}, created.error)
+                return
             issue = created.value
             app.storage.user.pop(self.draft_key, None)
             failed = []

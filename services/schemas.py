@@ -124,15 +124,55 @@ def parse(model: type[InputT], data: InputT | Mapping[str, Any]) -> InputT:
 
 
 def invalid_from(error: ValidationError) -> InvalidInput:
+    """One InvalidInput in words people use ("Title is required."), with what is wrong per
+    field in `errors` (the pages mark those fields, the API returns them)."""
     fields: dict[str, str] = {}
     for item in error.errors():
         name = ".".join(str(p) for p in item["loc"]) or "body"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "this field cannot be set here"
-        fields.setdefault(name, message)
-    summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
-    return InvalidInput(f"Invalid input: {summary}", fields)
+        fields.setdefault(name, plain_error(item))
+    summary = " ".join(f"{_label(k)} {v}." for k, v in fields.items())
+    return InvalidInput(summary, fields)
+
+
+def plain_error(item: Mapping[str, Any]) -> str:
+    """What is wrong with one value, to follow its field's name: "is required"."""
+    kind, ctx = item["type"], item.get("ctx") or {}
+    short = kind in ("string_too_short", "too_short")
+    if kind == "missing" or (short and ctx.get("min_length") == 1):
+        return "is required"
+    if kind == "string_too_short":
+        return f"must be at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "too_long":
+        return f"can have at most {ctx.get('max_length')} items"
+    if kind == "extra_forbidden":
+        return "cannot be set here"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected', '').replace(chr(39), '')}"
+    if kind in ("int_parsing", "int_type"):
+        return "must be a whole number"
+    if kind in ("string_type", "list_type", "bool_type", "bool_parsing"):
+        return f"has the wrong type ({item['msg'].lower().removeprefix('input ')})"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+# Fields people fill in forms, by the name a form shows; any other is named as sent.
+_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "severity": "Severity",
+    "body": "The comment",
+    "tags": "Tags",
+    "email": "Email",
+    "password": "Password",
+    "full_name": "Name",
+}
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name)
 
 
 class View(BaseModel):

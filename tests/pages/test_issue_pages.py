@@ -251,3 +251,23 @@ def test_the_list_state_goes_to_the_url_and_back_unchanged() -> None:
         sort="title",
     )
     assert state.page == 3 and parse_qs(state.to_url()) == parse_qs(url)
+
+
+async def test_a_missing_title_is_said_on_the_field_in_plain_words(user: User, db) -> None:
+    sign_in(user, "REPORTER")
+    await user.open("/issues/new")
+    user.find("Description (Markdown)").type("No title given")
+    user.find(kind=ui.button, content="File issue").click()
+    await user.should_see("Title is required.")
+    [title] = [i for i in user.find(kind=ui.input).elements if i.props.get("label") == "Title"]
+    await until(lambda: title.props.get("error") is True)
+    assert title.props["error-message"] == "Title is required."
+    user.find("Title").type("Now it has one")  # typing clears the mark
+    await until(lambda: not title.props.get("error"))
+
+
+async def test_enter_in_the_title_files_the_issue(user: User, db) -> None:
+    sign_in(user, "REPORTER")
+    await user.open("/issues/new")
+    user.find("Title").type("Filed with Enter").trigger("keydown.enter")
+    await user.should_see("reported by", retries=100)
