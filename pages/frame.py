@@ -11,6 +11,7 @@ import services
 from services import permissions
 
 from .components import MARKDOWN_CSS
+from .shortcuts import Shortcuts
 from .viewer import Viewer
 
 # label, path, icon, and who sees the link (None: everyone); the pages check again.
@@ -38,7 +39,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         if viewer is not None:
             for label, path, icon, shown_to in NAV:
                 if shown_to is None or shown_to(viewer.actor):
-                    hint = " (shortcut: n)" if path == "/issues/new" else ""
+                    hint = " (shortcut: n; ? lists them all)" if path == "/issues/new" else ""
                     ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                         f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
                     ).classes("max-sm:[&_.block]:hidden")
@@ -58,16 +59,9 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
                 ui.button(icon="logout").props(
                     'type=submit flat round color=white aria-label="Sign out" title="Sign out"'
                 ).mark("sign-out")
-            ui.keyboard(on_key=_shortcut, ignore=["input", "select", "button", "textarea"])
+            Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         yield content
-
-
-def _shortcut(e: object) -> None:
-    key = getattr(e, "key", None)
-    action = getattr(e, "action", None)
-    if action is not None and getattr(action, "keydown", False) and str(key) == "n":
-        ui.navigate.to("/issues/new")
 
 
 def _dark_preference() -> bool:

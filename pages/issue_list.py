@@ -208,6 +208,7 @@ def register() -> None:
         if viewer is None:
             return RedirectResponse(login_url(str(request.url.path)), status_code=303)
         view = IssueListView(viewer, ListState.from_url(request.query_params))
+        view.focus_search = request.query_params.get("focus") == "search"  # the `/` key
         with frame(viewer, "Issues"):
             await view.build()
         hub.watch(viewer, view.wants, view.refresh)
@@ -219,6 +220,7 @@ class IssueListView:
         self.viewer = viewer
         self.state = state
         self.count_chips: dict[str, ui.chip] = {}
+        self.focus_search = False
 
     async def build(self) -> None:
         ui.label("Issues").classes("text-2xl font-semibold")
@@ -249,9 +251,9 @@ class IssueListView:
                 "Search issues, comments and files",
                 value=f.q or "",
                 on_change=lambda e: self.set(q=e.value),
-            ).props(f"clearable debounce=300 dense maxlength={filters.MAX_Q}").classes(
-                "min-w-64 grow"
-            )
+            ).props(f"clearable debounce=300 dense maxlength={filters.MAX_Q} data-search").props(
+                "autofocus" if self.focus_search else ""
+            ).classes("min-w-64 grow")
             ui.select(
                 {s: STATUS_LABELS[s] for s in STATUSES},
                 label="Status",

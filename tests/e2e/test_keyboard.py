@@ -1,0 +1,58 @@
+"""Keyboard shortcuts in Chromium: `?` lists them, `g d` and `g i` navigate, `/` reaches the
+search from anywhere, `n` files a new issue; none of them fires while typing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.serverproc import Server
+
+PASSWORD = "keyboard passphrase 31"
+
+
+def _press_until(page: Page, keys: list[str], url: str) -> None:
+    """Press keys until the page moves to `url`: a page that has just loaded takes its
+    keys only once its connection is up."""
+    for _ in range(40):
+        for key in keys:
+            page.keyboard.press(key)
+        try:
+            expect(page).to_have_url(re.compile(url), timeout=500)
+            return
+        except AssertionError:
+            continue
+    expect(page).to_have_url(re.compile(url))
+
+
+def test_shortcuts(server: Server, browser: Any) -> None:
+    server.cli(
+        "create-user", "--email", "kim@example.com", "--password", PASSWORD, "--role", "REPORTER"
+    )
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill("kim@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    page.keyboard.press("?")
+    expect(page.get_by_text("Keyboard shortcuts")).to_be_visible()
+    expect(page.get_by_text("go to the dashboard")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Keyboard shortcuts")).to_be_hidden()
+
+    _press_until(page, ["g", "d"], r"/dashboard$")
+    _press_until(page, ["/"], r"/\?focus=search$")  # no search here: to the list's
+    search = page.get_by_label("Search issues, comments and files")
+    expect(search).to_be_focused()
+    page.keyboard.type("g d n")  # typing in a field is typing, not shortcuts
+    expect(search).to_have_value("g d n")
+    expect(page).to_have_url(re.compile(r"/\?"))
+
+    search.blur()
+    _press_until(page, ["n"], r"/issues/new$")
+    page.get_by_label("Title").blur()
+    _press_until(page, ["g", "i"], r"/(\?.*)?$")
