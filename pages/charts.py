@@ -22,6 +22,15 @@ MARGIN = {"l": 40, "r": 10, "t": 10, "b": 40}
 DAY_MS = 86_400_000
 DAILY_TICKS_UP_TO = 10  # days; past this Plotly chooses (days or weeks, never hours)
 EMPTY: dict[str, Any] = {"data": [], "layout": {}}
+# Transparent, so a chart sits on the page's own background in light and dark mode alike;
+# its text and grid take the theme's colours from CHART_CSS.
+THEME: dict[str, Any] = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}
+CHART_CSS = """
+.body--dark .js-plotly-plot .main-svg text { fill: #e0e0e0 !important; }
+.body--dark .js-plotly-plot .gridlayer path,
+.body--dark .js-plotly-plot .zerolinelayer path { stroke: #555 !important; }
+.body--dark .js-plotly-plot .modebar-btn path { fill: #bbb !important; }
+"""
 # What "not done" is made of, said wherever a number counts it.
 NOT_DONE = "Open, triaged or in progress: every issue not done yet."
 
@@ -54,9 +63,8 @@ def severity_bars(counts: dict[str, int]) -> dict[str, Any]:
             marker_color=[BAR_COLORS[s] for s in SEVERITIES],
         )
     )
-    fig.update_layout(
-        margin=MARGIN, height=320, yaxis={"title": "issues not done", "rangemode": "tozero"}
-    )
+    yaxis = {"title": "issues not done", "rangemode": "tozero"}
+    fig.update_layout(margin=MARGIN, height=320, yaxis=yaxis, **THEME)
     return fig.to_plotly_json()
 
 
@@ -96,6 +104,7 @@ def status_by_day(
         xaxis=day_axis(first, last),
         yaxis={"rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
+        **THEME,
     )
     return fig.to_plotly_json()
 
@@ -119,7 +128,7 @@ def filed_and_resolved(days: Sequence[services.insights.DayFlow]) -> dict[str, A
     layout: dict[str, Any] = {"barmode": "group", "margin": MARGIN, "height": 300}
     if days:
         layout["xaxis"] = day_axis(days[0].day, days[-1].day)
-    fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2}, **THEME)
     return fig.to_plotly_json()
 
 

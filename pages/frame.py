@@ -10,6 +10,7 @@ from nicegui import app, ui
 import services
 from services import permissions
 
+from .charts import CHART_CSS
 from .components import MARKDOWN_CSS
 from .shortcuts import Shortcuts
 from .viewer import Viewer
@@ -30,7 +31,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
-    ui.add_css(MARKDOWN_CSS)
+    ui.add_css(MARKDOWN_CSS + CHART_CSS)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
         ui.link("Issues & Insights", "/").classes(
@@ -43,9 +44,9 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
                     ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                         f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
                     ).classes("max-sm:[&_.block]:hidden")
-        ui.button(icon="dark_mode", on_click=lambda: _toggle(dark)).props(
-            'flat round color=white aria-label="Toggle dark mode" title="Dark mode"'
-        ).classes("ml-auto")
+        theme = ui.button().props("flat round color=white").classes("ml-auto")
+        theme.on_click(lambda: _toggle(dark, theme))
+        _show_theme(theme, dark.value)
         if viewer is not None:
             who = viewer.actor.full_name or viewer.actor.email
             account = ui.button(
@@ -64,13 +65,32 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         yield content
 
 
-def _dark_preference() -> bool:
+# The theme: None follows the system's setting (until the user picks one), then dark, light.
+_NEXT_THEME = {None: True, True: False, False: None}
+_THEME_LOOK = {
+    None: ("brightness_auto", "Theme: as the system (click for dark)"),
+    True: ("dark_mode", "Theme: dark (click for light)"),
+    False: ("light_mode", "Theme: light (click to follow the system)"),
+}
+
+
+def _dark_preference() -> bool | None:
     try:
-        return bool(app.storage.user.get("dark", False))
+        value = app.storage.user.get("dark")
     except RuntimeError:  # no browser storage (e.g. an HTTP error page)
-        return False
+        return None
+    return value if isinstance(value, bool) else None
 
 
-def _toggle(dark: ui.dark_mode) -> None:
-    dark.value = not dark.value
+def _toggle(dark: ui.dark_mode, button: ui.button) -> None:
+    dark.value = _NEXT_THEME[dark.value]
     app.storage.user["dark"] = dark.value
+    _show_theme(button, dark.value)
+
+
+def _show_theme(button: ui.button, value: bool | None) -> None:
+    icon, text = _THEME_LOOK[value]
+    button.props["icon"] = icon
+    button.props["aria-label"] = text
+    button.props["title"] = text
+    button.update()

@@ -6,7 +6,7 @@ act. The dashboard's own buttons POST."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from a2wsgi import WSGIMiddleware
 from starlette.concurrency import run_in_threadpool
@@ -103,4 +103,21 @@ def flask_app(redis_url: str) -> Flask:
     app.config["RQ_DASHBOARD_DISABLE_DELETE"] = True
     app.register_blueprint(rq_dashboard.blueprint)
     setup_rq_connection(app)
+    app.after_request(_with_back_link)
     return app
+
+
+BACK_LINK = (
+    '<nav class="container"><a class="btn btn-link" href="/admin/jobs">'
+    "&larr; Back to the tracker (Jobs)</a></nav>"
+)
+
+
+def _with_back_link(response: Any) -> Any:
+    """Every dashboard page links back to the tracker's own Jobs page."""
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        html = response.get_data(as_text=True)
+        at = html.find(">", html.find("<body")) + 1
+        if at > 0:
+            response.set_data(html[:at] + BACK_LINK + html[at:])
+    return response

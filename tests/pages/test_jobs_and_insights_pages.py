@@ -68,6 +68,7 @@ async def test_with_redis_admins_get_the_rq_dashboard(redis_env, create_user, db
     sign_in(browser, "ADMIN")
     response = await browser.http_client.get("/rq/")
     assert response.status_code == 200 and "RQ" in response.text
+    assert 'href="/admin/jobs"' in response.text  # a way back to the tracker
     services.events.configure_bus(None)
 
 

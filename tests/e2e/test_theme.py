@@ -1,0 +1,42 @@
+"""The theme follows the system until the user picks one, and the charts follow the theme."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.serverproc import Server
+
+PASSWORD = "theme passphrase 27"
+DARK = re.compile(r"\bbody--dark\b")
+
+
+def test_the_theme_follows_the_system_then_the_users_choice(server: Server, browser: Any) -> None:
+    server.cli(
+        "create-user", "--email", "dee@example.com", "--password", PASSWORD, "--role", "MAINTAINER"
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill("dee@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.goto(f"{server.url}/dashboard")
+    body = page.locator("body")
+    expect(body).to_have_class(DARK)  # the system says dark
+    tick = page.locator(".js-plotly-plot .xtick text").first
+    expect(tick).to_be_visible()
+    assert tick.evaluate("e => getComputedStyle(e).fill") == "rgb(224, 224, 224)"
+
+    page.get_by_role("button", name="Theme: as the system (click for dark)").click()
+    page.get_by_role("button", name="Theme: dark (click for light)").click()
+    expect(body).not_to_have_class(DARK)  # the user's choice wins
+    page.reload()
+    expect(
+        page.get_by_role("button", name="Theme: light (click to follow the system)")
+    ).to_be_visible()
+    expect(body).not_to_have_class(DARK)
+    assert tick.evaluate("e => getComputedStyle(e).fill") != "rgb(224, 224, 224)"
