@@ -21,6 +21,8 @@ import argparse
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from bench.generate import generate
 from services import security, similar
 from services.models import Issue, IssueVector, User, utcnow
 from services.suggest import state, vectors
+from tracker_app import migrate
 
 MAINTAINER = "max.maintainer@example.com"
 
@@ -45,6 +48,20 @@ def drafts(n: int, rng: random.Random) -> list[str]:
             words.pop(rng.randrange(len(words)))
         out.append(" ".join(words))
     return out
+
+
+@contextmanager
+def _database(args: argparse.Namespace, tmp: Path) -> Iterator[tuple[str, bool]]:
+    """(URL, whether it is new): `--keep FILE` reused when it exists, else a fresh one."""
+    if args.keep is not None:
+        fresh = not args.keep.exists()
+        url = f"sqlite:///{args.keep}"
+        if fresh:
+            migrate.upgrade(url)
+        yield url, fresh
+        return
+    with database(args.db, args.pg_url, tmp) as url:
+        yield url, True
 
 
 def title_vectors(ids: list[int]) -> int:
@@ -96,23 +113,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--model-dir", type=Path, help="a prepared model directory")
     parser.add_argument("--embed", type=int, default=2000, help="issues embedded in full")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a SQLite file: made (with its vectors) the first time, reused afterwards, so the "
+        "timings can be taken again without generating and embedding again",
+    )
     args = parser.parse_args()
     security.configure_hashing(4)
     rng = random.Random(11)
-    with tempfile.TemporaryDirectory() as tmp, database(args.db, args.pg_url, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, _database(args, Path(tmp)) as (url, fresh):
         services.connect(url, upload_dir=Path(tmp) / "uploads")
         model_dir = args.model_dir or similar.prepare_model(Path(tmp) / "model")
         services.suggest.configure(model_dir=model_dir)
-        generate(args.issues)
-
-        with services.session() as s:
-            ids = list(s.scalars(select(Issue.id).order_by(Issue.id)))
-        started = time.perf_counter()
-        computed = vectors.embed_issues(ids[: args.embed])
-        embed_s = time.perf_counter() - started
-        started = time.perf_counter()
-        titles_only = title_vectors(ids[args.embed :])
-        titles_s = time.perf_counter() - started
+        computed = titles_only = 0
+        embed_s = titles_s = 1.0
+        if fresh:
+            generate(args.issues)
+            with services.session() as s:
+                ids = list(s.scalars(select(Issue.id).order_by(Issue.id)))
+            started = time.perf_counter()
+            computed = vectors.embed_issues(ids[: args.embed])
+            embed_s = time.perf_counter() - started
+            started = time.perf_counter()
+            titles_only = title_vectors(ids[args.embed :])
+            titles_s = time.perf_counter() - started
         started = time.perf_counter()
         with services.session() as s:
             index = state.index(s)
@@ -133,10 +158,13 @@ def main() -> None:
 
         print(f"## Similar issues at {args.issues:,} issues ({args.db})\n")
         print("| step | value |\n|---|---|")
-        print(
-            f"| vectors of title and description (`tracker intake reindex`) | {computed:,} "
-            f"in {embed_s:.0f} s ({computed / embed_s:,.1f} issues/s) |"
-        )
+        if not fresh:
+            print(f"| database | reused from {args.keep.name} |")
+        if computed:
+            print(
+                f"| vectors of title and description (`tracker intake reindex`) | {computed:,} "
+                f"in {embed_s:.0f} s ({computed / embed_s:,.1f} issues/s) |"
+            )
         if titles_only:
             print(
                 f"| vectors of the title alone (the rest) | {titles_only:,} in {titles_s:.0f} s "

@@ -66,6 +66,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if run_jobs:
         app.on_startup(lambda: background_tasks.create(_sweep_staged_files(), name="sweep-staged"))
+        app.on_startup(lambda: background_tasks.create(_warm_similar(), name="warm-similar"))
     if not settings.redis_url:
         _watch_other_processes()
     app.add_middleware(SecurityHeaders, rules=headers.policy(production=settings.production))
@@ -176,6 +177,15 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.intake.sweep)
     except Exception:
         log.exception("the analysis sweep failed")
+
+
+async def _warm_similar() -> None:
+    """Load the similar-issues index at start-up, off the event loop, so the first person
+    typing a new issue does not wait for it (2 s at 100,000 issues)."""
+    try:
+        await asyncio.to_thread(services.suggest.warm)
+    except Exception:
+        log.exception("loading the similar-issues index failed (it loads on first use)")
 
 
 SWEEP_SECONDS = 3600.0

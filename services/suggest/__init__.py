@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from . import vectors
 from .search import Suggestion, Suggestions, possible_duplicates, similar_to_draft
-from .state import configure, model_status
+from .state import configure, model_status, warm
 
 __all__ = [
     "Suggestion",
@@ -26,4 +26,5 @@ __all__ = [
     "possible_duplicates",
     "similar_to_draft",
     "vectors",
+    "warm",
 ]

@@ -67,9 +67,7 @@ def _search(s: Session, user: Any, query: similar.Item, exclude: set[int]) -> Su
     mode, why = state.model_status()
     if idx.vectors is None:
         mode = "lexical"
-    own = None
-    if not is_staff(user):
-        own = set(s.scalars(select(Issue.id).where(Issue.reporter_id == user.id)))
+    own = None if is_staff(user) else idx.own(user.id)
     if idx.vectors is not None and query.title_vec is None:
         query = _with_vectors(s, idx, query)
     ids = _shortlist(idx, query, own, exclude)

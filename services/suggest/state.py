@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from .. import similar
-from ..db import runtime
-from ..models import Issue, IssueVector
+from ..db import runtime, session
+from ..models import Issue, IssueVector, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -104,47 +104,94 @@ def model_status() -> tuple[str, str | None]:
     return ("model", None) if embedder() is not None else ("lexical", _model_error)
 
 
+# Each look reads the rows after the last one it read (by time, then id) and those written
+# in the last LOOKBACK: a row stamped a moment before another but committed after it is not
+# missed, and a row read before is skipped.
+LOOKBACK = dt.timedelta(seconds=2)
+
+
 class _Index:
-    """Vectors (with a model) or texts (without) of every issue, synced by watermark."""
+    """Vectors (with a model) or texts (without) of every issue, kept up to date from the
+    database, and whose issue each one is (a reporter's suggestions come from their own)."""
 
     def __init__(self, engine: Engine, model: Any) -> None:
         self.engine = engine
         self.model = model
-        self.vectors = similar.VectorIndex(similar.DIMENSION) if model is not None else None
+        self.vectors: Any = None
         self.lexical = similar.LexicalIndex() if model is None else None
-        self.seen: dt.datetime | None = None
+        self.seen: tuple[dt.datetime, int] | None = None  # the last row read: time, id
+        self.recent: dict[int, dt.datetime] = {}  # rows read that are younger than LOOKBACK
+        self.by_reporter: dict[int, set[int]] = {}
+        self.applied = 0  # rows put into the index (each look adds only what is new)
         self.lock = threading.Lock()
 
     def sync(self, s: Session) -> None:
         with self.lock:
-            if self.vectors is not None:
+            if self.model is not None:
                 self._sync_vectors(s)
             else:
                 self._sync_texts(s)
 
+    def own(self, reporter_id: int) -> set[int]:
+        with self.lock:
+            return set(self.by_reporter.get(reporter_id, ()))
+
     def _sync_vectors(self, s: Session) -> None:
-        assert self.vectors is not None
-        query = select(
-            IssueVector.issue_id,
-            IssueVector.title_vec,
-            IssueVector.body_vec,
-            IssueVector.updated_at,
-        ).where(IssueVector.model == similar.VERSION)
-        if self.seen is not None:
-            query = query.where(IssueVector.updated_at >= self.seen)
-        for issue_id, title_vec, body_vec, at in s.execute(query):
+        v = IssueVector
+        current = v.model == similar.VERSION
+        if self.vectors is None:  # the first look: the matrix sized once for every row
+            count = s.scalar(select(func.count()).select_from(v).where(current)) or 0
+            self.vectors = similar.VectorIndex(similar.DIMENSION, capacity=count + 1024)
+        query = (
+            select(v.issue_id, v.title_vec, v.body_vec, v.updated_at, Issue.reporter_id)
+            .join(Issue, Issue.id == v.issue_id)
+            .where(current, self._newer(v.updated_at, v.issue_id))
+            .order_by(v.updated_at, v.issue_id)
+        )
+        for issue_id, title_vec, body_vec, at, reporter_id in s.execute(query):
+            if self._read_before(issue_id, at):
+                continue
             title, body = decode(title_vec, body_vec)
             self.vectors.add(issue_id, similar.search_vector(title, body))
-            self.seen = at if self.seen is None or at > self.seen else self.seen
+            self.by_reporter.setdefault(reporter_id, set()).add(issue_id)
+        self._forget_old()
 
     def _sync_texts(self, s: Session) -> None:
         assert self.lexical is not None
-        query = select(Issue.id, Issue.title, Issue.description, Issue.updated_at)
-        if self.seen is not None:
-            query = query.where(Issue.updated_at >= self.seen)
-        for issue_id, title, description, at in s.execute(query):
+        i = Issue
+        query = (
+            select(i.id, i.title, i.description, i.updated_at, i.reporter_id)
+            .where(self._newer(i.updated_at, i.id))
+            .order_by(i.updated_at, i.id)
+        )
+        for issue_id, title, description, at, reporter_id in s.execute(query):
+            if self._read_before(issue_id, at):
+                continue
             self.lexical.add(issue_id, f"{title}\n{similar.prepare_body(description)}")
-            self.seen = at if self.seen is None or at > self.seen else self.seen
+            self.by_reporter.setdefault(reporter_id, set()).add(issue_id)
+        self._forget_old()
+
+    def _newer(self, at: Any, row_id: Any) -> Any:
+        if self.seen is None:
+            return true()
+        seen_at, seen_id = self.seen
+        return or_(at > seen_at, and_(at == seen_at, row_id > seen_id), at >= utcnow() - LOOKBACK)
+
+    def _read_before(self, issue_id: int, at: dt.datetime) -> bool:
+        """Whether this row (as of `at`) is in the index already; notes it if not."""
+        if self.recent.get(issue_id) == at:
+            return True
+        if at >= utcnow() - 2 * LOOKBACK:
+            self.recent[issue_id] = at
+        if self.seen is None or (at, issue_id) > self.seen:
+            self.seen = (at, issue_id)
+        self.applied += 1
+        return False
+
+    def _forget_old(self) -> None:
+        horizon = utcnow() - 2 * LOOKBACK
+        if any(at < horizon for at in self.recent.values()):
+            self.recent = {k: at for k, at in self.recent.items() if at >= horizon}
 
     def forget(self, issue_ids: set[int]) -> None:
         """Issues found gone (deleted) leave the index."""
@@ -154,6 +201,8 @@ class _Index:
                     self.vectors.remove(issue_id)
                 if self.lexical is not None:
                     self.lexical.remove(issue_id)
+                for owned in self.by_reporter.values():
+                    owned.discard(issue_id)
 
 
 def index(s: Session) -> _Index:
@@ -173,3 +222,10 @@ def decode(title_vec: bytes, body_vec: bytes | None) -> tuple[Any, Any]:
     title = similar.from_bytes(title_vec, similar.DIMENSION)
     body = similar.from_bytes(body_vec, similar.DIMENSION) if body_vec else None
     return title, body
+
+
+def warm() -> None:
+    """Load the index now (at start-up, in the background), so the first person typing
+    does not wait for it."""
+    with session() as s:
+        index(s)

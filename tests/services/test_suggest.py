@@ -149,3 +149,24 @@ def test_possible_duplicates_of_an_issue_leave_the_issue_itself_out(db):
     b = make_issue(people["other"], title="CSV export of the issue list times out")
     ids = [i.id for i in _dupes(people["maintainer"], a.id).items]
     assert ids[:1] == [b.id] and a.id not in ids
+
+
+def test_each_look_reads_only_what_is_new(with_model):
+    """Vectors written in one burst share a timestamp; the index must still take each one
+    once, and a look with nothing new adds nothing."""
+    from services.suggest import state
+
+    people = team()
+    issues = _corpus(people["reporter"])
+    vectors.embed_issues()
+    with services.session() as s:
+        idx = state.index(s)
+        assert idx.applied == len(issues)
+        state.index(s)
+        state.index(s)
+        assert idx.applied == len(issues)
+    late = make_issue(people["other"], title="Search box loses focus", description="")
+    vectors.embed_issues([late.id])
+    with services.session() as s:
+        assert state.index(s).applied == len(issues) + 1
+        assert state.index(s).own(people["other"].id) == {late.id}
