@@ -176,6 +176,11 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
     }
 
 
+def _filtering(query: services.IssueQuery) -> bool:
+    """Whether any filter is on (the sort is not a filter)."""
+    return query.model_copy(update={"sort": filters.DEFAULT_SORT}) != services.IssueQuery()
+
+
 def show_active(chip: ui.chip, status: str, *, active: bool, filtering: bool) -> None:
     """A chip whose status is filtered on looks pressed (solid, with a tick); while a
     filter is on, the others are outlined. Screen readers hear it as a toggle's state."""
@@ -233,6 +238,7 @@ class IssueListView:
                     on_click=lambda s=status: self.only_status(s),
                 ).props(f'aria-label="Show only {STATUS_LABELS[status]} issues"')
         self._filters()
+        self.empty = ui.column().classes("w-full")  # the invitation when there is nothing yet
         self.table = ui.table(
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
@@ -338,6 +344,7 @@ class IssueListView:
         listing = result.value
         if listing.rows != self.table.rows:
             replace_rows(self.table, listing.rows)
+        self._invite(listing.total == 0 and not _filtering(state.query))
         pagination = self._pagination(listing.total)
         if pagination != self.table.pagination:
             self.table.pagination = pagination
@@ -350,6 +357,28 @@ class IssueListView:
         if not shared:
             query = state.to_url()
             ui.navigate.history.replace("/" + (f"?{query}" if query else ""))
+
+    def _invite(self, nothing_yet: bool) -> None:
+        if nothing_yet == bool(self.empty.default_slot.children):
+            return
+        self.empty.clear()
+        if not nothing_yet:
+            return
+        with self.empty, ui.card().classes("w-full items-center p-6 gap-2"):
+            ui.icon("inbox", size="lg").classes("opacity-60")
+            if self.viewer.is_staff:
+                ui.label("No issues yet. They appear here, live, as they are filed.")
+            else:
+                ui.label("You have not filed an issue yet.").classes("text-lg")
+                ui.label(
+                    "Found a bug, or have a screenshot or an invoice to send? File it: only "
+                    "you and the team will see it."
+                ).classes("text-sm opacity-80 text-center")
+            ui.button(
+                "File your first issue" if not self.viewer.is_staff else "File an issue",
+                icon="add_circle",
+                on_click=lambda: ui.navigate.to("/issues/new"),
+            )
 
     def wants(self, change: ChangeEvent) -> bool:
         # Other reporters' issues: ignored before touching the database.

@@ -271,3 +271,15 @@ async def test_enter_in_the_title_files_the_issue(user: User, db) -> None:
     await user.open("/issues/new")
     user.find("Title").type("Filed with Enter").trigger("keydown.enter")
     await user.should_see("reported by", retries=100)
+
+
+async def test_an_empty_list_invites_a_reporter_to_file_their_first_issue(user: User, db) -> None:
+    me = sign_in(user)
+    await user.open("/")
+    await user.should_see("You have not filed an issue yet.")
+    await user.open("/?q=nothing")  # a filter that matches nothing is not an empty tracker
+    await user.should_not_see("You have not filed an issue yet.")
+    await user.open("/")
+    make_issue(me, title="My first one")
+    await user.should_not_see("You have not filed an issue yet.", retries=100)
+    await until(lambda: titles(user) == ["My first one"])
