@@ -31,7 +31,13 @@ from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
-PAGE_SIZES = (10, 25, 50, 100)  # the table's rows-per-page menu; `per` in the URL
+PAGE_SIZES = (10, 25, 50, 100)
+SHOW = {  # staff's quick views of the list
+    "all": "All issues",
+    "assigned": "Assigned to me",
+    "reported": "Reported by me",
+    "unassigned": "Unassigned",
+}  # the table's rows-per-page menu; `per` in the URL
 COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "#", "field": "id", "sortable": True, "align": "left"},
     {"name": "title", "label": "Title", "field": "title", "sortable": True, "align": "left"},
@@ -118,6 +124,8 @@ class ListState:
             "reporter_id": params.get("reporter"),
             "reporter": params.get("who"),
             "signature": params.get("signature"),
+            "assignee": params.get("assignee"),
+            "unassigned": params.get("unassigned"),
             "sort": params.get("sort"),
         }
         query = filters.lenient(services.IssueQuery, {k: v for k, v in given.items() if v})
@@ -131,6 +139,7 @@ class ListState:
         pairs += [("status", s.value) for s in f.status]
         pairs += [("severity", s.value) for s in f.severity]
         pairs += [("reporter", f.reporter_id), ("who", f.reporter), ("signature", f.signature)]
+        pairs += [("assignee", f.assignee), ("unassigned", "true" if f.unassigned else None)]
         if f.sort != filters.DEFAULT_SORT:
             pairs.append(("sort", f.sort))
         if self.page > 1:
@@ -278,6 +287,12 @@ class IssueListView:
                 f"clearable debounce=400 dense maxlength={filters.MAX_TAG}"
             ).classes("w-32")
             if self.viewer.is_staff:
+                ui.select(
+                    SHOW,
+                    label="Show",
+                    value=self._shown(),
+                    on_change=lambda e: self.set(**self._show_filter(e.value)),
+                ).props("dense").classes("min-w-44")
                 # A text filter, not a list of everyone: that list would sit in every open page.
                 ui.input(
                     "Reporter (name or email)",
@@ -293,6 +308,26 @@ class IssueListView:
                     removable=True,
                     on_value_change=lambda e: None if e.value else self.set(signature=None),
                 ).props("dense outline")
+
+    def _shown(self) -> str:
+        f = self.state.query
+        if f.assignee == "me":
+            return "assigned"
+        if f.unassigned:
+            return "unassigned"
+        if f.reporter_id == self.viewer.actor.id:
+            return "reported"
+        return "all"
+
+    def _show_filter(self, shown: str) -> dict[str, Any]:
+        """The filters a "Show" choice stands for (the others of its kind cleared)."""
+        me = self.viewer.actor.id
+        current = self.state.query.reporter_id
+        return {
+            "assignee": "me" if shown == "assigned" else None,
+            "unassigned": shown == "unassigned",
+            "reporter_id": me if shown == "reported" else (None if current == me else current),
+        }
 
     def _pagination(self, total: int) -> dict[str, Any]:
         sort = self.state.query.sort

@@ -21,7 +21,7 @@ from . import hooks, issues, markdown, queries, quotas
 from .db import begin_write
 from .errors import InvalidInput
 from .events import ChangeEvent, emit
-from .filters import IssueFilter
+from .filters import IssueFilter, for_user
 from .filters import build as build_filter
 from .models import Issue
 from .permissions import NOBODY, can_triage, load_actor, visible_reporter
@@ -70,10 +70,11 @@ def export_rows(
     fetched in batches. Cells are neutralised. The filters and the actor are checked at the
     call; the rows are read as they are consumed."""
     wanted = build_filter(IssueFilter, filters, criteria)
-    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
+    user = load_actor(s, actor)
+    reporter_id = visible_reporter(user, wanted.reporter_id)
     if reporter_id == NOBODY:
         return iter([export_header()])
-    return _rows(s, wanted.model_copy(update={"reporter_id": reporter_id}))
+    return _rows(s, for_user(wanted, user.id, reporter_id))
 
 
 def export_header() -> list[str]:

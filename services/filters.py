@@ -10,7 +10,7 @@ decided here: the services narrow every filter with `permissions.visible_reporte
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
@@ -36,6 +36,8 @@ class IssueFilter(Input):
     reporter_id: int | None = Field(None, ge=1, le=MAX_ID)
     reporter: str | None = Field(None, max_length=MAX_REPORTER)  # part of name or email
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
+    assignee: Literal["me"] | None = None  # the issues assigned to whoever asks
+    unassigned: bool = False  # only issues nobody is assigned to
     q: str | None = Field(None, max_length=MAX_Q)  # part of the title, description or files
     signature: str | None = Field(None, max_length=64)  # a crash signature's fingerprint
 
@@ -77,6 +79,15 @@ class IssueQuery(IssueFilter):
 
 
 FilterT = TypeVar("FilterT", bound=IssueFilter)
+
+
+def for_user(f: FilterT, user_id: int, reporter_id: int | None) -> FilterT:
+    """The filter as it applies to this user: `assignee=me` becomes their id, and the
+    reporter filter is the one their role allows (`permissions.visible_reporter`)."""
+    changes: dict[str, Any] = {"reporter_id": reporter_id}
+    if f.assignee == "me":
+        changes |= {"assignee_id": user_id, "assignee": None}
+    return f.model_copy(update=changes)
 
 
 def build(

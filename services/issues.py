@@ -19,7 +19,7 @@ from .db import begin_write
 from .enums import TRANSITIONS, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
-from .filters import IssueQuery
+from .filters import IssueQuery, for_user
 from .filters import build as build_filter
 from .idempotency import NO_KEY, Claim
 from .models import Attachment, Issue, IssueTag, User, utcnow
@@ -122,14 +122,16 @@ def list_issues(
     """A page of the issues the actor may see (reporters: their own), filtered and sorted
     by a `filters.IssueQuery`, whose fields may also be given as keywords: `status`,
     `severity`, `tag`, `reporter_id`, `reporter` (part of the name or email), `assignee_id`,
-    `q` (part of the title or description), `sort`."""
+    `assignee="me"`, `unassigned`, `q` (part of the title, description or files; a number
+    also finds that issue), `signature`, `sort`."""
     wanted = build_filter(IssueQuery, filters, criteria)
-    reporter_id = visible_reporter(load_actor(s, actor), wanted.reporter_id)
+    user = load_actor(s, actor)
+    reporter_id = visible_reporter(user, wanted.reporter_id)
     if reporter_id == NOBODY:
         return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
-    query = queries.filtered(select(Issue), wanted.model_copy(update={"reporter_id": reporter_id}))
+    query = queries.filtered(select(Issue), for_user(wanted, user.id, reporter_id))
     total = queries.count(s, query)
     window = queries.ordered(query, wanted.sort).offset((page - 1) * page_size).limit(page_size)
     items = queries.summaries(s, window)

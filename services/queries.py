@@ -187,6 +187,8 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.reporter_id.in_(people))
     if f.assignee_id is not None:
         query = query.where(Issue.assignee_id == f.assignee_id)
+    if f.unassigned:
+        query = query.where(Issue.assignee_id.is_(None))
     if f.q:
         pattern = f"%{escape_like(f.q)}%"
         matches: list[ColumnElement[bool]] = [

@@ -283,3 +283,20 @@ async def test_an_empty_list_invites_a_reporter_to_file_their_first_issue(user: 
     make_issue(me, title="My first one")
     await user.should_not_see("You have not filed an issue yet.", retries=100)
     await until(lambda: titles(user) == ["My first one"])
+
+
+async def test_staff_quick_views_assigned_to_me_and_unassigned(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    mine = make_issue(make_user(), title="Mine to fix")
+    make_issue(make_user(), title="Nobody's yet")
+    with services.session() as s:
+        services.issues.assign(s, me, mine.id, me.id)
+    await user.open("/")
+    await until(lambda: len(titles(user)) == 2)
+    [show] = [e for e in user.find(kind=ui.select).elements if e.props.get("label") == "Show"]
+    show.value = "assigned"
+    await until(lambda: titles(user) == ["Mine to fix"])
+    show.value = "unassigned"
+    await until(lambda: titles(user) == ["Nobody's yet"])
+    await user.open("/?assignee=me")  # the URL keeps the view
+    await until(lambda: titles(user) == ["Mine to fix"])

@@ -27,6 +27,7 @@ def world(db):
     with services.session() as s:
         services.issues.change_status(s, admin, raj_issue.id, "TRIAGED")
         services.issues.assign(s, admin, tagged.id, maintainer.id)
+        services.issues.assign(s, admin, raj_issue.id, admin.id)
         crash = Analysis(issue_id=raj_issue.id, source="comment", source_id=900_001)
         s.add(crash)
         s.flush()
@@ -64,6 +65,8 @@ def _examples(world) -> dict[str, list[dict]]:
         "reporter_id": [{"reporter_id": world["rita"].id}],
         "reporter": [{"reporter": "rita"}, {"reporter": world["raj"].email.upper()}],
         "assignee_id": [{"assignee_id": world["maintainer"].id}],
+        "assignee": [{"assignee": "me"}],  # the admin listing: raj's issue is theirs
+        "unassigned": [{"unassigned": True}],
         "q": [{"q": "checkout"}, {"q": "connection_refused"}],  # the second: a file's text
         "signature": [{"signature": "f00d"}],
     }

@@ -105,3 +105,29 @@ def test_pagination_reports_the_total_and_caps_the_page(data):
     assert (first.total, len(first.items), len(second.items)) == (4, 3, 1)
     assert {i.id for i in first.items}.isdisjoint({i.id for i in second.items})
     assert huge.page_size == 100 and beyond.items == [] and beyond.total == 4
+
+
+def test_assigned_to_me_reported_by_me_and_unassigned(db):
+    from tests.factories import make_issue, make_user
+
+    staff, other_staff = make_user("MAINTAINER"), make_user("MAINTAINER")
+    reporter = make_user()
+    mine = make_issue(reporter, title="Mine")
+    theirs = make_issue(reporter, title="Theirs")
+    make_issue(reporter, title="Nobody's")
+    filed = make_issue(staff, title="Filed by staff")
+    with services.session() as s:
+        services.issues.assign(s, staff, mine.id, staff.id)
+        services.issues.assign(s, staff, theirs.id, other_staff.id)
+
+    def titles(**criteria):
+        with services.session() as s:
+            return sorted(i.title for i in services.issues.list_issues(s, staff, **criteria).items)
+
+    assert titles(assignee="me") == ["Mine"]
+    assert titles(assignee_id=other_staff.id) == ["Theirs"]
+    assert titles(unassigned=True) == ["Filed by staff", "Nobody's"]
+    assert titles(reporter_id=staff.id) == [filed.title]
+    with services.session() as s:  # the export follows the same filters
+        rows = list(services.csvio.export_rows(s, staff, assignee="me"))
+    assert [r[1] for r in rows[1:]] == ["Mine"]

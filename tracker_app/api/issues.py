@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -59,11 +59,17 @@ def issue_filter(
         str | None,
         Query(description="a crash signature's fingerprint (see GET /api/v1/stats/signatures)"),
     ] = None,
+    assignee_id: Annotated[int | None, Query(description="the assignee's user id")] = None,
+    assignee: Annotated[
+        Literal["me"] | None, Query(description="`me`: the issues assigned to you")
+    ] = None,
+    unassigned: Annotated[bool, Query(description="only issues nobody is assigned to")] = False,
 ) -> IssueFilter:
     """The list filters, as query parameters, for the list and the CSV export; checked by
     the services' schema (an unknown value is a 422 naming it)."""
     given: dict[str, Any] = {"status": status, "severity": severity, "tag": tag, "q": q}
     given |= {"reporter_id": reporter_id, "reporter": reporter, "signature": signature}
+    given |= {"assignee_id": assignee_id, "assignee": assignee, "unassigned": unassigned or None}
     return filters.build(IssueFilter, {k: v for k, v in given.items() if v is not None}, {})
 
 
