@@ -11,6 +11,19 @@ STATUS_COLORS = {"OPEN": "blue", "TRIAGED": "purple", "IN_PROGRESS": "orange", "
 SEVERITY_COLORS = {"LOW": "grey", "MEDIUM": "teal", "HIGH": "deep-orange", "CRITICAL": "red"}
 STATUS_LABELS = {"OPEN": "Open", "TRIAGED": "Triaged", "IN_PROGRESS": "In progress", "DONE": "Done"}
 SEVERITIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+RESOLUTION_LABELS = {
+    "fixed": "fixed",
+    "wont_fix": "won't fix",
+    "duplicate": "duplicate",
+    "invalid": "invalid",
+    "withdrawn": "withdrawn",
+}
+CLOSE_LABELS = {  # the buttons that close an issue outright
+    "wont_fix": "Close: won't fix",
+    "duplicate": "Close: duplicate",
+    "invalid": "Close: invalid",
+    "withdrawn": "Withdraw my issue",
+}
 STATUSES = ["OPEN", "TRIAGED", "IN_PROGRESS", "DONE"]
 
 

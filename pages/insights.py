@@ -16,7 +16,7 @@ from services import permissions
 from services.events import ChangeEvent
 
 from . import charts, insights_files
-from .components import when
+from .components import RESOLUTION_LABELS, when
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -32,6 +32,7 @@ class Insight:
     cycle: list[services.insights.CycleTime]
     oldest: list[services.IssueSummary]
     most_affected: list[services.IssueSummary]
+    resolutions: dict[str, int]
     history_start: dt.date | None
     signatures: list[services.intake.SignatureStat]
     invoices_by_month: list[services.intake.InvoiceSum]
@@ -55,6 +56,7 @@ def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insig
         cycle=cycle,
         oldest=oldest.items,
         most_affected=[i for i in affected.items[:10] if i.affected > 1],
+        resolutions=services.insights.resolutions(s, actor, since, until),
         history_start=start,
         signatures=services.intake.signature_stats(s, actor, since=since, limit=10),
         invoices_by_month=services.intake.invoice_sums(s, actor, group="month"),
@@ -108,7 +110,12 @@ class InsightsView:
                 ui.label("Median time, for issues filed in the range").classes(
                     "text-lg font-semibold"
                 )
+                ui.label("To done: fixed issues only, not those closed without the work.").classes(
+                    "text-sm opacity-70"
+                )
                 self.cycle = ui.column().classes("w-full")
+                ui.label("How the issues closed in the range ended").classes("font-semibold")
+                self.endings = ui.row().classes("w-full gap-4")
             with ui.card().classes("grow"):
                 ui.label("Oldest untriaged").classes("text-lg font-semibold")
                 self.oldest = ui.column().classes("w-full gap-1")
@@ -193,6 +200,10 @@ class InsightsView:
                 with ui.row().classes("gap-2 items-baseline"):
                     ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
                     ui.label(f"filed {when(issue.created_at)}").classes("text-xs opacity-60")
+        self.endings.clear()
+        with self.endings:
+            for resolution, count in data.resolutions.items():
+                ui.label(f"{RESOLUTION_LABELS[resolution]}: {count}").classes("text-sm")
         self.affected.clear()
         with self.affected:
             if not data.most_affected:

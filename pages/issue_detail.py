@@ -17,6 +17,8 @@ from services.schemas import MAX_COMMENT
 
 from . import duplicates, file_analysis, issue_forms
 from .components import (
+    CLOSE_LABELS,
+    RESOLUTION_LABELS,
     STATUS_LABELS,
     markdown_html,
     parse_id,
@@ -30,6 +32,7 @@ from .frame import frame
 from .live import hub
 from .redirects import login_url
 from .secret_warning import SecretWarning
+from .timeline import describe
 from .viewer import Viewer, viewer_for
 
 
@@ -192,6 +195,8 @@ class IssuePage:
             ui.label(issue.title).classes("text-2xl font-semibold")
         with ui.row().classes("items-center gap-2 text-sm"):
             status_badge(issue.status.value)
+            if issue.resolution is not None:
+                ui.label(RESOLUTION_LABELS[issue.resolution.value]).classes("font-medium")
             severity_badge(issue.severity.value)
             ui.label(f"reported by {person(issue.reporter)} {when(issue.created_at)}")
             ui.label(f"· assignee: {person(issue.assignee)}")
@@ -208,6 +213,10 @@ class IssuePage:
                 f"Move to {STATUS_LABELS[target.value]}",
                 on_click=lambda t=target: self.move(t.value),
             ).props("outline")
+        for ending in permissions.closing_resolutions(actor, issue):
+            ui.button(
+                CLOSE_LABELS[ending.value], on_click=lambda r=ending.value: self.close(r)
+            ).props("flat")
         if permissions.can_edit_issue(actor, issue):
             ui.button("Edit", icon="edit", on_click=self.editor.open).props("flat")
         if permissions.can_triage(actor):
@@ -266,6 +275,17 @@ class IssuePage:
         assert self.data is not None
         result = await self.viewer.call(
             services.issues.change_status, self.issue_id, target, version=self.data.issue.version
+        )
+        await self._after_write(result)
+
+    async def close(self, resolution: str) -> None:
+        assert self.data is not None
+        result = await self.viewer.call(
+            services.issues.change_status,
+            self.issue_id,
+            "DONE",
+            version=self.data.issue.version,
+            resolution=resolution,
         )
         await self._after_write(result)
 
@@ -328,39 +348,6 @@ class IssuePage:
                 self.data,
             )
         await self.refresh()
-
-
-def describe(a: services.ActivityView) -> str:
-    if a.verb == "created":
-        return "filed the issue"
-    if a.verb == "status":
-        return (
-            f"moved it from {STATUS_LABELS.get(a.old_value or '', a.old_value)} to "
-            f"{STATUS_LABELS.get(a.new_value or '', a.new_value)}"
-        )
-    if a.verb == "edited":
-        if a.field == "description":
-            return "edited the description"
-        if a.field == "redacted":
-            return f"redacted {a.new_value}"
-        if a.field == "duplicate_of":
-            if a.new_value:
-                return f"marked it a duplicate of #{a.new_value}"
-            return f"reopened it: no longer a duplicate of #{a.old_value}"
-        return f"changed the {a.field} from “{a.old_value}” to “{a.new_value}”"
-    if a.verb == "tags":
-        return f"set the tags to {a.new_value or 'none'}"
-    if a.verb == "assigned":
-        if not a.new_value:
-            return "removed the assignee"
-        return f"assigned it to {a.new_label or 'someone no longer here'}"
-    if a.verb == "commented":
-        return "commented"
-    if a.verb == "attached":
-        return f"attached {a.new_value}"
-    if a.verb == "deleted":
-        return "deleted the issue"
-    return str(a.verb)
 
 
 def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:

@@ -40,7 +40,7 @@ from . import (
     watch,
 )
 from .db import begin_write, connect, runtime, session
-from .enums import Role, Severity, Status
+from .enums import Resolution, Role, Severity, Status
 from .errors import (
     AuthenticationFailed,
     Conflict,
@@ -96,6 +96,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "Registration",
+    "Resolution",
     "Role",
     "Severity",
     "Status",

@@ -38,6 +38,7 @@ EXPORT_COLUMNS = [
     "assignee",
     "created_at",
     "updated_at",
+    "resolution",
     "duplicate_of",
     "affected",
 ]
@@ -119,6 +120,7 @@ def _rows(s: Session, wanted: IssueFilter) -> Iterator[list[str]]:
                 assignee_email or "",
                 issue.created_at.isoformat(),
                 issue.updated_at.isoformat(),
+                issue.resolution.value if issue.resolution else "",
                 str(issue.duplicate_of or ""),
                 str(issue.affected),
                 *extra[issue.id],

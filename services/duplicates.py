@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from . import affected
 from .activity import record
 from .db import begin_write
-from .enums import Status, Verb
+from .enums import Resolution, Status, Verb
 from .errors import InvalidInput
 from .issues import check_version, commit_issue
 from .permissions import access_issue, can_triage, load_actor, require
@@ -42,6 +42,9 @@ def mark_duplicate(
         after = (str(Status.DONE), str(issue.severity))
         record(s, issue, user.id, Verb.STATUS, "status", issue.status, Status.DONE, after=after)
         issue.status = Status.DONE
+    if issue.resolution != Resolution.DUPLICATE:
+        record(s, issue, user.id, Verb.EDITED, "resolution", issue.resolution, "duplicate")
+        issue.resolution = Resolution.DUPLICATE
     old = None if before is None else str(before)
     record(s, issue, user.id, Verb.EDITED, "duplicate_of", old, str(of))
     issue.duplicate_of = of

@@ -25,6 +25,20 @@ class Status(StrEnum):
     DONE = "DONE"
 
 
+class Resolution(StrEnum):
+    """How a DONE issue ended; cleared when it is reopened."""
+
+    FIXED = "fixed"
+    WONT_FIX = "wont_fix"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+    WITHDRAWN = "withdrawn"
+
+
+# Staff may close an OPEN or TRIAGED issue straight away with one of these (no work done);
+# `fixed` needs the work: the one-step workflow below.
+CLOSED_WITHOUT_WORK = frozenset({Resolution.WONT_FIX, Resolution.DUPLICATE, Resolution.INVALID})
+
 STAFF_ROLES = frozenset({Role.MAINTAINER, Role.ADMIN})
 
 # The workflow: one step forward or back along the line, and DONE -> OPEN reopens.

@@ -13,8 +13,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from . import daily, stats
-from .enums import Severity, Status, Verb
-from .models import Activity
+from .enums import Resolution, Severity, Status, Verb
+from .models import Activity, Issue
 from .permissions import is_staff, load_actor, require
 from .schemas import Actor
 
@@ -73,7 +73,13 @@ def cycle_times(s: Session, actor: Actor, since: dt.date, until: dt.date) -> lis
         return (func.julianday(first) - func.julianday(born.created_at)) * 24.0
 
     query = (
-        select(born.severity_after, hours_to(Status.TRIAGED), hours_to(Status.DONE))
+        select(
+            born.severity_after,
+            hours_to(Status.TRIAGED),
+            hours_to(Status.DONE),
+            Issue.resolution,
+        )
+        .outerjoin(Issue, Issue.id == born.issue_id)
         .outerjoin(
             move,
             and_(
@@ -88,16 +94,16 @@ def cycle_times(s: Session, actor: Actor, since: dt.date, until: dt.date) -> lis
             born.created_at >= _start(since),
             born.created_at < _start(until, 1),
         )
-        .group_by(born.id, born.severity_after, born.created_at)
+        .group_by(born.id, born.severity_after, born.created_at, Issue.resolution)
     )
     to_triage: dict[str, list[float]] = defaultdict(list)
     to_done: dict[str, list[float]] = defaultdict(list)
     count: dict[str, int] = defaultdict(int)
-    for severity, triage_hours, done_hours in s.execute(query):
+    for severity, triage_hours, done_hours, resolution in s.execute(query):
         count[str(severity)] += 1
         if triage_hours is not None:
             to_triage[str(severity)].append(float(triage_hours))
-        if done_hours is not None:
+        if done_hours is not None and resolution == Resolution.FIXED:  # work done, not a no
             to_done[str(severity)].append(float(done_hours))
     return [
         CycleTime(
@@ -108,6 +114,24 @@ def cycle_times(s: Session, actor: Actor, since: dt.date, until: dt.date) -> lis
         )
         for sev in Severity
     ]
+
+
+def resolutions(s: Session, actor: Actor, since: dt.date, until: dt.date) -> dict[str, int]:
+    """How the issues closed in the range ended (those still DONE), by resolution."""
+    _staff(s, actor)
+    closed = select(Activity.issue_id).where(
+        Activity.verb == Verb.STATUS,
+        Activity.status_after == Status.DONE,
+        Activity.created_at >= _start(since),
+        Activity.created_at < _start(until, 1),
+    )
+    rows = s.execute(
+        select(Issue.resolution, func.count())
+        .where(Issue.status == Status.DONE, Issue.id.in_(closed))
+        .group_by(Issue.resolution)
+    )
+    found = {str(r.value if r else Resolution.FIXED.value): int(n) for r, n in rows}
+    return {r.value: found.get(r.value, 0) for r in Resolution}
 
 
 def daily_csv(s: Session, actor: Actor, since: dt.date, until: dt.date) -> str:

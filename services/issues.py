@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import affected, files, hooks, idempotency, markdown, queries, quotas
 from .activity import record
 from .db import begin_write
-from .enums import TRANSITIONS, Status, Verb
+from .enums import TRANSITIONS, Resolution, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
 from .filters import IssueQuery, for_user
@@ -30,6 +30,7 @@ from .permissions import (
     can_delete_issue,
     can_edit_issue,
     can_triage,
+    closing_resolutions,
     load_actor,
     require,
     visible_reporter,
@@ -177,27 +178,61 @@ def update_issue(
 
 
 def change_status(
-    s: Session, actor: Actor, issue_id: int, status: Status | str, *, version: int | None = None
+    s: Session,
+    actor: Actor,
+    issue_id: int,
+    status: Status | str,
+    *,
+    version: int | None = None,
+    resolution: Resolution | str | None = None,
 ) -> IssueView:
-    """Move an issue one step along the workflow (staff only); anything else raises
-    InvalidTransition with the allowed moves. Emits issue/updated."""
+    """Move an issue one step along the workflow (staff), or close it outright where
+    `permissions.closing_resolutions` allows (staff: won't fix, duplicate, invalid; its
+    reporter: withdrawn). DONE records a `resolution` (default `fixed`); leaving DONE clears
+    it. Anything else raises InvalidTransition with the allowed moves. Emits
+    issue/updated."""
+    target, ending = _parsed_move(status, resolution)
+    begin_write(s)
+    user = load_actor(s, actor)
+    issue = access_issue(s, user, issue_id)
+    check_version(s, issue, version)
+    closing = target == Status.DONE and ending in closing_resolutions(user, issue)
+    if not closing:
+        require(can_triage(user), "Only maintainers and admins can change the status.")
+        if target not in TRANSITIONS[issue.status]:
+            allowed = [t.value for t in TRANSITIONS[issue.status]]
+            raise InvalidTransition(issue.status, target, allowed)
+    after = (str(target), str(issue.severity))
+    record(s, issue, user.id, Verb.STATUS, "status", issue.status, target, after=after)
+    issue.status = target
+    new_resolution = (ending or Resolution.FIXED) if target == Status.DONE else None
+    if new_resolution != issue.resolution:
+        record(s, issue, user.id, Verb.EDITED, "resolution", issue.resolution, new_resolution)
+        issue.resolution = new_resolution
+    affected.unlink(s, issue, user.id)  # a duplicate reopened is one no more
+    return commit_issue(s, issue, "updated", changed=True)
+
+
+def _parsed_move(
+    status: Status | str, resolution: Resolution | str | None
+) -> tuple[Status, Resolution | None]:
     try:
         target = Status(status)
     except ValueError:
         allowed = ", ".join(m.value for m in Status)
         raise InvalidInput(f"Unknown status {status!r}; use one of {allowed}.") from None
-    begin_write(s)
-    user = load_actor(s, actor)
-    issue = access_issue(s, user, issue_id)
-    require(can_triage(user), "Only maintainers and admins can change the status.")
-    check_version(s, issue, version)
-    if target not in TRANSITIONS[issue.status]:
-        raise InvalidTransition(issue.status, target, [t.value for t in TRANSITIONS[issue.status]])
-    after = (str(target), str(issue.severity))
-    record(s, issue, user.id, Verb.STATUS, "status", issue.status, target, after=after)
-    issue.status = target
-    affected.unlink(s, issue, user.id)  # a duplicate reopened is one no more
-    return commit_issue(s, issue, "updated", changed=True)
+    if resolution is None:
+        return target, None
+    try:
+        ending = Resolution(resolution)
+    except ValueError:
+        allowed = ", ".join(m.value for m in Resolution)
+        raise InvalidInput(
+            f"Unknown resolution {resolution!r}; use one of {allowed}.", {"resolution": allowed}
+        ) from None
+    if target != Status.DONE:
+        raise InvalidInput("A resolution goes with DONE only.", {"resolution": "DONE only"})
+    return target, ending
 
 
 def set_tags(

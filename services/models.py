@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .enums import Role, Severity, Status, Verb
+from .enums import Resolution, Role, Severity, Status, Verb
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -181,6 +181,7 @@ class Issue(Base):
     # original affects: its own and those of its duplicates, each person once.
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("issues.id", ondelete="SET NULL"))
     affected: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, "resolution"))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
-from .enums import STAFF_ROLES, TRANSITIONS, Role, Status
+from .enums import CLOSED_WITHOUT_WORK, STAFF_ROLES, TRANSITIONS, Resolution, Role, Status
 from .errors import AuthenticationFailed, NotFound, PermissionDenied
 from .models import Issue, User
 
@@ -82,6 +82,18 @@ def can_manage_users(who: Someone) -> bool:
 def can_run_jobs(who: Someone) -> bool:
     """See the background jobs, their failures and the queue, and run one now."""
     return who.role == Role.ADMIN
+
+
+def closing_resolutions(who: Someone, issue: IssueLike) -> list[Resolution]:
+    """How this person may close the issue straight from where it stands, outside the
+    one-step workflow: staff close an OPEN or TRIAGED issue as won't fix, duplicate or
+    invalid; a reporter withdraws their own issue while it is OPEN."""
+    out: list[Resolution] = []
+    if can_triage(who) and issue.status in (Status.OPEN, Status.TRIAGED):
+        out += sorted(CLOSED_WITHOUT_WORK)
+    if issue.status == Status.OPEN and issue.reporter_id == who.id:
+        out.append(Resolution.WITHDRAWN)
+    return out
 
 
 def allowed_transitions(who: Someone, current: Status) -> list[Status]:

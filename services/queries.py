@@ -29,6 +29,7 @@ SUMMARY_COLUMNS = (
     Issue.updated_at,
     Issue.duplicate_of,
     Issue.affected,
+    Issue.resolution,
 )
 MAX_PAGE_SIZE = 100
 
@@ -90,6 +91,7 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             signatures=signatures.get(issue_id, []),
             duplicate_of=duplicate_of,
             affected=affected,
+            resolution=resolution,
         )
         for (
             issue_id,
@@ -101,6 +103,7 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             updated_at,
             duplicate_of,
             affected,
+            resolution,
             rid,
             remail,
             rname,

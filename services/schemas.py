@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from .enums import Role, Severity, Status, Verb
+from .enums import Resolution, Role, Severity, Status, Verb
 from .errors import InvalidInput
 
 MAX_TITLE = 200
@@ -226,6 +226,7 @@ class IssueSummary(View):
     signatures: list[str] = []  # crash signatures found in the issue or its files
     duplicate_of: int | None = None  # closed as a duplicate of this issue
     affected: int = 1  # reporters it affects: its own and its duplicates', each once
+    resolution: Resolution | None = None  # how it ended, while DONE
 
     @property
     def reporter_id(self) -> int:

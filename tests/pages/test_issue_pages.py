@@ -300,3 +300,19 @@ async def test_staff_quick_views_assigned_to_me_and_unassigned(user: User, db) -
     await until(lambda: titles(user) == ["Nobody's yet"])
     await user.open("/?assignee=me")  # the URL keeps the view
     await until(lambda: titles(user) == ["Mine to fix"])
+
+
+async def test_close_outright_or_withdraw(create_user, db) -> None:
+    staff_browser, reporter_browser = create_user(), create_user()
+    sign_in(staff_browser, "MAINTAINER")
+    me = sign_in(reporter_browser, email="wanda@example.com")
+    spam = make_issue(me, title="Not a bug really")
+    mine = make_issue(me, title="Never mind")
+    await staff_browser.open(f"/issues/{spam.id}")
+    staff_browser.find(kind=ui.button, content="Close: invalid").click()
+    await staff_browser.should_see("resolved it as invalid", retries=100)
+    await reporter_browser.open(f"/issues/{mine.id}")
+    await reporter_browser.should_not_see("Close: won't fix")  # staff only
+    reporter_browser.find(kind=ui.button, content="Withdraw my issue").click()
+    await reporter_browser.should_see("resolved it as withdrawn", retries=100)
+    await reporter_browser.should_not_see("Withdraw my issue")

@@ -79,6 +79,7 @@ async def test_insights_show_flow_times_and_the_oldest_untriaged(user: User, db)
     await user.should_see("Issues by status")
     await user.should_see("Filed and resolved per day")
     await user.should_see("#1 Waiting since forever")
+    await user.should_see("won't fix: 0")  # how the issues closed in the range ended
     [table] = user.find(kind=ui.table).elements
     assert {r["severity"] for r in table.rows} == {"Low", "Medium", "High", "Critical"}
 

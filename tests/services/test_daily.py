@@ -63,7 +63,7 @@ def _history(db):
         services.comments.add_comment(s, staff, b.id, {"body": "no state change"})
         services.issues.delete_issue(s, admin, b.id)
     prev, nxt = D - dt.timedelta(days=1), D + dt.timedelta(days=1)
-    _backdate(a.id, [at(prev), at(D, 9), at(nxt, 9), at(nxt, 10)])
+    _backdate(a.id, [at(prev), at(D, 9), at(nxt, 9), at(nxt, 10), at(nxt, 10)])  # + resolution
     _backdate(b.id, [at(D, 8), at(D, 14), at(D, 15), at(nxt, 11)])
     _backdate(c.id, [at(nxt, 16)])
     return prev, nxt

@@ -39,7 +39,7 @@ def story(db):
         for target in ("TRIAGED", "IN_PROGRESS", "DONE"):
             services.issues.change_status(s, staff, fast.id, target)
         services.issues.change_status(s, staff, slow.id, "TRIAGED")
-    _retime(fast.id, [_at(0, 8), _at(0, 10), _at(0, 12), _at(1, 8)])
+    _retime(fast.id, [_at(0, 8), _at(0, 10), _at(0, 12), _at(1, 8), _at(1, 8)])  # + resolution
     _retime(slow.id, [_at(0, 9), _at(1, 9)])
     _retime(low.id, [_at(1, 12)])
     return staff

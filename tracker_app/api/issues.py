@@ -170,10 +170,14 @@ def delete_issue(who: Who, issue_id: Id) -> Response:
 @router.post("/issues/{issue_id}/status", response_model=IssueView)
 def change_status(who: Who, issue_id: Id, body: StatusChange) -> IssueView:
     """Staff: move one step along OPEN → TRIAGED → IN_PROGRESS → DONE (or back; DONE → OPEN
-    reopens). Other moves get 409 with `allowed`."""
+    reopens). DONE takes a `resolution` (default `fixed`); staff may close an OPEN or TRIAGED
+    issue directly as `wont_fix`, `duplicate` or `invalid`, and a reporter may withdraw their
+    own OPEN issue (`resolution: "withdrawn"`). Other moves get 409 with `allowed`."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.change_status(s, actor, issue_id, body.status, version=body.version)
+        return services.issues.change_status(
+            s, actor, issue_id, body.status, version=body.version, resolution=body.resolution
+        )
 
 
 @router.put("/issues/{issue_id}/tags", response_model=IssueView)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services import Severity, Status
+from services import Resolution, Severity, Status
 from services.schemas import Description, Email, Name, Title
 
 
@@ -49,6 +49,11 @@ class IssuePatch(Body):
 class StatusChange(Body):
     status: Status = Field(examples=["TRIAGED"])
     version: int = Field(examples=[3])
+    resolution: Resolution | None = Field(
+        default=None,
+        description="with DONE: fixed (the default), wont_fix, duplicate, invalid or withdrawn",
+        examples=["wont_fix"],
+    )
 
 
 class TagsBody(Body):
