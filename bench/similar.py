@@ -5,6 +5,9 @@
                                             write services/similar/assets/reranker.json
     python -m bench similar --model-dir D   use the model in D (default: prepared into a
                                             temporary directory from the installed package)
+    python -m bench similar-cv              K-fold cross-validation of the re-rankers within
+                                            the training half (bench/similar_cv.py): what to
+                                            develop features against, never the held-out half
 
 Quality, for each split (tests/similar/data/{train,heldout}.json), for three methods:
 the model with the re-ranker, the model alone (cosine of the search vectors, its threshold
