@@ -14,6 +14,7 @@
     python -m bench quality-traces            stack traces found in text, on their corpus
     python -m bench quality-invoices          invoice fields on their corpus: match rates
     python -m bench similar                   duplicate detection: quality, speed, memory
+    python -m bench similar-cv                its re-rankers cross-validated within train
     python -m bench suggest --issues 100000   similar issues as served: index, model, database
     python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
 
@@ -40,6 +41,7 @@ BENCHMARKS = {
     "quality-traces": "quality_traces",
     "quality-invoices": "quality_invoices",
     "similar": "similar",
+    "similar-cv": "similar_cv",
     "suggest": "suggest",
     "quality-images": "quality_images",
 }

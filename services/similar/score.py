@@ -17,7 +17,12 @@ assets/reranker.json):
   identifier (ERR_CONNECTION_REFUSED, ORA-00942; an HTTP status counts less);
 - evidence against: the titles name different values of one facet (Safari / Firefox,
   member / billing contact, upload / download, CSV / PDF: see facets.py), different
-  numbers, different crash signatures or error codes, one title negated and not the other.
+  numbers (by value, "2GB" is "2 GB"; none of one title's written anywhere in the other
+  issue; HTTP statuses are codes, not numbers), different crash signatures or error codes,
+  one title negated and not the other, the same words the other way round ("to A instead of
+  B" / "to B instead of A", "from A to B" / "from B to A"). A facet conflict or a negation
+  counts the more, the more alike the two titles read otherwise (conflict_parallel,
+  negation_parallel): a near-opposite is a parallel title with one thing changed.
 
 Without a model (no vectors on the query) the same evidence is weighed with the lexical
 similarity in place of the cosines, with weights fitted for that case ("lexical" mode): the
@@ -98,9 +103,28 @@ class Item:
         return frozenset(self._cache["terms"])
 
     def title_numbers(self) -> frozenset[str]:
+        """The values of the numbers in the title ("2 GB" -> "2", "99 %" -> "99"), leaving
+        out HTTP statuses and numbered error codes (compared as codes)."""
         if "numbers" not in self._cache:
-            self._cache["numbers"] = fc.numbers(self.title)
+            self._cache["numbers"] = _values(fc.numbers(self.title)) - _code_numbers(
+                self.all_codes()
+            )
         return frozenset(self._cache["numbers"])
+
+    def text_numbers(self) -> frozenset[str]:
+        """The values of the numbers in the title and the description."""
+        if "text_numbers" not in self._cache:
+            from .text import prepare_body
+
+            self._cache["text_numbers"] = _values(
+                fc.numbers(f"{self.title}\n{prepare_body(self.body)}")
+            )
+        return frozenset(self._cache["text_numbers"])
+
+    def title_sides(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        if "sides" not in self._cache:
+            self._cache["sides"] = _sides(self.title)
+        return self._cache["sides"]
 
     def profile(self) -> lexical.Profile:
         if "profile" not in self._cache:
@@ -122,6 +146,41 @@ class Item:
 
 
 Candidate = Item
+
+
+_DIRECTED = (
+    re.compile(r"^(?P<a>.+?)\b(?:instead of|rather than)\b(?P<b>.+)$"),
+    re.compile(r"\bfrom\b(?P<a>.+?)\b(?:to|into)\b(?P<b>.+)$"),
+)
+
+
+def _sides(title: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The two sides of a directed title ("emails go to A instead of B": A's words, B's)."""
+    text = lexical.normalise(title)
+    for pattern in _DIRECTED:
+        m = pattern.search(text)
+        if m:
+            return frozenset(lexical.terms(m["a"])), frozenset(lexical.terms(m["b"]))
+    return None
+
+
+def _reversed(a: Item, b: Item) -> bool:
+    """Two directed titles whose sides are swapped ("sent to the owner instead of the
+    billing contact" / "sent to the billing contact instead of the owner")."""
+    sa, sb = a.title_sides(), b.title_sides()
+    if sa is None or sb is None:
+        return False
+    crossed = len(sa[0] & sb[1]) + len(sa[1] & sb[0])
+    straight = len(sa[0] & sb[0]) + len(sa[1] & sb[1])
+    return bool(sa[0] & sb[1]) and bool(sa[1] & sb[0]) and crossed > straight
+
+
+def _values(numbers: frozenset[str]) -> frozenset[str]:
+    return frozenset(n.split(" ", 1)[0] for n in numbers)
+
+
+def _code_numbers(codes: frozenset[str]) -> frozenset[str]:
+    return frozenset(c.rsplit(" ", 1)[1] for c in codes if c.startswith(("HTTP ", "ERROR ")))
 
 
 @dataclass(frozen=True)
@@ -186,18 +245,35 @@ class Phrases:
         self._cache: dict[str, Any] = {}
         self._size = size
 
-    def similarity(self, a: str, b: str) -> float:
-        missing = [p for p in (a, b) if p not in self._cache]
+    def vectors(self, *phrases: str) -> list[Any]:
+        missing = [p for p in dict.fromkeys(phrases) if p not in self._cache]
         if missing:
             if len(self._cache) + len(missing) > self._size:
                 self._cache.clear()
             for phrase, vec in zip(missing, self._embedder.embed(missing), strict=True):
                 self._cache[phrase] = vec
-        return _cos(self._cache[a], self._cache[b]) or 0.0
+        return [self._cache[p] for p in phrases]
+
+    def similarity(self, a: str, b: str) -> float:
+        va, vb = self.vectors(a, b)
+        return _cos(va, vb) or 0.0
 
 
 def _negated(text: str) -> bool:
     return bool(_NEGATION.search(lexical.normalise(text)))
+
+
+# Negation proper, without the words that only say something goes wrong ("fails",
+# "broken", "lost"): "is never sent" against "is sent twice" is a different issue;
+# "names are broken" against "names are garbled" is not.
+_STRICT_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|can't|cant|won't|doesn't|don't|isn't|aren't|didn't|wasn't|"
+    r"unable|nothing|nobody|none)\b"
+)
+
+
+def _strictly_negated(text: str) -> bool:
+    return bool(_STRICT_NEGATION.search(lexical.normalise(text)))
 
 
 FEATURES = (
@@ -207,7 +283,7 @@ FEATURES = (
     "lexical",  # lexical similarity of the titles
     "facet_conflicts",  # facets named with different values in the titles (count, max 2)
     "action_conflicts",  # opposite actions in the titles (upload / download)
-    "number_conflict",  # both titles have numbers, none shared
+    "number_conflict",  # both titles have numbers, none of either in the other's text
     "negation_mismatch",  # one title negated, the other not
     "substitution",  # parallel titles with one or two words swapped for others
     "swap_distance",  # 1 - cosine of the swapped words (0 without a swap or a model)
@@ -217,6 +293,9 @@ FEATURES = (
     "same_code",  # a shared error code or identifier (not an HTTP status)
     "same_status",  # a shared HTTP status only
     "different_code",  # both name specific codes, none shared
+    "conflict_parallel",  # a facet or action conflict, times the titles' lexical similarity
+    "negation_parallel",  # a strict negation mismatch, times the titles' lexical similarity
+    "reversed",  # "A instead of B" / "B instead of A", "from A to B" / "from B to A"
 )
 
 
@@ -253,7 +332,11 @@ def features(
     f["facet_conflicts"] = float(min(2, len(clashes) - actions))
     f["action_conflicts"] = float(min(1, actions))
     na, nb = query.title_numbers(), candidate.title_numbers()
-    f["number_conflict"] = float(bool(na and nb and not (na & nb)))
+    # Numbers that differ: "iOS 17" / "iOS 16", "over 10 pages" / "over 100 tasks", unless
+    # one title's number is written anywhere in the other issue (its description).
+    f["number_conflict"] = float(
+        bool(na and nb) and not (na & candidate.text_numbers()) and not (nb & query.text_numbers())
+    )
     f["negation_mismatch"] = float(_negated(query.title) != _negated(candidate.title))
     ta, tb = query.title_terms(), candidate.title_terms()
     swapped = _substitution(ta, tb)
@@ -275,6 +358,14 @@ def features(
     f["same_code"] = float(any(not fc.is_generic_code(c) for c in shared))
     f["same_status"] = float(bool(shared) and not f["same_code"])
     f["different_code"] = float(bool(specific_a and specific_b and not (specific_a & specific_b)))
+    f["reversed"] = float(_reversed(query, candidate))
+    f["conflict_parallel"] = float(bool(clashes)) * lex_title
+    # One title negated, the other neither negated nor saying that something goes wrong,
+    # and otherwise alike: "account never locks ..." / "account locked after ...".
+    strict_a, strict_b = _strictly_negated(query.title), _strictly_negated(candidate.title)
+    f["negation_parallel"] = lex_title * float(
+        f["negation_mismatch"] == 1.0 and strict_a != strict_b
+    )
     return f
 
 
@@ -344,6 +435,8 @@ def reasons(query: Item, candidate: Item, f: dict[str, float], mode: str) -> tup
         out.append("but a different crash signature")
     if f["different_code"]:
         out.append("but different error codes")
+    if f["reversed"]:
+        out.append("but the other way round")
     return tuple(out)
 
 
@@ -387,7 +480,9 @@ def rank(
 # How each feature may count: +1 only for, -1 only against (a fit that wants the other sign
 # gets 0: the training set is too small to teach that, say, lexical *dis*similarity is
 # evidence of a duplicate). Strong evidence too rare in any labelled set to be learnt is
-# given its weight here: a shared crash signature or error code all but settles it.
+# given its weight here: a shared crash signature or error code all but settles it. (With
+# the penalty on standardised features a rare 0/1 feature would otherwise get a weight from
+# a handful of pairs: a shared HTTP status more than a shared error code.)
 SIGNS = {
     "title": 1,
     "body": 1,
@@ -405,16 +500,26 @@ SIGNS = {
     "same_code": 1,
     "same_status": 1,
     "different_code": -1,
+    "conflict_parallel": -1,
+    "negation_parallel": -1,
+    "reversed": -1,
 }
-PRIORS = {"same_signature": 7.0, "same_code": 3.5, "different_signature": -2.0}
+PRIORS = {
+    "same_signature": 7.0,
+    "same_code": 5.0,  # about 0.2 of the combined cosine at its fitted weight (~25)
+    "same_status": 2.0,  # a shared HTTP status: weaker than a code (many issues share a 500)
+    "different_signature": -2.0,
+    "reversed": -6.0,  # the same words the other way round: all but settles it
+}
 
 
 def fit_reranker(
     rows: Sequence[dict[str, float]], labels: Sequence[int], *, l2: float = 1.0
 ) -> tuple[dict[str, float], float]:
-    """Logistic regression by Newton's method with an L2 penalty (not on the bias), under
-    SIGNS, with PRIORS fixed: the weights and bias for FEATURES. Used by the benchmark's
-    --fit on the training half."""
+    """Logistic regression by Newton's method with an L2 penalty (not on the bias; `l2` per
+    unit of a feature's variance, as on standardised features), under SIGNS, with PRIORS
+    fixed: the weights and bias for FEATURES. Used by the benchmark's --fit on the training
+    half."""
     import numpy as np
 
     x_all = np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64)
@@ -425,8 +530,9 @@ def fit_reranker(
     while True:
         x = np.hstack([x_all[:, free], np.ones((len(x_all), 1))])
         w = np.zeros(x.shape[1])
-        penalty = np.full(x.shape[1], l2)
-        penalty[-1] = 0.0
+        # the penalty on standardised features: a cosine that varies by 0.1 between pairs
+        # needs a larger weight than a 0/1 feature to say as much, and is not held back
+        penalty = l2 * np.append(np.maximum(x_all[:, free].var(axis=0), 1e-3), 0.0)
         for _ in range(100):
             p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + offset, -30, 30)))
             grad = x.T @ (p - y) + penalty * w

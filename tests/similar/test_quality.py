@@ -1,12 +1,13 @@
 """A regression guard on the labelled sets (tests/similar/data): the numbers the benchmark
 measured (python -m bench similar), with a little room for another CPU's arithmetic.
 
-Measured when the weights were fitted (train only), held-out half:
-    model + re-ranker: alarm precision 0.79, recall 0.83, recall@5 1.00
+Measured when the weights were fitted (train only; features developed by cross-validation
+within train, `python -m bench similar-cv`), the one run on the held-out half:
+    model + re-ranker: alarm precision 0.895, recall 0.879, recall@5 1.00
     model alone:       precision 0.71, recall 0.88
-    lexical fallback:  precision 0.84, recall 0.74, recall@5 1.00
-The aims (precision and recall 0.9 each) are not reached on this held-out set; see the
-bench and its report."""
+    lexical fallback:  precision 0.84, recall 0.81, recall@5 1.00
+(before: model + re-ranker 0.79 / 0.83, lexical 0.84 / 0.74). The aims (precision and recall
+0.9 each) are nearly but not quite reached on this held-out set; see the bench."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def test_heldout_model_and_reranker(
     rows = bench.outcomes(split, ranked)
     precision, recall = bench.alarm(rows, threshold("model"))
     assert bench.recall_at_5(rows) >= 0.97
-    assert precision >= 0.75
-    assert recall >= 0.78
+    assert precision >= 0.85
+    assert recall >= 0.84
 
 
 def test_heldout_lexical_fallback(heldout: tuple[bench.Split, bench.Split]) -> None:
@@ -70,4 +71,4 @@ def test_heldout_lexical_fallback(heldout: tuple[bench.Split, bench.Split]) -> N
     precision, recall = bench.alarm(rows, threshold("lexical"))
     assert bench.recall_at_5(rows) >= 0.95
     assert precision >= 0.8
-    assert recall >= 0.7
+    assert recall >= 0.76

@@ -7,6 +7,7 @@ import pytest
 import services.similar as similar
 from services.similar import Embedder, Item, embed_item, embed_items, extract_codes, rank
 from services.similar import facets as fc
+from services.similar.score import features
 from services.similar.text import prepare_body
 
 
@@ -161,3 +162,31 @@ def test_embed_items_matches_embed_item(embedder: Embedder) -> None:
         assert (b is None) == (b1 is None)
         if b is not None and b1 is not None:
             assert float(b @ b1) > 0.9999
+
+
+def test_the_same_words_the_other_way_round_are_not_a_duplicate() -> None:
+    owner = Item(1, "Invoice emails go to the account owner instead of the billing contact")
+    contact = Item(None, "Invoice emails go to the billing contact instead of the account owner")
+    f = features(contact, owner, mode="lexical")
+    assert f["reversed"] == 1.0
+    assert "but the other way round" in rank(contact, [owner])[0].reasons
+    assert features(owner, owner, mode="lexical")["reversed"] == 0.0
+    up = Item(2, "Charged twice when moving from the monthly to the annual plan")
+    down = Item(None, "Charged twice when moving from annual to monthly billing")
+    assert features(down, up, mode="lexical")["reversed"] == 1.0
+
+
+def test_numbers_conflict_by_value_not_by_how_they_are_written() -> None:
+    a = Item(None, "Big uploads over 2GB stop at 99 percent")
+    b = Item(1, "Uploading files larger than 2 GB fails at 99%")
+    assert features(a, b, mode="lexical")["number_conflict"] == 0.0
+    ios = Item(None, "Push notifications not delivered on iOS 17")
+    older = Item(2, "Push notifications not delivered on iOS 16")
+    assert features(ios, older, mode="lexical")["number_conflict"] == 1.0
+    # a title's number written in the other's description is no conflict
+    pages = Item(None, "Monthly report stops at 10 pages")
+    cut = Item(3, "PDF report is cut off at 25 rows", "Only the first 10 pages are printed.")
+    assert features(pages, cut, mode="lexical")["number_conflict"] == 0.0
+    # HTTP statuses are compared as codes, not as numbers
+    status = Item(None, "Upload of 60MB gives a 413 error")
+    assert status.title_numbers() == frozenset({"60"})
