@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 import services
 
+from .components import page_heading
 from .frame import frame
 from .redirects import login_url
 from .signin import Login, complete_login, run_auth
@@ -24,7 +25,7 @@ def register() -> None:
             return RedirectResponse(login_url("/account"), status_code=303)
         agent = request.headers.get("user-agent", "")
         with frame(viewer, "Account"):
-            ui.label("Your account").classes("text-2xl font-semibold")
+            page_heading("Your account")
             me = viewer.actor
             ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}")
             if changed == "password":

@@ -13,7 +13,7 @@ import services
 from services import permissions
 
 from . import config
-from .components import when
+from .components import page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -48,7 +48,7 @@ class JobsPanel:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center"):
-            ui.label("Background jobs").classes("text-2xl font-semibold")
+            page_heading("Background jobs")
             ui.space()
             ui.button("Recompute today now", icon="refresh", on_click=self.run_now)
             if config.current().job_queue:

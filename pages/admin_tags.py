@@ -11,6 +11,7 @@ import services
 from services import permissions
 from services.events import ChangeEvent
 
+from .components import page_heading
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -36,7 +37,7 @@ class TagsPanel:
         self.viewer = viewer
 
     async def build(self) -> None:
-        ui.label("Tags").classes("text-2xl font-semibold")
+        page_heading("Tags")
         ui.label(
             "Rename a tag on every issue that carries it; renaming it to an existing tag's "
             "name merges the two. Each issue's timeline records the change."

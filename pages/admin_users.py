@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services import Role, permissions
 
-from .components import when
+from .components import page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -45,7 +45,7 @@ class UserAdmin:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-baseline gap-4"):
-            ui.label("Users").classes("text-2xl font-semibold")
+            page_heading("Users")
             ui.link("Tags: rename or merge", "/admin/tags").classes("text-sm")
         self._create_form()
         with ui.row().classes("w-full items-center gap-2"):

@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 import services
 
 from . import config, cookies
+from .components import page_heading
 from .frame import frame
 from .redirects import safe_next
 from .requests import client_address, same_site
@@ -32,7 +33,7 @@ def register() -> None:
         agent = request.headers.get("user-agent", "")
         address = client_address(request)
         with frame(None, "Sign in"), ui.card().classes("w-full max-w-sm self-center"):
-            ui.label("Sign in").classes("text-xl font-semibold")
+            page_heading("Sign in").classes(replace="text-xl font-semibold")
             email = ui.input("Email").props("type=email autocomplete=username autofocus")
             password = ui.input("Password", password=True, password_toggle_button=True).props(
                 "autocomplete=current-password"
@@ -90,7 +91,7 @@ def register() -> None:
         agent = request.headers.get("user-agent", "")
         address = client_address(request)
         with frame(None, "Sign up"), ui.card().classes("w-full max-w-sm self-center"):
-            ui.label("Create your account").classes("text-xl font-semibold")
+            page_heading("Create your account").classes(replace="text-xl font-semibold")
             name = ui.input("Full name").props("autocomplete=name autofocus")
             email = ui.input("Email").props("type=email autocomplete=email")
             password = ui.input("Password", password=True, password_toggle_button=True).props(

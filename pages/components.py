@@ -7,8 +7,31 @@ from typing import Any
 
 from nicegui import ui
 
-STATUS_COLORS = {"OPEN": "blue", "TRIAGED": "purple", "IN_PROGRESS": "orange", "DONE": "green"}
-SEVERITY_COLORS = {"LOW": "grey", "MEDIUM": "teal", "HIGH": "deep-orange", "CRITICAL": "red"}
+# Quasar palette shades dark enough for white text (and as text on white) at 4.5:1 or more.
+STATUS_COLORS = {
+    "OPEN": "blue-9",
+    "TRIAGED": "purple-8",
+    "IN_PROGRESS": "deep-orange-10",
+    "DONE": "green-9",
+}
+SEVERITY_COLORS = {
+    "LOW": "grey-8",
+    "MEDIUM": "teal-9",
+    "HIGH": "deep-orange-10",
+    "CRITICAL": "red-9",
+}
+PRIMARY = "#1d5ea8"  # the header, buttons and links: 6.5:1 with white
+# In NiceGUI's `overrides` layer: an important declaration there beats Quasar's colour
+# classes (their layer comes later, and for important declarations the earlier layer wins).
+LINK_CSS = """
+.nicegui-link { color: #1d5ea8; }
+@layer overrides {
+  .body--dark .nicegui-link:not(.text-white),
+  .body--dark .text-primary { color: #8ab4f8 !important; }
+  .body--dark .q-badge--outline, .body--dark .status-text { color: #eeeeee !important; }
+  .body--dark .text-negative { color: #ff8a80 !important; }
+}
+"""
 STATUS_LABELS = {"OPEN": "Open", "TRIAGED": "Triaged", "IN_PROGRESS": "In progress", "DONE": "Done"}
 SEVERITIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
 RESOLUTION_LABELS = {
@@ -139,3 +162,11 @@ def clear_invalid(field: Any) -> None:
         field.props["error"] = False
         field.props.pop("error-message", None)
         field.update()
+
+
+def page_heading(text: str) -> ui.label:
+    """The page's one level-one heading (screen readers jump by headings)."""
+    heading = ui.label(text).classes("text-2xl font-semibold")
+    heading.props["role"] = "heading"
+    heading.props["aria-level"] = "1"
+    return heading

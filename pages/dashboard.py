@@ -17,7 +17,7 @@ from services import permissions
 from services.events import ChangeEvent
 
 from . import charts
-from .components import STATUS_COLORS, STATUS_LABELS, STATUSES
+from .components import STATUS_COLORS, STATUS_LABELS, STATUSES, page_heading
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -74,7 +74,7 @@ class Dashboard:
         self.numbers: Numbers | None = None
 
     async def build(self) -> None:
-        ui.label("Dashboard").classes("text-2xl font-semibold")
+        page_heading("Dashboard")
         if not self.viewer.is_staff:
             ui.label("Your own issues.").classes("opacity-70")
         ui.label("Issues by status, now").classes("text-lg font-semibold")
@@ -82,7 +82,9 @@ class Dashboard:
             self.status_cards = {}
             for status in STATUSES:
                 with ui.card().classes("items-center min-w-32"):
-                    ui.label(STATUS_LABELS[status]).classes(f"text-{STATUS_COLORS[status]}")
+                    ui.label(STATUS_LABELS[status]).classes(
+                        f"text-{STATUS_COLORS[status]} status-text font-medium"
+                    )
                     self.status_cards[status] = ui.label("0").classes("text-3xl font-bold")
         result = await self.viewer.call(load)
         if result.value is None:

@@ -11,6 +11,8 @@ from nicegui import app, ui
 
 import services
 
+from .components import page_heading
+
 PLAIN = "Something went wrong on our side. It has been logged; please try again."
 
 
@@ -22,6 +24,6 @@ def show(error: Exception) -> None:
     if isinstance(error, services.DomainError):
         raise error
     with ui.column().classes("w-full items-center gap-4 py-20"):
-        ui.label("This page could not be shown").classes("text-2xl font-semibold")
+        page_heading("This page could not be shown")
         ui.label(PLAIN).classes("text-lg opacity-70")
         ui.link("Back to the issues", "/")

@@ -11,7 +11,7 @@ import services
 from services import permissions
 
 from .charts import CHART_CSS
-from .components import MARKDOWN_CSS
+from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
 from .shortcuts import Shortcuts
 from .viewer import Viewer
 
@@ -31,7 +31,8 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
-    ui.add_css(MARKDOWN_CSS + CHART_CSS)
+    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS)
+    ui.colors(primary=PRIMARY)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
         ui.link("Issues & Insights", "/").classes(

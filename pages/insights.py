@@ -16,7 +16,7 @@ from services import permissions
 from services.events import ChangeEvent
 
 from . import charts, insights_files
-from .components import RESOLUTION_LABELS, when
+from .components import RESOLUTION_LABELS, page_heading, when
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -86,7 +86,7 @@ class InsightsView:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center gap-4"):
-            ui.label("Insights").classes("text-2xl font-semibold")
+            page_heading("Insights")
             ui.space()
             with ui.input("Date range", value=self._range_text()).classes("w-64") as field:
                 with ui.menu().props("no-parent-event") as menu:

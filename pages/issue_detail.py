@@ -21,6 +21,7 @@ from .components import (
     RESOLUTION_LABELS,
     STATUS_LABELS,
     markdown_html,
+    page_heading,
     parse_id,
     person,
     severity_badge,
@@ -192,7 +193,7 @@ class IssuePage:
         issue = self.data.issue
         with ui.row().classes("items-center gap-2"):
             ui.label(f"#{issue.id}").classes("text-2xl opacity-60")
-            ui.label(issue.title).classes("text-2xl font-semibold")
+            page_heading(issue.title)
         with ui.row().classes("items-center gap-2 text-sm"):
             status_badge(issue.status.value)
             if issue.resolution is not None:

@@ -22,6 +22,7 @@ from .components import (
     STATUS_COLORS,
     STATUS_LABELS,
     STATUSES,
+    page_heading,
     parse_id,
     when,
 )
@@ -203,6 +204,7 @@ def show_active(chip: ui.chip, status: str, *, active: bool, filtering: bool) ->
         chip.props["icon"] = "check"
     else:
         chip.props.pop("icon", None)
+    chip.props["role"] = "button"  # a toggle: aria-pressed is for buttons
     chip.props["aria-pressed"] = pressed
     chip.update()
 
@@ -237,7 +239,7 @@ class IssueListView:
         self.focus_search = False
 
     async def build(self) -> None:
-        ui.label("Issues").classes("text-2xl font-semibold")
+        page_heading("Issues")
         with ui.row().classes("gap-2"):
             for status in STATUSES:
                 self.count_chips[status] = ui.chip(

@@ -20,6 +20,7 @@ from .components import (
     human_size,
     mark_invalid,
     markdown_html,
+    page_heading,
     tag_picker,
 )
 from .frame import frame
@@ -60,7 +61,7 @@ class NewIssueForm:
         self.known_tags: list[str] = []  # suggested while tagging (staff)
 
     def build(self) -> None:
-        ui.label("File a new issue").classes("text-2xl font-semibold")
+        page_heading("File a new issue")
         self.title = (
             ui.input("Title", value=self.draft.get("title", ""), on_change=self.keep_draft)
             .props(f"counter maxlength={MAX_TITLE} autofocus")

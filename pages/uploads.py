@@ -45,7 +45,30 @@ def file_drop(
         lambda e: notify_rejected(e.args, max_files=max_files),
         js_handler=_REJECTED_JS,
     )
+    # Quasar's drop zone has an unnamed "+" button and an unlabelled file input: name them
+    # for screen readers once it is on the page.
+    ui.timer(
+        0.1,
+        lambda: ui.run_javascript(_NAME_UPLOADER_JS.replace("ID", str(uploader.id))),
+        once=True,
+    )
     return uploader
+
+
+# The "+" is a button wrapping the file input: the input is what a keyboard or screen
+# reader uses ("Choose files"), the button around it is only its picture.
+_NAME_UPLOADER_JS = """
+const box = document.getElementById("cID");
+if (box) {
+  box.querySelectorAll("input[type=file]").forEach(i => {
+    i.setAttribute("aria-label", "Choose files");
+    i.removeAttribute("tabindex");
+  });
+  box.querySelectorAll(".q-btn").forEach(b => {
+    if (b.querySelector("input[type=file]")) b.setAttribute("role", "presentation");
+  });
+}
+"""
 
 
 def limits_hint() -> str:

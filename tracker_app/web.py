@@ -265,6 +265,7 @@ def run_options(settings: Settings) -> dict[str, Any]:
     """The ui.run() options; the page tests use the same ones."""
     return {
         "title": "Issues & Insights Tracker",
+        "language": "en-US",  # <html lang>, for screen readers and spell checkers
         "reload": False,
         "show": False,
         "storage_secret": settings.secret_key,
