@@ -201,17 +201,35 @@ def readiness() -> dict[str, object]:
         "ready": current == head,
         "database": "ok",
         "migrations": "at head" if current == head else f"at {current}, head is {head}",
+        **storage_state(),
     }
 
 
+def storage_state() -> dict[str, str]:
+    """The file storage: `ok` or `down`, and which kind. A bucket that is down does not take
+    the app out of service (issues can still be read and written; uploads and downloads
+    answer 503 "try again"), so it degrades health instead of failing readiness."""
+    storage = services.files.storage()
+    kind = storage.kind
+    try:
+        storage.check()
+    except Exception as e:
+        log.warning("storage unreachable: %s", e)
+        return {"storage": "down", "storage_kind": kind}
+    return {"storage": "ok", "storage_kind": kind}
+
+
 def health(settings: Settings) -> dict[str, str]:
-    """Database and Redis state, no secrets: ok | degraded | down."""
+    """Database, Redis and storage state, no secrets: ok | degraded | down."""
     out = {"status": "ok", "database": "ok", "redis": "disabled"}
     try:
         services.db.ping()
     except Exception as e:
         log.warning("health: database unreachable: %s", e)
         out["database"] = out["status"] = "down"
+    out.update(storage_state())
+    if out["storage"] == "down" and out["status"] == "ok":
+        out["status"] = "degraded"
     if settings.redis_url:
         import redis
 
