@@ -168,10 +168,12 @@ def read_bytes(stored_name: str, *, limit: int) -> bytes:
 
 
 @contextlib.contextmanager
-def local_copy(stored_name: str, *, limit: int) -> Iterator[Path]:
+def local_copy(stored_name: str, *, limit: int, source: Storage | None = None) -> Iterator[Path]:
     """The stored file as a local path for the sandboxed readers: the file itself on a local
-    disk, else a temporary copy (at most `limit` bytes) deleted afterwards."""
-    here = path_of(stored_name)
+    disk, else a temporary copy (at most `limit` bytes) deleted afterwards. `source`: another
+    storage than this process's (a migration)."""
+    source = source or storage()
+    here = source.local_path(check_name(stored_name))
     if here is not None:
         yield here
         return
@@ -179,7 +181,7 @@ def local_copy(stored_name: str, *, limit: int) -> Iterator[Path]:
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
-            reader = open_stored(stored_name)
+            reader = source.open(stored_name)
             try:
                 if reader.size > limit:
                     raise StorageError("The stored file is larger than expected; not read.")

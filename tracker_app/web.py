@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 import pages
 import services
 from pages.live import hub
+from services.storage import sweep as storage_sweep
 
 from . import api, fastpacket, headers, migrate, observe, rqdash
 from .headers import SecurityHeaders
@@ -65,7 +66,11 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if run_jobs:
-        app.on_startup(lambda: background_tasks.create(_sweep_staged_files(), name="sweep-staged"))
+        app.on_startup(
+            lambda: background_tasks.create(
+                _sweep_staged_files(orphans=settings.embedded), name="sweep-staged"
+            )
+        )
     if not settings.redis_url:
         _watch_other_processes()
     app.add_middleware(SecurityHeaders, rules=headers.policy(production=settings.production))
@@ -177,14 +182,20 @@ async def run_due_jobs() -> None:
 SWEEP_SECONDS = 3600.0
 
 
-async def _sweep_staged_files() -> None:
+async def _sweep_staged_files(*, orphans: bool = False) -> None:
     """Staged uploads left behind (a crash, a page that never closed) go at start-up and
-    then every hour, in every web process: the upload directory is shared."""
+    then every hour, in every web process (each has its own files in flight). `orphans`
+    (embedded, no scheduler): stored files no attachment points at go too."""
     while True:
         try:
             await nicegui_run.io_bound(services.attachments.sweep_staged)
         except Exception:
             log.exception("sweeping staged uploads failed")
+        if orphans:
+            try:
+                await nicegui_run.io_bound(storage_sweep.run_sweep)
+            except Exception:
+                log.exception("sweeping orphaned stored files failed (recorded in job_runs)")
         await asyncio.sleep(SWEEP_SECONDS)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,3 +76,15 @@ def check_name(name: str) -> str:
 def key_of(name: str) -> str:
     """`ab/ab12...`: the layout of both backends (a directory or a prefix per first byte)."""
     return f"{name[:2]}/{check_name(name)}"
+
+
+def digest(storage: Storage, name: str) -> str:
+    """The sha256 of a stored file, read back whole (streamed)."""
+    sha = hashlib.sha256()
+    reader = storage.open(name)
+    try:
+        for chunk in reader.chunks():
+            sha.update(chunk)
+    finally:
+        reader.close()
+    return sha.hexdigest()

@@ -26,10 +26,10 @@ class LocalReader:
 
 class LocalStorage:
     kind = "local"
-    description = "local directory"
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.description = f"the directory {self.root.resolve()}"
 
     def path(self, name: str) -> Path:
         return self.root / key_of(name)

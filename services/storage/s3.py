@@ -143,6 +143,26 @@ class S3Storage:
                         modified = item["LastModified"].timestamp()
                         yield StoredObject(name, int(item["Size"]), modified)
 
+    def abort_unfinished_uploads(self, *, older_than: float, dry_run: bool = False) -> int:
+        """Abort multipart uploads under our prefix started before `older_than` (a process
+        that died mid-upload, a server that stopped): their parts cost space, invisibly."""
+        start = f"{self.prefix}/" if self.prefix else ""
+        aborted = 0
+        with reachable("listing unfinished uploads"):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=start
+            )
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"].timestamp() >= older_than:
+                        continue
+                    if not dry_run:
+                        self.client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                    aborted += 1
+        return aborted
+
     def local_path(self, name: str) -> None:
         return None
 
