@@ -206,7 +206,7 @@ def readiness() -> dict[str, object]:
             current = MigrationContext.configure(conn).get_current_revision()
     except Exception as e:
         log.warning("readiness: database unreachable: %s", e)
-        return {"ready": False, "database": "down", "migrations": "unknown"}
+        return {"ready": False, "database": "down", "migrations": "unknown", **storage_state()}
     head = migrate.head()
     return {
         "ready": current == head,
