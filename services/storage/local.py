@@ -96,5 +96,9 @@ class LocalStorage:
         return self.path(name)
 
     def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageUnavailable() from e
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StorageUnavailable()
