@@ -52,12 +52,13 @@ def prepare() -> None:
     help="only files older than this many hours (an upload may still be committing)",
 )
 @click.option("--dry-run", is_flag=True, help="count, delete nothing")
+@click.option("--force", is_flag=True, help="even when most stored files would go")
 @clean_errors
-def sweep(min_age: float, dry_run: bool) -> None:
+def sweep(min_age: float, dry_run: bool, force: bool) -> None:
     """Delete stored files that no attachment points at (left by a crash between storing a
     file and saving its row), and a bucket's unfinished uploads."""
     ready()
-    result = sweep_orphans(min_age=min_age * 3600, dry_run=dry_run)
+    result = sweep_orphans(min_age=min_age * 3600, dry_run=dry_run, force=force)
     click.echo(("Would have: " if dry_run else "Swept: ") + str(result) + ".")
 
 

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..db import session
+from ..errors import InvalidInput
 from ..models import Attachment
 
 log = logging.getLogger(__name__)
 
 ORPHAN_MIN_AGE = 3600.0  # seconds
+# Most stored files named by no row means a database that is not this storage's (a wrong
+# TRACKER_DATABASE_URL, a restore, two trackers on one prefix), not a pile of orphans.
+SUSPICIOUS_SHARE, SUSPICIOUS_MIN = 0.5, 10
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,13 @@ class Swept:
         )
 
 
-def sweep_orphans(*, min_age: float = ORPHAN_MIN_AGE, dry_run: bool = False) -> Swept:
+def sweep_orphans(
+    *, min_age: float = ORPHAN_MIN_AGE, dry_run: bool = False, force: bool = False
+) -> Swept:
     """Delete stored files older than `min_age` seconds that no attachment row names.
     The listing comes first and the rows second, so a file whose row committed meanwhile
-    is seen as in use. StorageUnavailable when the storage is down (nothing removed)."""
+    is seen as in use. StorageUnavailable when the storage is down, InvalidInput when most
+    files would go (unless `force`): nothing is removed then."""
     from .. import files
 
     storage = files.storage()
@@ -46,6 +53,17 @@ def sweep_orphans(*, min_age: float = ORPHAN_MIN_AGE, dry_run: bool = False) -> 
         used = set(s.scalars(select(Attachment.stored_name)))
     orphans = [o.name for o in listed if o.name not in used and o.modified < cutoff]
     young = sum(1 for o in listed if o.name not in used and o.modified >= cutoff)
+    if (
+        not force
+        and len(orphans) >= SUSPICIOUS_MIN
+        and len(orphans) > SUSPICIOUS_SHARE * len(listed)
+    ):
+        raise InvalidInput(
+            f"{len(orphans)} of the {len(listed)} stored files are named by no attachment: "
+            "is this storage's database the one configured (TRACKER_DATABASE_URL), and no "
+            "other tracker using the same bucket prefix? Nothing was removed; if they really "
+            "are orphans, sweep with --force."
+        )
     if not dry_run:
         for name in orphans:
             storage.delete(name)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 import services
 from services.storage import open_storage
 from services.storage.migrate import migrate
@@ -75,3 +77,17 @@ def test_a_missing_file_is_reported_by_the_migration(db, tmp_path):
     )
     assert report.failed == [(name, "missing from the current storage")]
     assert not report.complete
+
+
+def test_the_sweep_refuses_when_most_files_belong_to_no_row(db):
+    """A database that is not this storage's (a wrong URL, a restore) must not empty it."""
+    me = make_user()
+    attach(me, make_issue(me).id)
+    storage = services.files.storage()
+    strays = [services.files.store_blob(b"another tracker's file %d" % i) for i in range(12)]
+    for name in strays:
+        age(storage.local_path(name), 2)
+    with pytest.raises(services.InvalidInput, match="12 of the 13 stored files"):
+        sweep_orphans()
+    assert all(storage.stat(name) is not None for name in strays)
+    assert sweep_orphans(force=True).removed == 12
