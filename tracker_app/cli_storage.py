@@ -63,7 +63,9 @@ def sweep(min_age: float, dry_run: bool, force: bool) -> None:
 
 
 @storage_group.command("migrate")
-@click.option("--to", "to", required=True, help="the new storage: s3://bucket/prefix")
+@click.option(
+    "--to", "to", required=True, help="the new storage: s3://bucket/prefix (or a directory)"
+)
 @click.option(
     "--endpoint-url",
     help="the new storage's S3 server (default: TRACKER_S3_ENDPOINT_URL)",
