@@ -200,7 +200,7 @@ def local_copy(stored_name: str, *, limit: int, source: Storage | None = None) -
 
 def remove(stored_names: Iterable[str]) -> None:
     """Delete stored files (after the rows are gone); a missing file is not an error, and a
-    storage that is down leaves an orphan for `services.orphans.sweep` instead of failing."""
+    storage that is down leaves an orphan for `services.storage.sweep` instead of failing."""
     for name in stored_names:
         try:
             storage().delete(check_name(name))
