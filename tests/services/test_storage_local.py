@@ -91,3 +91,15 @@ def test_the_sweep_refuses_when_most_files_belong_to_no_row(db):
         sweep_orphans()
     assert all(storage.stat(name) is not None for name in strays)
     assert sweep_orphans(force=True).removed == 12
+
+
+def test_the_scheduled_sweep_is_recorded_in_job_runs(db):
+    from services.storage.sweep import run_sweep
+
+    admin = make_user("ADMIN")
+    services.files.store_blob(b"young orphan")
+    assert run_sweep().startswith("removed 0 orphaned file(s)")
+    with services.session() as s:
+        overview = {j.name: j for j in services.jobs.job_overview(s, admin)}
+    assert overview["storage-sweep"].last_ok is True
+    assert "1 too young to judge" in overview["storage-sweep"].last_message
