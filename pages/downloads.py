@@ -7,13 +7,15 @@ the browser's own PDF viewer), under the same headers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from nicegui import app
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 import services
+from services.storage import Reader
 
 from . import cookies
 from .components import parse_id
@@ -71,4 +73,18 @@ def attachment_response(file: services.attachments.AttachmentFile, *, inline: bo
         f"filename*=UTF-8''{quote(name)}",
         **SANDBOX_HEADERS,
     }
-    return FileResponse(file.path, media_type=file.view.content_type, headers=headers)
+    if file.path is not None:  # a local disk: the file as it is
+        return FileResponse(file.path, media_type=file.view.content_type, headers=headers)
+    # A bucket: streamed through this process, chunk by chunk, never whole in memory
+    # (docs/adr/0007: why not a redirect to a presigned URL). Opened here, so a bucket that
+    # is down is a 503 "try again" before any byte is sent.
+    reader = file.open()
+    headers["Content-Length"] = str(reader.size)
+    return StreamingResponse(_streamed(reader), media_type=file.view.content_type, headers=headers)
+
+
+def _streamed(reader: Reader) -> Iterator[bytes]:
+    try:
+        yield from reader.chunks()
+    finally:
+        reader.close()

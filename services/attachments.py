@@ -1,4 +1,5 @@
-"""Attachments: files on an issue, streamed to disk, typed by content, hashed, held to the
+"""Attachments: files on an issue, streamed to disk, typed by content, hashed, then kept in
+the storage (services.storage: a directory or a bucket), held to the
 upload policy (services.uploads) and the uploader's limits (services.quotas).
 
 A form that collects files before its issue exists stages them (`stage_file`): checked and
@@ -30,14 +31,31 @@ Content = BinaryIO | bytes | Iterable[bytes]
 
 @dataclass(frozen=True)
 class AttachmentFile:
-    """An attachment the actor may download, and where its bytes are."""
+    """An attachment the actor may download, and where its bytes are: `path` on a local
+    disk, else `open()` streams it from the storage."""
 
     view: AttachmentView
-    path: Path
+    stored_name: str
+    size: int
+    path: Path | None = None
 
     @property
     def is_image(self) -> bool:
         return self.view.content_type in uploads.policy().image_types
+
+    def open(self) -> files.Reader:
+        """The bytes to stream (StorageUnavailable when the storage is down)."""
+        try:
+            return files.open_stored(self.stored_name)
+        except FileNotFoundError:
+            raise NotFound("attachment") from None
+
+    def read_bytes(self) -> bytes:
+        reader = self.open()
+        try:
+            return b"".join(reader.chunks())
+        finally:
+            reader.close()
 
 
 @dataclass(frozen=True)
@@ -183,7 +201,12 @@ def open_attachment(s: Session, actor: Actor, attachment_id: int) -> AttachmentF
         access_issue(s, user, attachment.issue_id)
     except NotFound:
         raise NotFound("attachment") from None
-    path = files.path_of(attachment.stored_name)
-    if not path.is_file():
+    found = files.storage().stat(attachment.stored_name)  # StorageUnavailable: 503
+    if found is None:
         raise NotFound("attachment")
-    return AttachmentFile(view=queries.attachment_view(attachment, uploader), path=path)
+    return AttachmentFile(
+        view=queries.attachment_view(attachment, uploader),
+        stored_name=attachment.stored_name,
+        size=found.size,
+        path=files.path_of(attachment.stored_name),
+    )

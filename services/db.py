@@ -20,6 +20,7 @@ from .errors import Unavailable
 
 if TYPE_CHECKING:
     from .quotas import WriteLimits
+    from .storage import Storage
     from .uploads import UploadPolicy
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Runtime:
     secret_key: str | None
     uploads: UploadPolicy
     limits: WriteLimits
+    storage: Storage
     redis_url: str | None = None
     session_idle: dt.timedelta = dt.timedelta(hours=DEFAULT_SESSION_IDLE_HOURS)
 
@@ -63,14 +65,20 @@ def connect(
     secret_key: str | None = None,
     redis_url: str | None = None,
     session_idle_hours: float = DEFAULT_SESSION_IDLE_HOURS,
+    storage_url: str | None = None,
+    s3_endpoint_url: str | None = None,
     echo: bool = False,
 ) -> Engine:
     """Point the services at a database (and optionally Redis for events); returns the engine.
     Upload caps and per-user write limits left out keep their defaults (services.uploads,
-    services.quotas), so a notebook is held to the same rules as the web app."""
+    services.quotas), so a notebook is held to the same rules as the web app. Stored files
+    live in `upload_dir` unless `storage_url` names a bucket (s3://bucket/prefix, with
+    `s3_endpoint_url` for a server other than AWS); `upload_dir` then only holds files in
+    flight (services.storage)."""
     global _runtime
     # Local imports: these modules import db for runtime() and the session hooks.
     from .quotas import WriteLimits
+    from .storage import open_storage
     from .uploads import UploadPolicy
 
     defaults = UploadPolicy()
@@ -92,6 +100,7 @@ def connect(
         secret_key=secret_key,
         uploads=uploads,
         limits=limits or WriteLimits(),
+        storage=open_storage(storage_url, local_dir=upload_path, endpoint_url=s3_endpoint_url),
         redis_url=redis_url,
         session_idle=dt.timedelta(hours=session_idle_hours),
     )

@@ -84,5 +84,17 @@ class Unavailable(DomainError):
 class StorageError(DomainError):
     """The upload directory could not take the file (full, read-only); nothing was saved."""
 
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "The file could not be stored (the server's disk may be full); try later."
+        )
+
+
+class StorageUnavailable(StorageError):
+    """The file storage (the bucket) could not be reached; nothing was written. HTTP 503."""
+
     def __init__(self) -> None:
-        super().__init__("The file could not be stored (the server's disk may be full); try later.")
+        super().__init__(
+            "The file storage is not reachable right now; nothing was saved or lost. "
+            "Try again in a moment."
+        )

@@ -1,6 +1,7 @@
 """Upload storage: stream to a temporary file of the uploader's while checking size and type
-(by content: services.filetypes), hash, then move into place under a random name. Files are
-never served from a static folder. Files waiting for their issue (the new-issue form) stay
+(by content: services.filetypes), hash, then hand it to the storage (services.storage: the
+local directory, or a bucket) under a random name. Files are never served from a static
+folder. Files waiting for their issue (the new-issue form) stay
 in the uploader's temporary folder, so their bytes count towards the uploader's daily limit
 in every process; leftovers are swept after STAGED_MAX_AGE."""
 
@@ -13,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,6 +26,7 @@ from . import filetypes
 from .db import runtime
 from .errors import InvalidInput, StorageError, TooLarge, UnsupportedType
 from .filetypes import HEAD, FileType
+from .storage import Reader, Storage, check_name
 from .uploads import UploadPolicy
 
 log = logging.getLogger(__name__)
@@ -121,16 +124,17 @@ def _incoming(owner: int) -> Path:
     return runtime().upload_dir / INCOMING / str(int(owner))
 
 
+def storage() -> Storage:
+    """Where this process keeps stored files (services.storage; local unless a bucket)."""
+    return runtime().storage
+
+
 def place(staged: Staged) -> str:
-    """Move a staged file to its final random name; returns that name."""
+    """Hand a staged file to the storage under a new random name; returns that name. Stored,
+    the staged file is gone; refused (StorageError, StorageUnavailable), nothing was stored
+    and the staged file stays for another try (or `discard`)."""
     name = secrets.token_hex(16)
-    target = path_of(name)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged.path, target)
-    except OSError as e:
-        staged.path.unlink(missing_ok=True)
-        raise StorageError() from e
+    storage().put_file(name, staged.path, sha256=staged.sha256, move=True)
     return name
 
 
@@ -138,30 +142,70 @@ def store_blob(data: bytes) -> str:
     """Store bytes made by the tracker itself (a thumbnail, a photo without its location)
     under a new random name; returns the name."""
     name = secrets.token_hex(16)
-    target = path_of(name)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-    except OSError as e:
-        target.unlink(missing_ok=True)
-        raise StorageError() from e
+    storage().put_bytes(name, data, sha256=hashlib.sha256(data).hexdigest())
     return name
 
 
-def path_of(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
-        raise ValueError("not a stored file name")
-    return runtime().upload_dir / stored_name[:2] / stored_name
+def path_of(stored_name: str) -> Path | None:
+    """The stored file on this machine's disk (None when the storage is a bucket)."""
+    return storage().local_path(check_name(stored_name))
+
+
+def open_stored(stored_name: str) -> Reader:
+    """A stored file to stream (FileNotFoundError if it is not there)."""
+    return storage().open(check_name(stored_name))
+
+
+def read_bytes(stored_name: str, *, limit: int) -> bytes:
+    """A small stored file whole (at most `limit` bytes: StorageError beyond)."""
+    reader = open_stored(stored_name)
+    try:
+        if reader.size > limit:
+            raise StorageError("The stored file is larger than expected; it was not read.")
+        return b"".join(reader.chunks())
+    finally:
+        reader.close()
+
+
+@contextlib.contextmanager
+def local_copy(stored_name: str, *, limit: int, source: Storage | None = None) -> Iterator[Path]:
+    """The stored file as a local path for the sandboxed readers: the file itself on a local
+    disk, else a temporary copy (at most `limit` bytes) deleted afterwards. `source`: another
+    storage than this process's (a migration)."""
+    source = source or storage()
+    here = source.local_path(check_name(stored_name))
+    if here is not None:
+        yield here
+        return
+    fd, name = tempfile.mkstemp(prefix="tracker-stored-")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            reader = source.open(stored_name)
+            try:
+                if reader.size > limit:
+                    raise StorageError("The stored file is larger than expected; not read.")
+                copied = 0
+                for chunk in reader.chunks():
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise StorageError("The stored file grew while it was read.")
+                    out.write(chunk)
+            finally:
+                reader.close()
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def remove(stored_names: Iterable[str]) -> None:
-    """Delete stored files (after the rows are gone); a missing file is not an error."""
+    """Delete stored files (after the rows are gone); a missing file is not an error, and a
+    storage that is down leaves an orphan for `services.storage.sweep` instead of failing."""
     for name in stored_names:
-        with contextlib.suppress(OSError, ValueError):
-            path_of(name).unlink(missing_ok=True)
+        try:
+            storage().delete(check_name(name))
+        except (OSError, ValueError, StorageError) as e:
+            log.warning("a stored file stays behind for the orphan sweep: %s", e)
 
 
 def display_name(filename: str, kind: FileType) -> str:

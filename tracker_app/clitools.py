@@ -34,6 +34,8 @@ def connect(settings: Settings) -> None:
         secret_key=settings.secret_key,
         redis_url=settings.redis_url,
         session_idle_hours=settings.session_idle_hours,
+        storage_url=settings.storage_url,
+        s3_endpoint_url=settings.s3_endpoint_url,
     )
     services.intake.configure(
         cpu_seconds=settings.intake_cpu_seconds,

@@ -30,6 +30,9 @@ WRITE_LIMITS = {
 }
 
 
+UPLOAD_DIR_WORDS = "the local upload directory"
+
+
 class SettingsError(RuntimeError):
     """The configuration is unusable; the message says which variable to fix."""
 
@@ -56,6 +59,8 @@ class Settings:
     max_files_per_issue: int = DEFAULT_MAX_FILES_PER_ISSUE
     max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
     limits: WriteLimits = field(default_factory=WriteLimits)
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
     model_dir: Path | None = None  # TRACKER_SIMILARITY_MODEL_DIR
 
     @property
@@ -122,6 +127,8 @@ class Settings:
             max_upload_mb_per_day=per_day,
             limits=_write_limits(env),
             model_dir=Path(given) if (given := env.get("TRACKER_SIMILARITY_MODEL_DIR")) else None,
+            storage_url=_storage_url(env),
+            s3_endpoint_url=(env.get("TRACKER_S3_ENDPOINT_URL") or "").strip() or None,
         )
 
 
@@ -234,3 +241,17 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     if value in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}.")
+
+
+def _storage_url(env: dict[str, str]) -> str | None:
+    """TRACKER_STORAGE_URL: unset = the upload directory; s3://bucket/prefix = a bucket."""
+    url = (env.get("TRACKER_STORAGE_URL") or "").strip()
+    if not url:
+        return None
+    bucket = url.removeprefix("s3://").partition("/")[0]
+    if not url.startswith("s3://") or not bucket:
+        raise SettingsError(
+            f"TRACKER_STORAGE_URL must be s3://bucket/prefix (or unset for {UPLOAD_DIR_WORDS}), "
+            f"got {url!r}."
+        )
+    return url

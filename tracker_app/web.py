@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 import pages
 import services
 from pages.live import hub
+from services.storage import sweep as storage_sweep
 
 from . import api, fastpacket, headers, migrate, observe, rqdash
 from .headers import SecurityHeaders
@@ -65,7 +66,11 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     if settings.embedded and run_jobs:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if run_jobs:
-        app.on_startup(lambda: background_tasks.create(_sweep_staged_files(), name="sweep-staged"))
+        app.on_startup(
+            lambda: background_tasks.create(
+                _sweep_staged_files(orphans=settings.embedded), name="sweep-staged"
+            )
+        )
         app.on_startup(lambda: background_tasks.create(_warm_similar(), name="warm-similar"))
     if not settings.redis_url:
         _watch_other_processes()
@@ -191,14 +196,20 @@ async def _warm_similar() -> None:
 SWEEP_SECONDS = 3600.0
 
 
-async def _sweep_staged_files() -> None:
+async def _sweep_staged_files(*, orphans: bool = False) -> None:
     """Staged uploads left behind (a crash, a page that never closed) go at start-up and
-    then every hour, in every web process: the upload directory is shared."""
+    then every hour, in every web process (each has its own files in flight). `orphans`
+    (embedded, no scheduler): stored files no attachment points at go too."""
     while True:
         try:
             await nicegui_run.io_bound(services.attachments.sweep_staged)
         except Exception:
             log.exception("sweeping staged uploads failed")
+        if orphans:
+            try:
+                await nicegui_run.io_bound(storage_sweep.run_sweep)
+            except Exception:
+                log.exception("sweeping orphaned stored files failed (recorded in job_runs)")
         await asyncio.sleep(SWEEP_SECONDS)
 
 
@@ -209,23 +220,41 @@ def readiness() -> dict[str, object]:
             current = MigrationContext.configure(conn).get_current_revision()
     except Exception as e:
         log.warning("readiness: database unreachable: %s", e)
-        return {"ready": False, "database": "down", "migrations": "unknown"}
+        return {"ready": False, "database": "down", "migrations": "unknown", **storage_state()}
     head = migrate.head()
     return {
         "ready": current == head,
         "database": "ok",
         "migrations": "at head" if current == head else f"at {current}, head is {head}",
+        **storage_state(),
     }
 
 
+def storage_state() -> dict[str, str]:
+    """The file storage: `ok` or `down`, and which kind. A bucket that is down does not take
+    the app out of service (issues can still be read and written; uploads and downloads
+    answer 503 "try again"), so it degrades health instead of failing readiness."""
+    storage = services.files.storage()
+    kind = storage.kind
+    try:
+        storage.check()
+    except Exception as e:
+        log.warning("storage unreachable: %s", e)
+        return {"storage": "down", "storage_kind": kind}
+    return {"storage": "ok", "storage_kind": kind}
+
+
 def health(settings: Settings) -> dict[str, str]:
-    """Database and Redis state, no secrets: ok | degraded | down."""
+    """Database, Redis and storage state, no secrets: ok | degraded | down."""
     out = {"status": "ok", "database": "ok", "redis": "disabled"}
     try:
         services.db.ping()
     except Exception as e:
         log.warning("health: database unreachable: %s", e)
         out["database"] = out["status"] = "down"
+    out.update(storage_state())
+    if out["storage"] == "down" and out["status"] == "ok":
+        out["status"] = "degraded"
     if settings.redis_url:
         import redis
 

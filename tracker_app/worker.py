@@ -14,12 +14,14 @@ from services.intake import dispatch
 log = logging.getLogger(__name__)
 
 QUEUE = "tracker"
-# (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC, and
-# analyses that never reached a worker handed over again every five minutes.
+# (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC,
+# analyses that never reached a worker handed over again every five minutes, and stored
+# files no attachment points at (services.storage.sweep) removed every hour.
 SCHEDULES = [
     ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
     ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
     ("tracker-intake-sweep", "*/5 * * * *", "services.intake.sweep"),
+    ("tracker-storage-sweep", "40 * * * *", "services.storage.sweep.run_sweep"),
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400

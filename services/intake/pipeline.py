@@ -90,24 +90,26 @@ def _run_file(s: Session, analysis: Analysis) -> str:
     version = _version(module)
     if _unchanged(analysis, version, attachment.sha256):
         return f"analysis {analysis.id}: unchanged"
-    path, stored, analysis_id = (
-        files.path_of(attachment.stored_name),
-        attachment.stored_name,
-        analysis.id,
-    )
+    stored, size, analysis_id = attachment.stored_name, attachment.size, analysis.id
     _started(s, analysis)
     if not version:
         return _finish(s, analysis_id, skipped=f"No reader for {attachment.content_type} yet.")
     options = {"keep_location": config.keep_location} if module.endswith(".image") else {}
-    outcome = sandbox.run(
-        module,
-        function,
-        path,
-        limits=config.limits,
-        caps=config.caps,
-        options=options,
-        sys_path=config.sys_path,
-    )
+    # A bucket's file is copied to a temporary local file first (at most its recorded size):
+    # the sandboxed reader only ever opens a local path. StorageUnavailable: retried.
+    try:
+        with files.local_copy(stored, limit=size) as path:
+            outcome = sandbox.run(
+                module,
+                function,
+                path,
+                limits=config.limits,
+                caps=config.caps,
+                options=options,
+                sys_path=config.sys_path,
+            )
+    except FileNotFoundError:
+        return _finish(s, analysis_id, failed="The stored file is missing.", version=version)
     if outcome.extraction is None:
         return _finish(s, analysis_id, failed=outcome.error, version=version, sha=attachment.sha256)
     return _finish(
@@ -231,7 +233,7 @@ def _apply(
     if cleaned and replaces and analysis.attachment_id is not None:
         attachment = s.get(Attachment, analysis.attachment_id)
         if attachment is not None and attachment.stored_name == replaces:
-            data = files.path_of(cleaned).read_bytes()
+            data = extraction.cleaned or b""
             attachment.stored_name, attachment.size = cleaned, len(data)
             attachment.sha256 = hashlib.sha256(data).hexdigest()
             analysis.input_sha256 = attachment.sha256  # what is stored now was analysed

@@ -37,7 +37,11 @@ def redact_secrets(s: Session, actor: Actor, attachment_id: int) -> AnalysisView
     if attachment.content_type != "text/plain" or attachment.size > MAX_REDACT_BYTES:
         raise InvalidInput("Only text files (up to 20 MB) can be redacted; this one stays as is.")
     old_name = attachment.stored_name
-    text = files.path_of(old_name).read_bytes().decode("utf-8", errors="replace")
+    try:
+        raw = files.read_bytes(old_name, limit=MAX_REDACT_BYTES)
+    except FileNotFoundError:
+        raise NotFound("attachment") from None
+    text = raw.decode("utf-8", errors="replace")
     masked, hits = secrets_scan.mask(text)
     if not hits:
         raise InvalidInput("No secret was found in this file; nothing to redact.")

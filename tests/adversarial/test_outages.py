@@ -191,9 +191,21 @@ def _database_drill(
     assert "Try again" in page.text and "Traceback" not in page.text
     ready = httpx.get(f"{base}/readyz", timeout=10)
     assert ready.status_code == 503
-    assert ready.json() == {"ready": False, "database": "down", "migrations": "unknown"}
+    assert ready.json() == {
+        "ready": False,
+        "database": "down",
+        "migrations": "unknown",
+        "storage": "ok",
+        "storage_kind": "local",
+    }
     health = httpx.get(f"{base}/healthz", timeout=10)  # the process itself is alive
-    assert health.json() == {"status": "down", "database": "down", "redis": "disabled"}
+    assert health.json() == {
+        "status": "down",
+        "database": "down",
+        "redis": "disabled",
+        "storage": "ok",
+        "storage_kind": "local",
+    }
     assert _counts(direct) == before  # counted beside the app, not through it
     assert _files(uploads) == []  # no staged or placed file left behind
 
@@ -273,7 +285,13 @@ async def _redis_drill(
 
             redis_proxy.cut()
             health = (await api.get(f"{base}/healthz")).json()
-            assert health == {"status": "degraded", "database": "ok", "redis": "down"}
+            assert health == {
+                "status": "degraded",
+                "database": "ok",
+                "redis": "down",
+                "storage": "ok",
+                "storage_kind": "local",
+            }
             during = []
             for n in range(3):
                 r = await api.post("/issues", json={"title": f"during {n}"})
@@ -305,7 +323,13 @@ async def _redis_drill(
             again = (await api.post("/issues", json={"title": "again"})).json()
             await other.hear(lambda: _heard(other.heard, again["id"], origin), "the next event")
             health = (await api.get(f"{base}/healthz")).json()
-            assert health == {"status": "ok", "database": "ok", "redis": "ok"}
+            assert health == {
+                "status": "ok",
+                "database": "ok",
+                "redis": "ok",
+                "storage": "ok",
+                "storage_kind": "local",
+            }
 
             # Redis restarting under an idle app: connections dropped, back at once.
             redis_proxy.cut()

@@ -27,7 +27,13 @@ async def test_every_request_gets_an_id_and_one_log_line_with_the_user(
 async def test_ready_means_database_up_and_migrated(http, db) -> None:
     response = await http.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"ready": True, "database": "ok", "migrations": "at head"}
+    assert response.json() == {
+        "ready": True,
+        "database": "ok",
+        "migrations": "at head",
+        "storage": "ok",
+        "storage_kind": "local",
+    }
 
 
 async def test_metrics_are_plain_prometheus_text(http, db) -> None:

@@ -49,4 +49,10 @@ async def test_docs_pages_are_served(http) -> None:
 async def test_health_says_what_is_up_without_secrets(http) -> None:
     response = await http.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "disabled"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "disabled",
+        "storage": "ok",
+        "storage_kind": "local",
+    }

@@ -98,7 +98,13 @@ def test_serve_first_start_creates_an_admin_and_reports_healthy(tmp_path: Path) 
         health = httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5)
 
         assert health.status_code == 200
-        assert health.json() == {"status": "ok", "database": "ok", "redis": "disabled"}
+        assert health.json() == {
+            "status": "ok",
+            "database": "ok",
+            "redis": "disabled",
+            "storage": "ok",
+            "storage_kind": "local",
+        }
         assert health.headers["X-Content-Type-Options"] == "nosniff"
         assert health.headers["Referrer-Policy"] == "same-origin"
         assert health.headers["X-Frame-Options"] == "DENY"

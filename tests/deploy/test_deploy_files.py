@@ -86,8 +86,9 @@ def test_every_container_command_is_a_real_tracker_command() -> None:
         for name, s in services.items()
         if "build" in s or "<<" in s or s.get("image", "").startswith("issues-insights-tracker")
     }
-    assert set(commands) == {"migrate", "web", "worker", "scheduler"}
+    assert set(commands) == {"migrate", "bucket", "web", "worker", "scheduler"}
     assert commands["migrate"] == ["db", "upgrade"]
+    assert commands["bucket"] == ["storage", "prepare"]
     assert commands["web"][0] == "serve" and commands["worker"] == ["worker"]
     assert commands["scheduler"] == ["scheduler"]
     runner = CliRunner()
@@ -106,14 +107,37 @@ def test_the_stack_waits_for_its_dependencies_and_scales_the_web() -> None:
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
-    volumes = {v.split(":")[0] for name in ("web", "worker") for v in services[name]["volumes"]}
-    assert volumes == {"uploads"}  # web processes and the worker share the uploads
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["bucket"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert services["bucket"]["depends_on"]["objects"]["condition"] == "service_healthy"
+
+
+def test_web_and_workers_share_only_the_database_redis_and_the_bucket() -> None:
+    """No shared disk: the attachments are in the object store's named volume, and every
+    app container reaches it with the same settings (what several machines would do)."""
+    compose = _compose()
+    services = compose["services"]
+    for name in ("web", "worker", "scheduler", "migrate", "bucket"):
+        assert "volumes" not in services[name], name
+        env = services[name]["environment"]
+        assert env["TRACKER_STORAGE_URL"] == "s3://tracker/attachments"
+        assert env["TRACKER_S3_ENDPOINT_URL"] == "http://objects:9000"
+        assert env["AWS_SECRET_ACCESS_KEY"].startswith("${S3_SECRET_KEY:?")
+    objects = services["objects"]
+    image, _, tag = objects["image"].partition(":")
+    assert image == "minio/minio" and tag.startswith("RELEASE.")  # pinned, never :latest
+    assert objects["volumes"] == ["objects:/data"] and "objects" in compose["volumes"]
+    assert objects["environment"]["MINIO_ROOT_PASSWORD"].startswith("${S3_SECRET_KEY:?")
+    assert "healthcheck" in objects and "ports" not in objects  # not published on the host
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "objects"}
 
 
 def test_secrets_come_from_the_env_file_which_documents_them() -> None:
     required = set(re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()))
     example = (ROOT / ".env.example").read_text()
-    assert required == {"POSTGRES_PASSWORD"}
+    assert required == {"POSTGRES_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
     for name in (*required, "TRACKER_SECRET_KEY"):
         assert re.search(rf"^{name}=$", example, re.M), name  # listed, deliberately empty
 
