@@ -153,7 +153,9 @@ def mark_invalid(fields: dict[str, Any], error: Any) -> None:
             continue
         field.props["error"] = True
         label = str(field.props.get("label") or name).split(" (")[0]
-        field.props["error-message"] = f"{label} {message}."
+        field.props["error-message"] = (
+            f"{message.rstrip('.')}." if message[:1].isupper() else f"{label} {message}."
+        )
         field.update()
 
 

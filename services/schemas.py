@@ -130,8 +130,16 @@ def invalid_from(error: ValidationError) -> InvalidInput:
     for item in error.errors():
         name = ".".join(str(p) for p in item["loc"]) or "body"
         fields.setdefault(name, plain_error(item))
-    summary = " ".join(f"{_label(k)} {v}." for k, v in fields.items())
+    summary = " ".join(_sentence(_label(k), v) for k, v in fields.items())
     return InvalidInput(summary, fields)
+
+
+def _sentence(label: str, problem: str) -> str:
+    """ "Title is required." — or, for a message that is a sentence already, "sort: Unknown
+    sort 'x'; use one of ..." """
+    if problem[:1].isupper():
+        return f"{label}: {problem.rstrip('.')}."
+    return f"{label} {problem}."
 
 
 def plain_error(item: Mapping[str, Any]) -> str:
@@ -154,8 +162,7 @@ def plain_error(item: Mapping[str, Any]) -> str:
         return "must be a whole number"
     if kind in ("string_type", "list_type", "bool_type", "bool_parsing"):
         return f"has the wrong type ({item['msg'].lower().removeprefix('input ')})"
-    message = str(item["msg"]).removeprefix("Value error, ")
-    return message[:1].lower() + message[1:]
+    return str(item["msg"]).removeprefix("Value error, ")  # a sentence of its own
 
 
 # Fields people fill in forms, by the name a form shows; any other is named as sent.
