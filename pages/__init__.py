@@ -15,6 +15,7 @@ from . import (
     issue_detail,
     issue_list,
     issue_new,
+    notifications,
 )
 from .config import PageConfig
 
@@ -35,3 +36,4 @@ def register_all(settings: PageConfig) -> None:
     admin_users.register()
     admin_jobs.register()
     account.register()
+    notifications.register()

@@ -10,6 +10,7 @@ from nicegui import app, ui
 import services
 from services import permissions
 
+from .bell import Bell
 from .components import MARKDOWN_CSS
 from .viewer import Viewer
 
@@ -46,6 +47,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             'flat round color=white aria-label="Toggle dark mode" title="Dark mode"'
         ).classes("ml-auto")
         if viewer is not None:
+            Bell(viewer)
             who = viewer.actor.full_name or viewer.actor.email
             account = ui.button(
                 who, icon="account_circle", on_click=lambda: ui.navigate.to("/account")
