@@ -10,16 +10,20 @@ from rq import Queue, Worker
 from rq_scheduler import Scheduler
 
 from services.intake import dispatch
+from services.notify import dispatch as mail
 
 log = logging.getLogger(__name__)
 
 QUEUE = "tracker"
-# (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC, and
-# analyses that never reached a worker handed over again every five minutes.
+# (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC,
+# analyses and mail that never reached a worker handed over again every five minutes, and
+# the daily digests (each user's once a day, after TRACKER_MAIL_DIGEST_HOUR).
 SCHEDULES = [
     ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
     ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
     ("tracker-intake-sweep", "*/5 * * * *", "services.intake.sweep"),
+    ("tracker-mail-sweep", "*/5 * * * *", "services.notify.outbox.sweep"),
+    ("tracker-mail-digests", "*/10 * * * *", "services.notify.digest.send_digests"),
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400
@@ -33,7 +37,7 @@ def run_worker(redis: Redis, *, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). A SIGTERM
     lets the current job finish first."""
     # File analysis has its own queue, so it never delays the daily stats.
-    queues = [Queue(name, connection=redis) for name in (QUEUE, dispatch.QUEUE)]
+    queues = [Queue(name, connection=redis) for name in (QUEUE, dispatch.QUEUE, mail.QUEUE)]
     worker = Worker(queues, connection=redis)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
 

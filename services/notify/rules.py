@@ -35,13 +35,14 @@ _rules: dict[str, Rule] = {}
 
 
 def on_verb(verb: str, rule: Rule) -> None:
-    """Register (or replace) who hears about activity rows of `verb`."""
+    """Register (or replace) who hears about activity rows of `verb`, or of one field of a
+    verb as "verb:field" (that one wins over the verb's)."""
     _rules[verb] = rule
 
 
 def recipients(s: Session, issue: Issue, row: Activity) -> list[tuple[User, Candidate]]:
     """The users to notify about this row, at most once each (the first candidate wins)."""
-    rule = _rules.get(str(row.verb))
+    rule = _rules.get(f"{row.verb}:{row.field}") or _rules.get(str(row.verb))
     if rule is None:
         return []
     out: dict[int, tuple[User, Candidate]] = {}
@@ -118,6 +119,18 @@ def _assigned(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
     return [Candidate(int(row.new_value), "assigned", "assigned the issue to you", "assigned")]
 
 
+def _duplicate(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
+    """Marked a duplicate (an `edited` row of field duplicate_of): the reporter and the
+    assignee. The reporters it affects can be added here once they are recorded."""
+    if not row.new_value:
+        return _assignee(issue, "edited", "said the issue is not a duplicate")
+    summary = f"marked the issue a duplicate of #{row.new_value}"
+    return [
+        Candidate(issue.reporter_id, "duplicate", summary, "my_issues"),
+        *_assignee(issue, "duplicate", summary),
+    ]
+
+
 def _changed(what: str) -> Rule:
     def rule(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
         return _assignee(issue, str(row.verb), what)
@@ -152,5 +165,6 @@ on_verb(Verb.STATUS, _status)
 on_verb(Verb.COMMENTED, _commented)
 on_verb(Verb.ASSIGNED, _assigned)
 on_verb(Verb.EDITED, _changed("edited the issue"))
+on_verb(f"{Verb.EDITED}:duplicate_of", _duplicate)
 on_verb(Verb.TAGS, _changed("changed the tags"))
 on_verb(Verb.ATTACHED, _changed("attached a file"))

@@ -1,0 +1,11 @@
+"""Mail in: one RFC 5322 message becomes an issue or a comment, its attachments checked and
+analysed like browser uploads; unknown or automatic senders are refused politely, once.
+
+    parse.py    bytes -> a plain ParsedMail (no database): sender, subject, text, files
+    receive.py  the service: who sent it, what it becomes, the replies (via the outbox)
+    imap.py     polling a mailbox over IMAP with TLS
+"""
+
+from .policy import MailInPolicy, configure
+
+__all__ = ["MailInPolicy", "configure"]
