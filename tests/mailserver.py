@@ -27,13 +27,11 @@ class MailServer:
 
     def messages(self) -> list[EmailMessage]:
         """What arrived, oldest first."""
-        box = mailbox.Maildir(self.maildir, create=False)
-        found = []
-        for key in box.keys():
-            path = self.maildir / "new" / key
-            if not path.exists():
-                path = next((self.maildir / "cur").glob(f"{key}*"))
-            found.append((path.stat().st_mtime_ns, key, path.read_bytes()))
+        found = [
+            (path.stat().st_mtime_ns, path.name, path.read_bytes())
+            for folder in ("new", "cur")
+            for path in (self.maildir / folder).iterdir()
+        ]
         return [
             BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[misc]
             for _, _, raw in sorted(found)

@@ -13,8 +13,8 @@ import services
 from services.notify import digest, dispatch, outbox, unsubscribe
 from services.notify.models import MailOutbox, OutboxStatus
 from tests.factories import make_issue, team
-from tests.notify.conftest import configure_mail
 from tests.mailserver import free_port
+from tests.notify.conftest import configure_mail
 
 
 @pytest.fixture
