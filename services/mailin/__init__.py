@@ -6,6 +6,9 @@ analysed like browser uploads; unknown or automatic senders are refused politely
     imap.py     polling a mailbox over IMAP with TLS
 """
 
+from . import parse, receive
 from .policy import MailInPolicy, configure
+from .receive import Outcome
+from .receive import receive as handle
 
-__all__ = ["MailInPolicy", "configure"]
+__all__ = ["MailInPolicy", "Outcome", "configure", "handle", "parse", "receive"]

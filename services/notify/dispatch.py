@@ -57,6 +57,17 @@ def wait_idle(timeout: float = 60.0) -> bool:
     return False
 
 
+def finish(timeout: float = 60.0) -> None:
+    """Before a short-lived process exits (the CLI): send what is due now, and leave mail
+    still collecting its burst to the sweep of a long-running process."""
+    with _lock:
+        later = [t for t in _timers if t.interval > 1.0]
+        for timer in later:
+            timer.cancel()
+            _timers.discard(timer)
+    wait_idle(timeout)
+
+
 def _later(outbox_id: int, delay: float) -> None:
     timer = threading.Timer(delay, _run_local, args=(outbox_id,))
     timer.daemon = True
