@@ -23,7 +23,7 @@ from ..notify import config as mail
 from ..notify.models import MailOutbox
 from ..schemas import MAX_DESCRIPTION, MAX_TITLE, Actor
 from . import parse
-from .policy import policy
+from . import policy as settings
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ def receive(raw: bytes) -> Outcome:
         log.info("mail-in: refused a message without a sender address")
         return Outcome("refused", "no sender address")
     try:
-        if len(raw) > policy.max_bytes:
-            limit = uploads.size_text(policy.max_bytes)
+        if len(raw) > settings.policy.max_bytes:
+            limit = uploads.size_text(settings.policy.max_bytes)
             raise Refused(f"The message is larger than the {limit} the tracker accepts.")
         try:
             mail_msg = parse.parse(raw)
@@ -87,7 +87,7 @@ def _sender(env: parse.Envelope) -> Actor:
                 raise Refused("The account of this address is deactivated.")
             return Actor.model_validate(user)
     domain = env.sender.rpartition("@")[2]
-    if not policy.allow_signup or domain not in policy.signup_domains:
+    if not settings.policy.allow_signup or domain not in settings.policy.signup_domains:
         raise Refused("This address has no account in the tracker.")
     with session() as s:
         try:
@@ -236,7 +236,7 @@ def _answer(env: parse.Envelope, subject: str, text: str, *, kind: str = "reply"
     """Mail the sender, unless mail is off or they were answered within the quiet time."""
     if not mail.config.enabled or not env.sender:
         return False
-    since = utcnow() - dt.timedelta(seconds=policy.reply_quiet_seconds)
+    since = utcnow() - dt.timedelta(seconds=settings.policy.reply_quiet_seconds)
     with session() as s:
         begin_write(s)
         recent = s.scalar(
