@@ -37,9 +37,14 @@ def run_worker(redis: Redis, *, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). A SIGTERM
     lets the current job finish first."""
     # File analysis has its own queue, so it never delays the daily stats.
-    queues = [Queue(name, connection=redis) for name in (QUEUE, dispatch.QUEUE, mail.QUEUE)]
+    queues = [Queue(name, connection=redis) for name in queue_names()]
     worker = Worker(queues, connection=redis)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
+
+
+def queue_names() -> list[str]:
+    """The queues a worker serves: the scheduled jobs, file analysis, mail."""
+    return [QUEUE, dispatch.QUEUE, mail.QUEUE]
 
 
 def register_schedules(scheduler: Scheduler) -> list[str]:

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from ..db import runtime
 from ..models import utcnow
@@ -102,11 +103,16 @@ def _forget(future: Future[object]) -> None:
         _pending.discard(future)
 
 
-def _enqueue(redis_url: str, due: list[tuple[int, dt.datetime]]) -> None:
+def connection(redis_url: str) -> Any:
     from redis import Redis
+
+    return Redis.from_url(redis_url, socket_connect_timeout=2)
+
+
+def _enqueue(redis_url: str, due: list[tuple[int, dt.datetime]]) -> None:
     from rq import Queue
 
-    queue = Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
+    queue = Queue(QUEUE, connection=connection(redis_url))
     for outbox_id, when in due:
         options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 86400, "failure_ttl": 7 * 86400}
         if when > utcnow():
