@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def send_digests(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The job (scheduled every few minutes; idempotent: one digest per user per day)."""
+    """The job (scheduled every few minutes; idempotent: one digest per user per day).
+    Without mail configured it does nothing, and records nothing."""
+    if not config.config.enabled:
+        return {"digests": 0}
     return run_recorded("mail-digest", lambda s: _digests(s, now or utcnow()))
 
 

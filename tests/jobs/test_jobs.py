@@ -109,6 +109,8 @@ def test_the_scheduler_registers_each_job_once(redis_client):
     assert sorted(worker.register_schedules(scheduler)) == [
         "tracker-close-yesterday",
         "tracker-intake-sweep",
+        "tracker-mail-digests",
+        "tracker-mail-sweep",
         "tracker-refresh-today",
     ]
     assert worker.register_schedules(scheduler) == []  # a restart changes nothing
@@ -117,6 +119,8 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-refresh-today",
         "tracker-close-yesterday",
         "tracker-intake-sweep",
+        "tracker-mail-sweep",
+        "tracker-mail-digests",
     }
     assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
     stale = jobs_now["tracker-close-yesterday"]
