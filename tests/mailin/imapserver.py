@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -32,7 +33,8 @@ class ImapServer:
 
     @property
     def url(self) -> str:
-        return f"imaps://{USER.replace('@', '%40')}:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{self.port}"
+        login = f"{quote(USER, safe='')}:{quote(PASSWORD, safe='')}"
+        return f"imaps://{login}@127.0.0.1:{self.port}"
 
     def client(self) -> imaplib.IMAP4_SSL:
         context = ssl.create_default_context(cafile=str(self.cafile))
@@ -137,5 +139,6 @@ service anvil {{
         except OSError:
             if time.monotonic() > deadline:
                 log = home / "dovecot.log"
-                raise RuntimeError(log.read_text() if log.exists() else "dovecot did not start")
+                why = log.read_text() if log.exists() else "dovecot did not start"
+                raise RuntimeError(why) from None
             time.sleep(0.05)

@@ -177,3 +177,31 @@ def test_a_new_user_has_the_defaults(db):
         "none",
         "immediate",
     )
+
+
+def test_a_later_verb_plugs_in_marked_duplicate_tells_the_reporter(people):
+    """What services.duplicates records (an `edited` row of field duplicate_of) reaches the
+    reporter through the rule registered for it."""
+    from services.activity import record
+    from services.enums import Verb
+    from services.models import Issue
+
+    reporter, maintainer = people["reporter"], people["maintainer"]
+    original, copy = make_issue(reporter), make_issue(reporter)
+    with services.session() as s:
+        services.db.begin_write(s)
+        record(
+            s,
+            s.get(Issue, copy.id),
+            maintainer.id,
+            Verb.EDITED,
+            "duplicate_of",
+            None,
+            str(original.id),
+        )
+        s.commit()
+    [note] = _inbox(reporter)
+    assert (note.kind, note.summary) == (
+        "duplicate",
+        f"marked the issue a duplicate of #{original.id}",
+    )
