@@ -29,8 +29,13 @@ CHUNK = 1024 * 1024
 @clean_errors
 def mail_in(imap_url: str | None, folder: str, done_folder: str) -> None:
     """Turn mail into issues and comments: one RFC 5322 message on standard input, or every
-    message of an IMAP folder. Exits 75 (try again later) when the database is down."""
-    ready()
+    message of an IMAP folder. Exits 75 (try again later: the MTA keeps the message) when
+    the tracker cannot start (the database down, a setting wrong)."""
+    try:
+        ready()
+    except click.ClickException as e:
+        click.echo(f"Error: {e.message}; the message is kept for a later try.", err=True)
+        sys.exit(EX_TEMPFAIL)
     try:
         if imap_url:
             try:

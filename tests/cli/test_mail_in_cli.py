@@ -202,3 +202,14 @@ def test_an_invoice_piped_to_the_command_becomes_an_issue_with_its_fields_read(
     assert (analysis.status, analysis.kind) == ("done", "invoice")
     assert analysis.fields["total"] == "11479.20"
     assert analysis.fields["invoice_number"] == "2026-6342"
+
+
+def test_with_the_database_down_the_mta_is_told_to_try_again(data_dir: Path) -> None:
+    result = CliRunner().invoke(
+        cli.main,
+        ["mail-in"],
+        input=m.raw(m.message()),
+        env={"TRACKER_DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:9/none"},
+    )
+    assert result.exit_code == 75, result.output
+    assert "kept for a later try" in result.output
