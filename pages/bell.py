@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 import services
+from services.events import ChangeEvent
 
 from .live import hub
 from .viewer import Viewer
@@ -26,11 +27,21 @@ class Bell:
         # the database), then again whenever the viewer's notifications change.
         hub.watch(
             viewer,
-            lambda _change: False,
+            self.wants,
             self.refresh,
             min_interval=0.5,
             notices=True,
             at_connect=True,
+        )
+
+    def wants(self, change: ChangeEvent) -> bool:
+        """Besides the viewer's own notification events: a reporter's bell also looks again
+        when one of their issues changes (a change another process made reaches this one
+        without Redis as an issue event only). Staff bells do not: every issue is theirs."""
+        return (
+            not self.viewer.is_staff
+            and change.kind in ("issue", "comment")
+            and change.reporter_id == self.viewer.actor.id
         )
 
     async def refresh(self) -> None:

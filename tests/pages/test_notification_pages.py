@@ -86,3 +86,24 @@ async def test_a_reporter_is_not_offered_every_new_issue(
     await browser.open("/account")
     await browser.should_see("Email")
     await browser.should_not_see("New issues")
+
+
+async def test_a_reporters_bell_looks_again_when_another_process_changes_their_issue(
+    create_user: Callable[[], User], db
+) -> None:
+    """Without Redis, a change made by another process (the CLI, mail-in) arrives from the
+    activity watcher as an issue event only; the reporter's bell counts again on it."""
+    from services.events import ChangeEvent, deliver
+    from services.notify.models import Notification
+
+    browser = create_user()
+    reporter = sign_in(browser)
+    issue = make_issue(reporter)
+    await browser.open("/")
+    [bell] = browser.find(marker="bell").elements
+    await until(lambda: bell.props.get("aria-label") == "Notifications")
+    with services.session() as s:  # written by "another process": no event here
+        s.add(Notification(user_id=reporter.id, issue_id=issue.id, kind="status", summary="x"))
+        s.commit()
+    deliver(ChangeEvent("issue", "updated", issue.id, reporter.id))  # what the watcher says
+    await until(lambda: _badge(browser) == "1")
