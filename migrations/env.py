@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-import services.intake.models  # noqa: F401  (its tables join the metadata)
+import services.intake.models
+import services.notify.models  # noqa: F401
 from services.models import Base
 
 config = context.config

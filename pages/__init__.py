@@ -16,6 +16,7 @@ from . import (
     issue_detail,
     issue_list,
     issue_new,
+    notifications,
 )
 from .config import PageConfig
 
@@ -37,3 +38,4 @@ def register_all(settings: PageConfig) -> None:
     admin_jobs.register()
     admin_tags.register()
     account.register()
+    notifications.register()

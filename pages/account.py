@@ -1,4 +1,5 @@
-"""`/account`: change your password; create or revoke personal API tokens."""
+"""`/account`: change your password; create or revoke personal API tokens; choose what you
+are notified about and how mail reaches you."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import services
 
 from .components import page_heading
 from .frame import frame
+from .notification_prefs import notification_card
 from .redirects import login_url
 from .signin import Login, complete_login, run_auth
 from .viewer import Viewer, viewer_for
@@ -33,6 +35,7 @@ def register() -> None:
                     ui.label("Password changed. Your other sessions and API tokens have ended.")
             password_card(viewer, agent)
             token_card(viewer)
+            await notification_card(viewer)
         return None
 
 

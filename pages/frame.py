@@ -10,6 +10,7 @@ from nicegui import app, ui
 import services
 from services import permissions
 
+from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
 from .shortcuts import Shortcuts
@@ -49,6 +50,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         theme.on_click(lambda: _toggle(dark, theme))
         _show_theme(theme, dark.value)
         if viewer is not None:
+            Bell(viewer)
             who = viewer.actor.full_name or viewer.actor.email
             account = ui.button(
                 who, icon="account_circle", on_click=lambda: ui.navigate.to("/account")

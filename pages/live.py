@@ -31,15 +31,25 @@ Wants = Callable[[ChangeEvent], bool]
 Refresh = Callable[[], Awaitable[None]]
 
 
+NOTIFICATION = "notification"  # someone's bell: only watchers of notices get these
+
+
 class Watcher:
     def __init__(
-        self, client: Client, viewer: Viewer, wants: Wants, refresh: Refresh, min_interval: float
+        self,
+        client: Client,
+        viewer: Viewer,
+        wants: Wants,
+        refresh: Refresh,
+        min_interval: float,
+        notices: bool = False,
     ) -> None:
         self.client = client
         self.viewer = viewer
         self.wants = wants
         self.refresh = refresh
         self.min_interval = min_interval
+        self.notices = notices
         self._running = False
         self._dirty = False
         self._recheck = False
@@ -52,6 +62,10 @@ class Watcher:
             # the viewer is still signed in; after missed events, also reload.
             self._recheck = True
             self._dirty = self._dirty or change.op == RESYNC
+        elif change.kind == NOTIFICATION:
+            if not self.notices or change.user_id != self.viewer.actor.id:
+                return
+            self._dirty = True
         elif change.kind == "user":
             if change.user_id != self.viewer.actor.id:
                 return
@@ -109,12 +123,23 @@ class Hub:
             watcher.offer(change)
 
     def watch(
-        self, viewer: Viewer, wants: Wants, refresh: Refresh, *, min_interval: float = 0.3
+        self,
+        viewer: Viewer,
+        wants: Wants,
+        refresh: Refresh,
+        *,
+        min_interval: float = 0.3,
+        notices: bool = False,
+        at_connect: bool = False,
     ) -> Watcher:
         """Refresh the current page when a change it wants arrives (and re-check the viewer's
-        session when their own account changes); forgotten when the page closes."""
+        session when their own account changes); forgotten when the page closes. With
+        `notices`, also when the viewer's notifications change (other watchers never see
+        those events). With `at_connect`, also once as soon as the page is connected (a
+        part of the layout that loads its data after the page is shown)."""
         client = context.client
-        watcher = Watcher(client, viewer, wants, refresh, min_interval)
+        watcher = Watcher(client, viewer, wants, refresh, min_interval, notices)
+        watcher._dirty = at_connect
         self._watchers.add(watcher)
         client.on_connect(watcher.start)
         client.on_delete(lambda: self._watchers.discard(watcher))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from . import hooks
 from .enums import Verb
 from .models import Activity, Issue, User, utcnow
 from .permissions import access_issue, load_actor
@@ -83,22 +84,22 @@ def record(
     now = (str(issue.status), str(issue.severity))
     before = now if before is _NOW else before
     after = now if after is _NOW else after
-    s.add(
-        Activity(
-            issue_id=issue.id,
-            reporter_id=issue.reporter_id,
-            actor_id=actor_id,
-            verb=verb,
-            field=field,
-            old_value=old,
-            new_value=new,
-            status_before=before[0] if before else None,
-            severity_before=before[1] if before else None,
-            status_after=after[0] if after else None,
-            severity_after=after[1] if after else None,
-            created_at=utcnow(),
-        )
+    row = Activity(
+        issue_id=issue.id,
+        reporter_id=issue.reporter_id,
+        actor_id=actor_id,
+        verb=verb,
+        field=field,
+        old_value=old,
+        new_value=new,
+        status_before=before[0] if before else None,
+        severity_before=before[1] if before else None,
+        status_after=after[0] if after else None,
+        severity_after=after[1] if after else None,
+        created_at=utcnow(),
     )
+    s.add(row)
+    hooks.recorded(s, issue, row)
 
 
 def touch(s: Session, issue_id: int) -> None:

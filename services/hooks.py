@@ -35,6 +35,24 @@ def written(s: Session, what: str, issue_id: int, source_id: int) -> None:
         hook(s, Written(what, issue_id, source_id))
 
 
+# Every activity row as it is recorded, with its issue: a later part (notifications) reacts
+# inside the same transaction, so the change and what it causes commit together.
+ActivityHook = Callable[[Session, Any, Any], None]  # (session, issue, activity row)
+_activity_hooks: list[ActivityHook] = []
+
+
+def on_activity(hook: ActivityHook) -> None:
+    """Call `hook(session, issue, row)` for every activity row recorded."""
+    if hook not in _activity_hooks:
+        _activity_hooks.append(hook)
+
+
+def recorded(s: Session, issue: Any, row: Any) -> None:
+    """Called by `activity.record` once the row is added to the session."""
+    for hook in list(_activity_hooks):
+        hook(s, issue, row)
+
+
 # Issue filters a later part answers: name -> (value -> a SELECT of matching issue ids).
 # "text": issues whose other text matches a LIKE pattern (the list's `q` searches it too);
 # "signature": issues with a crash signature (the list's `signature=`).

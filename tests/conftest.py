@@ -109,9 +109,15 @@ def db(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def sent(db: str) -> Iterator[list[events.ChangeEvent]]:
-    """Every change event this process delivers, in order (the event sink as a list)."""
+    """Every change event this process delivers, in order (the event sink as a list), but
+    the bells' `notification` events (tests/notify looks at those)."""
     received: list[events.ChangeEvent] = []
-    unsubscribe = events.subscribe(received.append)
+
+    def receive(change: events.ChangeEvent) -> None:
+        if change.kind != "notification":
+            received.append(change)
+
+    unsubscribe = events.subscribe(receive)
     yield received
     unsubscribe()
 

@@ -13,7 +13,7 @@ import click
 import services
 from services import Role
 
-from . import cli_data, cli_intake, cli_jobs, cli_similar, cli_storage, migrate, observe
+from . import cli_data, cli_intake, cli_jobs, cli_mail, cli_similar, cli_storage, migrate, observe
 from .clitools import (
     clean_errors,
     connect,
@@ -210,6 +210,7 @@ main.add_command(cli_similar.similar_group)
 main.add_command(cli_storage.storage_group)
 main.add_command(cli_jobs.worker_command)
 main.add_command(cli_jobs.scheduler_command)
+main.add_command(cli_mail.mail_in)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

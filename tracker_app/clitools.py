@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -10,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 import services
 
-from . import migrate
+from . import mail_settings, migrate
 from .settings import Settings, SettingsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +45,12 @@ def connect(settings: Settings) -> None:
         keep_location=settings.keep_photo_location,
     )
     services.suggest.configure(model_dir=settings.similarity_model_dir)
+    try:
+        services.notify.configure(**vars(mail_settings.mail_config()))
+        policy = mail_settings.mail_in_policy()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+    services.mailin.configure(replace(policy, allow_signup=settings.allow_signup))
 
 
 def clean_errors(func: F) -> F:

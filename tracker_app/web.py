@@ -21,7 +21,7 @@ import services
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
-from . import api, fastpacket, headers, migrate, observe, rqdash
+from . import api, fastpacket, headers, mail_routes, migrate, observe, rqdash
 from .headers import SecurityHeaders
 from .limits import BodyLimit
 from .settings import Settings
@@ -61,6 +61,7 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
         exempt=("/_nicegui_ws/",),  # engine.io refuses messages over its own 1 MB
     )
     api.install(app, allow_signup=settings.allow_signup)
+    mail_routes.install(app)
     app.remove_route(rqdash.PATH)  # a rebuild (as in the tests) replaces the mount
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
     if settings.embedded and run_jobs:
@@ -172,8 +173,8 @@ async def _embedded_jobs() -> None:
 
 
 async def run_due_jobs() -> None:
-    """Refresh today (which closes yesterday first if that was not done), and hand over
-    analyses that never reached the in-process pool."""
+    """Refresh today (which closes yesterday first if that was not done), hand over
+    analyses and mail that never reached the in-process pool, send the daily digests."""
     try:
         await nicegui_run.io_bound(services.jobs.refresh_today)
     except Exception:
@@ -182,6 +183,11 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.intake.sweep)
     except Exception:
         log.exception("the analysis sweep failed")
+    try:  # mail whose timer was lost with its process, failed sends, the daily digests
+        await nicegui_run.io_bound(services.notify.outbox.sweep)
+        await nicegui_run.io_bound(services.notify.digest.send_digests)
+    except Exception:
+        log.exception("the mail sweep failed")
 
 
 async def _warm_similar() -> None:

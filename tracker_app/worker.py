@@ -10,18 +10,22 @@ from rq import Queue, Worker
 from rq_scheduler import Scheduler
 
 from services.intake import dispatch
+from services.notify import dispatch as mail
 
 log = logging.getLogger(__name__)
 
 QUEUE = "tracker"
 # (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC,
-# analyses that never reached a worker handed over again every five minutes, and stored
-# files no attachment points at (services.storage.sweep) removed every hour.
+# analyses and mail that never reached a worker handed over again every five minutes,
+# stored files no attachment points at (services.storage.sweep) removed every hour, and
+# the daily digests (each user's once a day, after TRACKER_MAIL_DIGEST_HOUR).
 SCHEDULES = [
     ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
     ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
     ("tracker-intake-sweep", "*/5 * * * *", "services.intake.sweep"),
     ("tracker-storage-sweep", "40 * * * *", "services.storage.sweep.run_sweep"),
+    ("tracker-mail-sweep", "*/5 * * * *", "services.notify.outbox.sweep"),
+    ("tracker-mail-digests", "*/10 * * * *", "services.notify.digest.send_digests"),
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400
@@ -35,9 +39,14 @@ def run_worker(redis: Redis, *, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). A SIGTERM
     lets the current job finish first."""
     # File analysis has its own queue, so it never delays the daily stats.
-    queues = [Queue(name, connection=redis) for name in (QUEUE, dispatch.QUEUE)]
+    queues = [Queue(name, connection=redis) for name in queue_names()]
     worker = Worker(queues, connection=redis)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
+
+
+def queue_names() -> list[str]:
+    """The queues a worker serves: the scheduled jobs, file analysis, mail."""
+    return [QUEUE, dispatch.QUEUE, mail.QUEUE]
 
 
 def register_schedules(scheduler: Scheduler) -> list[str]:

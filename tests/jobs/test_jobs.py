@@ -109,6 +109,8 @@ def test_the_scheduler_registers_each_job_once(redis_client):
     assert sorted(worker.register_schedules(scheduler)) == [
         "tracker-close-yesterday",
         "tracker-intake-sweep",
+        "tracker-mail-digests",
+        "tracker-mail-sweep",
         "tracker-refresh-today",
         "tracker-storage-sweep",
     ]
@@ -119,6 +121,8 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-close-yesterday",
         "tracker-intake-sweep",
         "tracker-storage-sweep",
+        "tracker-mail-sweep",
+        "tracker-mail-digests",
     }
     assert jobs_now["tracker-storage-sweep"].func_name == "services.storage.sweep.run_sweep"
     assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
@@ -126,7 +130,7 @@ def test_the_scheduler_registers_each_job_once(redis_client):
     stale.meta["cron_string"] = "0 3 * * *"  # an older version's schedule
     stale.save_meta()
     assert worker.register_schedules(scheduler) == ["tracker-close-yesterday"]
-    assert len(list(scheduler.get_jobs())) == 4
+    assert len(list(scheduler.get_jobs())) == len(worker.SCHEDULES)
 
 
 @pytest.mark.skipif(

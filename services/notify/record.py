@@ -1,0 +1,45 @@
+"""The hook: notifications are written in the transaction of the change that causes them
+(nothing lost, nothing for a change that rolled back), their mail collected in the outbox,
+and the recipients' bells told after commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from .. import hooks
+from ..events import ChangeEvent, emit
+from ..models import Activity, Issue, utcnow
+from . import config, outbox, rules
+from .models import EmailMode, MailState, Notification
+
+KIND = "notification"  # the ChangeEvent kind: user_id says whose bell
+
+
+def notify(s: Session, issue: Issue, row: Activity) -> None:
+    """Notify whoever the rules name about this activity row (never its actor)."""
+    # No autoflush: the core write is mid-way (a flush here would bump the issue's version
+    # early, or raise its stale-version error where the write does not expect it).
+    with s.no_autoflush:
+        for user, candidate in rules.recipients(s, issue, row):
+            mode = rules.prefs_of(s, user.id).email
+            state = MailState.NONE
+            if config.config.enabled and mode == EmailMode.IMMEDIATE:
+                state = MailState.PENDING
+                outbox.collect(s, user.id, issue.id)
+            elif config.config.enabled and mode == EmailMode.DIGEST:
+                state = MailState.DIGEST
+            s.add(
+                Notification(
+                    user_id=user.id,
+                    issue_id=issue.id,
+                    actor_id=row.actor_id,
+                    kind=candidate.kind,
+                    summary=candidate.summary,
+                    mail=state,
+                    created_at=utcnow(),
+                )
+            )
+            emit(s, ChangeEvent(KIND, "created", user_id=user.id))
+
+
+hooks.on_activity(notify)

@@ -1,0 +1,109 @@
+"""The bell counts live, the list shows what changed and marks read, /account keeps the
+preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+from nicegui.testing import User
+
+import services
+from tests.factories import make_issue
+from tests.pages.conftest import sign_in, until
+
+
+def _badge(user: User) -> str:
+    [bell] = user.find(marker="bell").elements
+    badges = [c for c in bell.default_slot.children if isinstance(c, ui.badge)]
+    return badges[0].text if badges and badges[0].visible else ""
+
+
+async def test_the_bell_counts_live_when_a_maintainer_acts(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    reporter = sign_in(browser)
+    maintainer = sign_in(create_user(), "MAINTAINER")
+    issue = make_issue(reporter, title="Export hangs")
+    await browser.open("/")
+    [bell] = browser.find(marker="bell").elements
+    await until(lambda: bell.props.get("aria-label") == "Notifications")
+    assert _badge(browser) == ""
+    with services.session() as s:
+        services.issues.change_status(s, maintainer, issue.id, "TRIAGED")
+    await until(lambda: _badge(browser) == "1")
+    assert bell.props["aria-label"] == "Notifications, 1 unread"
+    with services.session() as s:
+        services.comments.add_comment(s, maintainer, issue.id, {"body": "Reproduced."})
+    await until(lambda: _badge(browser) == "2")
+
+
+async def test_the_list_shows_who_did_what_and_marks_read(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    reporter = sign_in(browser)
+    maintainer = sign_in(create_user(), "MAINTAINER", full_name="Mia Maintainer")
+    issue = make_issue(reporter, title="<b>Export</b> hangs")
+    with services.session() as s:
+        services.issues.change_status(s, maintainer, issue.id, "TRIAGED")
+        services.comments.add_comment(s, maintainer, issue.id, {"body": "On it."})
+    await browser.open("/notifications")
+    await browser.should_see("Mia Maintainer changed the status from OPEN to TRIAGED")
+    await browser.should_see("Mia Maintainer commented")
+    await browser.should_see(f"#{issue.id} <b>Export</b> hangs")  # a title is text
+    browser.find("Mark all read").click()
+    await until(lambda: _unread(reporter) == 0)
+    await until(lambda: _badge(browser) == "")
+
+
+def _unread(actor: services.Actor) -> int:
+    with services.session() as s:
+        return services.notify.unread_count(s, actor)
+
+
+async def test_account_keeps_notification_preferences(create_user: Callable[[], User], db) -> None:
+    browser = create_user()
+    me = sign_in(browser, "MAINTAINER")
+    await browser.open("/account")
+    await browser.should_see("Notifications")
+    browser.find("Comments that @mention me").click()
+    browser.find("Email").elements.pop().value = "digest"
+    browser.find("New issues").elements.pop().value = "high"
+    browser.find("Save notification preferences").click()
+    await browser.should_see("Notification preferences saved.")
+    with services.session() as s:
+        prefs = services.notify.get_preferences(s, me)
+    assert (prefs.mentions, prefs.email, prefs.new_issues) == (False, "digest", "high")
+
+
+async def test_a_reporter_is_not_offered_every_new_issue(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    sign_in(browser)
+    await browser.open("/account")
+    await browser.should_see("Email")
+    await browser.should_not_see("New issues")
+
+
+async def test_a_reporters_bell_looks_again_when_another_process_changes_their_issue(
+    create_user: Callable[[], User], db
+) -> None:
+    """Without Redis, a change made by another process (the CLI, mail-in) arrives from the
+    activity watcher as an issue event only; the reporter's bell counts again on it."""
+    from services.events import ChangeEvent, deliver
+    from services.notify.models import Notification
+
+    browser = create_user()
+    reporter = sign_in(browser)
+    issue = make_issue(reporter)
+    await browser.open("/")
+    [bell] = browser.find(marker="bell").elements
+    await until(lambda: bell.props.get("aria-label") == "Notifications")
+    with services.session() as s:  # written by "another process": no event here
+        s.add(Notification(user_id=reporter.id, issue_id=issue.id, kind="status", summary="x"))
+        s.commit()
+    deliver(ChangeEvent("issue", "updated", issue.id, reporter.id))  # what the watcher says
+    await until(lambda: _badge(browser) == "1")
