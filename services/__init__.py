@@ -38,6 +38,7 @@ from . import (
     uploads,
     users,
     watch,
+    webhooks,
 )
 from .db import begin_write, connect, runtime, session
 from .enums import Role, Severity, Status
@@ -137,4 +138,5 @@ __all__ = [
     "uploads",
     "users",
     "watch",
+    "webhooks",
 ]

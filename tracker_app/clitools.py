@@ -42,6 +42,7 @@ def connect(settings: Settings) -> None:
         keep_location=settings.keep_photo_location,
     )
     services.suggest.configure(model_dir=settings.similarity_model_dir)
+    services.webhooks.configure(allow_private=settings.webhook_allow_private)
 
 
 def clean_errors(func: F) -> F:

@@ -57,6 +57,7 @@ class Settings:
     max_upload_mb_per_day: int = DEFAULT_MAX_BYTES_PER_DAY // MB
     limits: WriteLimits = field(default_factory=WriteLimits)
     model_dir: Path | None = None  # TRACKER_SIMILARITY_MODEL_DIR
+    webhook_allow_private: bool = False  # TRACKER_WEBHOOK_ALLOW_PRIVATE
 
     @property
     def similarity_model_dir(self) -> Path:
@@ -122,6 +123,7 @@ class Settings:
             max_upload_mb_per_day=per_day,
             limits=_write_limits(env),
             model_dir=Path(given) if (given := env.get("TRACKER_SIMILARITY_MODEL_DIR")) else None,
+            webhook_allow_private=_flag(env, "TRACKER_WEBHOOK_ALLOW_PRIVATE", False),
         )
 
 

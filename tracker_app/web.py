@@ -168,7 +168,7 @@ async def _embedded_jobs() -> None:
 
 async def run_due_jobs() -> None:
     """Refresh today (which closes yesterday first if that was not done), and hand over
-    analyses that never reached the in-process pool."""
+    analyses and webhook deliveries that never reached the in-process pool."""
     try:
         await nicegui_run.io_bound(services.jobs.refresh_today)
     except Exception:
@@ -177,6 +177,10 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.intake.sweep)
     except Exception:
         log.exception("the analysis sweep failed")
+    try:
+        await nicegui_run.io_bound(services.webhooks.sweep)
+    except Exception:
+        log.exception("the webhook sweep failed")
 
 
 async def _warm_similar() -> None:

@@ -10,16 +10,19 @@ from rq import Queue, Worker
 from rq_scheduler import Scheduler
 
 from services.intake import dispatch
+from services.webhooks import dispatch as webhook_dispatch
 
 log = logging.getLogger(__name__)
 
 QUEUE = "tracker"
 # (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC, and
-# analyses that never reached a worker handed over again every five minutes.
+# analyses and webhook deliveries that never reached a worker handed over again every five
+# minutes.
 SCHEDULES = [
     ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
     ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
     ("tracker-intake-sweep", "*/5 * * * *", "services.intake.sweep"),
+    ("tracker-webhooks-sweep", "*/5 * * * *", "services.webhooks.sweep"),
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400
@@ -32,8 +35,9 @@ def connection(redis_url: str) -> Redis:
 def run_worker(redis: Redis, *, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). A SIGTERM
     lets the current job finish first."""
-    # File analysis has its own queue, so it never delays the daily stats.
-    queues = [Queue(name, connection=redis) for name in (QUEUE, dispatch.QUEUE)]
+    # File analysis and webhooks have queues of their own, so they never delay the stats.
+    names = (QUEUE, dispatch.QUEUE, webhook_dispatch.QUEUE)
+    queues = [Queue(name, connection=redis) for name in names]
     worker = Worker(queues, connection=redis)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
 
