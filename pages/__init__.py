@@ -7,6 +7,7 @@ from . import (
     admin_jobs,
     admin_tags,
     admin_users,
+    admin_webhooks,
     auth,
     config,
     dashboard,
@@ -36,4 +37,5 @@ def register_all(settings: PageConfig) -> None:
     admin_users.register()
     admin_jobs.register()
     admin_tags.register()
+    admin_webhooks.register()
     account.register()
