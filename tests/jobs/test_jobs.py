@@ -110,6 +110,7 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-close-yesterday",
         "tracker-intake-sweep",
         "tracker-refresh-today",
+        "tracker-webhooks-sweep",
     ]
     assert worker.register_schedules(scheduler) == []  # a restart changes nothing
     jobs_now = {j.id: j for j in scheduler.get_jobs()}
@@ -117,13 +118,14 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-refresh-today",
         "tracker-close-yesterday",
         "tracker-intake-sweep",
+        "tracker-webhooks-sweep",
     }
     assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
     stale = jobs_now["tracker-close-yesterday"]
     stale.meta["cron_string"] = "0 3 * * *"  # an older version's schedule
     stale.save_meta()
     assert worker.register_schedules(scheduler) == ["tracker-close-yesterday"]
-    assert len(list(scheduler.get_jobs())) == 3
+    assert len(list(scheduler.get_jobs())) == 4
 
 
 @pytest.mark.skipif(
