@@ -143,3 +143,12 @@ def test_reporters_and_maintainers_may_not_manage_webhooks(db) -> None:
     assert deliveries  # imported helper stays used
     with services.session() as s, pytest.raises(services.NotFound):
         services.webhooks.list_deliveries(s, admin, 12345)
+
+
+def test_the_allow_private_setting_comes_from_the_environment(tmp_path) -> None:
+    from tracker_app.settings import Settings
+
+    env = {"TRACKER_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).webhook_allow_private is False
+    on = Settings.from_env({**env, "TRACKER_WEBHOOK_ALLOW_PRIVATE": "true"})
+    assert on.webhook_allow_private is True
