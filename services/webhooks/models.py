@@ -64,7 +64,8 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # in this round (a re-send: 0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # being sent
-    # The JSON sent (masked), built at the first attempt; every retry sends the same.
+    # The JSON sent (masked), built at the first attempt; every retry sends the same issue
+    # (with the attempt's own `delivered_at`).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -83,13 +83,13 @@ def _events_in(s: Session) -> list[tuple[str, int]]:
 
 
 def _analysed(obj: object) -> bool:
-    """An attachment's analysis that has just finished."""
+    """An attachment's analysis that has just finished (done, failed or skipped)."""
     from ..intake.models import Analysis, AnalysisStatus, Source
 
     if not isinstance(obj, Analysis) or obj.source != Source.ATTACHMENT:
         return False
     added = list(sa_inspect(obj).attrs.status.history.added or ())
-    return bool(added) and added[-1] in (AnalysisStatus.DONE, AnalysisStatus.FAILED)
+    return bool(added) and added[-1] != AnalysisStatus.PENDING
 
 
 def _after_commit(s: Session) -> None:

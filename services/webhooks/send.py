@@ -1,7 +1,8 @@
 """The job: one attempt at one delivery. Claims the row (so two workers never send it
-twice), builds the payload as the endpoint's owner sees the issue (once; retries send the
-same), signs and POSTs it outside any transaction, records the attempt, and schedules the
-next one with exponential backoff or gives up; an endpoint failing repeatedly is paused."""
+twice), builds the payload as the endpoint's owner sees the issue (once: retries send the
+same issue, each with its own `delivered_at`), signs and POSTs it outside any transaction,
+records the attempt, and schedules the next one with exponential backoff or gives up; an
+endpoint failing repeatedly is paused."""
 
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ def _claim(delivery_id: int) -> tuple[str, str, bytes, str] | None:
                 "issue": issue,
             }
         s.commit()
-        body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+        payload = {**delivery.payload, "delivered_at": now.isoformat()}  # this attempt's
+        body = json.dumps(payload, separators=(",", ":")).encode()
         return endpoint.url, endpoint.secret, body, delivery.event
 
 

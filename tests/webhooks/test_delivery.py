@@ -5,6 +5,7 @@ nothing lost between a commit and the hand-over."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 from sqlalchemy import select, update
@@ -65,7 +66,8 @@ def test_a_500_is_retried_with_backoff_until_it_succeeds(hooks_on, receiver) -> 
     make_issue(admin)
     _settle()
     assert len(receiver.received) == 3
-    assert len({r.body for r in receiver.received}) == 1  # the same payload every time
+    assert len({json.dumps(r.json["issue"]) for r in receiver.received}) == 1  # the same issue
+    assert len({r.json["delivered_at"] for r in receiver.received}) == 3  # each attempt's
     for r in receiver.received:
         ts = r.headers[net.TIMESTAMP_HEADER]
         assert net.verify(SECRET, ts, r.body, r.headers[net.SIGNATURE_HEADER])
@@ -172,3 +174,24 @@ def test_a_rolled_back_write_records_no_delivery(hooks_on, receiver) -> None:
     with services.session() as s:
         rows = s.scalars(select(WebhookDelivery.event)).all()
     assert rows == ["issue.created"] and len(receiver.received) == before
+
+
+def test_a_finished_analysis_of_a_file_is_sent(hooks_on, receiver) -> None:
+    from services.intake import pipeline
+    from services.intake.models import Analysis
+
+    admin = make_user("ADMIN")
+    endpoint = add_endpoint(admin, receiver.url, ["attachment.analysed"])
+    issue = make_issue(admin)
+    with services.session() as s:
+        file = services.attachments.save_attachment(
+            s, admin, issue.id, filename="a.log", content=b"line one\n"
+        )
+    with services.session() as s:
+        analysis_id = s.scalar(select(Analysis.id).where(Analysis.attachment_id == file.id))
+    assert deliveries(admin, endpoint) == []  # attached, not yet read
+    pipeline.run_analysis(analysis_id)
+    _settle()
+    [got] = receiver.received
+    assert got.json["event"] == "attachment.analysed" and got.json["issue"]["id"] == issue.id
+    assert [a["id"] for a in got.json["issue"]["attachments"]] == [file.id]
