@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import delete, event, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from ..db import session
+from ..db import begin_write, session
 from ..enums import Verb
 from ..models import Activity, utcnow
 from . import dispatch
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 _QUEUED = "tracker_webhooks_queued"
 _SEEN = "tracker_webhooks_seen"
 SWEEP_AFTER = dt.timedelta(minutes=1)  # a hand-over normally happens at once
+KEEP = dt.timedelta(days=30)  # finished deliveries (and their attempts) are kept this long
 
 EVENT_OF_VERB = {
     Verb.CREATED: "issue.created",
@@ -115,9 +116,10 @@ event.listen(Session, "after_rollback", _after_rollback)
 
 
 def sweep() -> int:
-    """Hand over again every delivery still pending past its time (scheduled, and at start).
-    Returns how many."""
+    """Hand over again every delivery still pending past its time, and forget finished ones
+    older than KEEP (scheduled). Returns how many were handed over."""
     now = utcnow()
+    _forget_old(now - KEEP)
     with session() as s:
         ids = list(
             s.scalars(
@@ -135,3 +137,17 @@ def sweep() -> int:
         )
     dispatch.submit(ids)
     return len(ids)
+
+
+def _forget_old(before: dt.datetime) -> None:
+    with session() as s:
+        old = select(WebhookDelivery.id).where(
+            WebhookDelivery.status != DeliveryStatus.PENDING, WebhookDelivery.created_at < before
+        )
+        ids = list(s.scalars(old.limit(5000)))
+        if not ids:
+            return
+        begin_write(s)
+        s.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
+        s.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+        s.commit()

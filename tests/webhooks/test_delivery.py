@@ -195,3 +195,21 @@ def test_a_finished_analysis_of_a_file_is_sent(hooks_on, receiver) -> None:
     [got] = receiver.received
     assert got.json["event"] == "attachment.analysed" and got.json["issue"]["id"] == issue.id
     assert [a["id"] for a in got.json["issue"]["attachments"]] == [file.id]
+
+
+def test_the_sweep_forgets_finished_deliveries_after_a_month(hooks_on, receiver) -> None:
+    admin = make_user("ADMIN")
+    endpoint = add_endpoint(admin, receiver.url, ["issue.created"])
+    make_issue(admin)
+    make_issue(admin)
+    _settle()
+    first, second = sorted(r.id for r in deliveries(admin, endpoint))
+    with services.session() as s:
+        s.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == first)
+            .values(created_at=services.webhooks.models.utcnow() - dt.timedelta(days=31))
+        )
+        s.commit()
+    services.webhooks.sweep()
+    assert [r.id for r in deliveries(admin, endpoint)] == [second]
