@@ -152,3 +152,13 @@ def test_the_allow_private_setting_comes_from_the_environment(tmp_path) -> None:
     assert Settings.from_env(env).webhook_allow_private is False
     on = Settings.from_env({**env, "TRACKER_WEBHOOK_ALLOW_PRIVATE": "true"})
     assert on.webhook_allow_private is True
+
+
+def test_no_answer_is_a_failed_attempt_not_an_error() -> None:
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    answer = net.post(f"http://127.0.0.1:{port}/", b"{}", {}, allow_private=True, timeout=2)
+    assert not answer.ok and answer.status_code is None and "no answer" in answer.error
