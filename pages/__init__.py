@@ -7,6 +7,7 @@ from . import (
     admin_jobs,
     admin_tags,
     admin_users,
+    admin_webhooks,
     auth,
     config,
     dashboard,
@@ -37,5 +38,6 @@ def register_all(settings: PageConfig) -> None:
     admin_users.register()
     admin_jobs.register()
     admin_tags.register()
+    admin_webhooks.register()
     account.register()
     notifications.register()

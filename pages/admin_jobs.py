@@ -1,5 +1,5 @@
-"""`/admin/jobs` (ADMIN): the background jobs — last run, result, failures — and a link to
-the queue dashboard at /rq when Redis is used."""
+"""`/admin/jobs` (ADMIN): the background jobs — last run, result, failures — and links to
+the webhook deliveries (/admin/webhooks) and the queue dashboard at /rq when Redis is used."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class JobsPanel:
             page_heading("Background jobs")
             ui.space()
             ui.button("Recompute today now", icon="refresh", on_click=self.run_now)
+            ui.link("Webhooks", "/admin/webhooks").classes("ml-4")
             if config.current().job_queue:
                 ui.link("Queue dashboard", "/rq").classes("ml-4")
         if not config.current().job_queue:

@@ -42,6 +42,7 @@ from . import (
     uploads,
     users,
     watch,
+    webhooks,
 )
 from .db import begin_write, connect, runtime, session
 from .enums import Resolution, Role, Severity, Status
@@ -148,4 +149,5 @@ __all__ = [
     "uploads",
     "users",
     "watch",
+    "webhooks",
 ]

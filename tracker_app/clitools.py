@@ -51,6 +51,7 @@ def connect(settings: Settings) -> None:
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
     services.mailin.configure(replace(policy, allow_signup=settings.allow_signup))
+    services.webhooks.configure(allow_private=settings.webhook_allow_private)
 
 
 def clean_errors(func: F) -> F:

@@ -62,6 +62,7 @@ class Settings:
     storage_url: str | None = None
     s3_endpoint_url: str | None = None
     model_dir: Path | None = None  # TRACKER_SIMILARITY_MODEL_DIR
+    webhook_allow_private: bool = False  # TRACKER_WEBHOOK_ALLOW_PRIVATE
 
     @property
     def similarity_model_dir(self) -> Path:
@@ -129,6 +130,7 @@ class Settings:
             model_dir=Path(given) if (given := env.get("TRACKER_SIMILARITY_MODEL_DIR")) else None,
             storage_url=_storage_url(env),
             s3_endpoint_url=(env.get("TRACKER_S3_ENDPOINT_URL") or "").strip() or None,
+            webhook_allow_private=_flag(env, "TRACKER_WEBHOOK_ALLOW_PRIVATE", False),
         )
 
 

@@ -174,7 +174,8 @@ async def _embedded_jobs() -> None:
 
 async def run_due_jobs() -> None:
     """Refresh today (which closes yesterday first if that was not done), hand over
-    analyses and mail that never reached the in-process pool, send the daily digests."""
+    analyses, mail and webhook deliveries that never reached the in-process pool, send the
+    daily digests."""
     try:
         await nicegui_run.io_bound(services.jobs.refresh_today)
     except Exception:
@@ -188,6 +189,10 @@ async def run_due_jobs() -> None:
         await nicegui_run.io_bound(services.notify.digest.send_digests)
     except Exception:
         log.exception("the mail sweep failed")
+    try:
+        await nicegui_run.io_bound(services.webhooks.sweep)
+    except Exception:
+        log.exception("the webhook sweep failed")
 
 
 async def _warm_similar() -> None:

@@ -11,14 +11,15 @@ from rq_scheduler import Scheduler
 
 from services.intake import dispatch
 from services.notify import dispatch as mail
+from services.webhooks import dispatch as webhook_dispatch
 
 log = logging.getLogger(__name__)
 
 QUEUE = "tracker"
 # (job id, cron in UTC, function): today every five minutes, yesterday at 00:15 UTC,
-# analyses and mail that never reached a worker handed over again every five minutes,
-# stored files no attachment points at (services.storage.sweep) removed every hour, and
-# the daily digests (each user's once a day, after TRACKER_MAIL_DIGEST_HOUR).
+# analyses, mail and webhook deliveries that never reached a worker handed over again every
+# five minutes, stored files no attachment points at (services.storage.sweep) removed every
+# hour, and the daily digests (each user's once a day, after TRACKER_MAIL_DIGEST_HOUR).
 SCHEDULES = [
     ("tracker-refresh-today", "*/5 * * * *", "services.jobs.refresh_today"),
     ("tracker-close-yesterday", "15 0 * * *", "services.jobs.close_yesterday"),
@@ -26,6 +27,7 @@ SCHEDULES = [
     ("tracker-storage-sweep", "40 * * * *", "services.storage.sweep.run_sweep"),
     ("tracker-mail-sweep", "*/5 * * * *", "services.notify.outbox.sweep"),
     ("tracker-mail-digests", "*/10 * * * *", "services.notify.digest.send_digests"),
+    ("tracker-webhooks-sweep", "*/5 * * * *", "services.webhooks.sweep"),
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400
@@ -45,8 +47,9 @@ def run_worker(redis: Redis, *, burst: bool = False) -> bool:
 
 
 def queue_names() -> list[str]:
-    """The queues a worker serves: the scheduled jobs, file analysis, mail."""
-    return [QUEUE, dispatch.QUEUE, mail.QUEUE]
+    """The queues a worker serves: the scheduled jobs, file analysis, mail, webhooks (each
+    its own, so none delays the daily stats)."""
+    return [QUEUE, dispatch.QUEUE, mail.QUEUE, webhook_dispatch.QUEUE]
 
 
 def register_schedules(scheduler: Scheduler) -> list[str]:

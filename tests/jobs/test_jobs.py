@@ -113,6 +113,7 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-mail-sweep",
         "tracker-refresh-today",
         "tracker-storage-sweep",
+        "tracker-webhooks-sweep",
     ]
     assert worker.register_schedules(scheduler) == []  # a restart changes nothing
     jobs_now = {j.id: j for j in scheduler.get_jobs()}
@@ -123,6 +124,7 @@ def test_the_scheduler_registers_each_job_once(redis_client):
         "tracker-storage-sweep",
         "tracker-mail-sweep",
         "tracker-mail-digests",
+        "tracker-webhooks-sweep",
     }
     assert jobs_now["tracker-storage-sweep"].func_name == "services.storage.sweep.run_sweep"
     assert jobs_now["tracker-refresh-today"].meta["cron_string"] == "*/5 * * * *"
