@@ -56,8 +56,7 @@ def _database(args: argparse.Namespace, tmp: Path) -> Iterator[tuple[str, bool]]
     if args.keep is not None:
         fresh = not args.keep.exists()
         url = f"sqlite:///{args.keep}"
-        if fresh:
-            migrate.upgrade(url)
+        migrate.upgrade(url)  # a kept database follows the code's migrations
         yield url, fresh
         return
     with database(args.db, args.pg_url, tmp) as url:
