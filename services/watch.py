@@ -132,6 +132,9 @@ class ActivityWatcher:
             newest = rows[-1].id if rows else self._last_id
             if len(rows) > BULK_AT:
                 newest = conn.scalar(select(func.max(Activity.id))) or newest
+            # One table per transaction: holding the activity table's lock while waiting
+            # for daily_stats could deadlock with a statement that locks both (a TRUNCATE).
+            conn.rollback()
             stats_at = conn.scalar(select(func.max(DailyStat.computed_at)))
         finally:
             conn.rollback()  # never hold a read transaction open between looks
