@@ -43,7 +43,6 @@ RESOLUTION_LABELS = {
 }
 CLOSE_LABELS = {  # the buttons that close an issue outright
     "wont_fix": "Close: won't fix",
-    "duplicate": "Close: duplicate",
     "invalid": "Close: invalid",
     "withdrawn": "Withdraw my issue",
 }

@@ -4,6 +4,7 @@ filed vs resolved per day, time to triage and to done, the oldest untriaged issu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +107,7 @@ class InsightsView:
             ui.label("Filed and resolved per day").classes("text-lg font-semibold")
             self.flow = ui.plotly(charts.EMPTY).classes("w-full")
         with ui.row().classes("w-full gap-4 items-start max-md:flex-col"):
-            with ui.card().classes("grow"):
+            with ui.card().classes("grow max-md:w-full"):
                 ui.label("Median time, for issues filed in the range").classes(
                     "text-lg font-semibold"
                 )
@@ -116,10 +117,10 @@ class InsightsView:
                 self.cycle = ui.column().classes("w-full")
                 ui.label("How the issues closed in the range ended").classes("font-semibold")
                 self.endings = ui.row().classes("w-full gap-4")
-            with ui.card().classes("grow"):
+            with ui.card().classes("grow max-md:w-full"):
                 ui.label("Oldest untriaged").classes("text-lg font-semibold")
                 self.oldest = ui.column().classes("w-full gap-1")
-            with ui.card().classes("grow"):
+            with ui.card().classes("grow max-md:w-full"):
                 ui.label("Most affected unresolved").classes("text-lg font-semibold")
                 self.affected = ui.column().classes("w-full gap-1")
         with ui.card().classes("w-full"):
@@ -192,26 +193,22 @@ class InsightsView:
                 rows=rows,
                 row_key="severity",
             ).props("flat dense").classes("w-full")
-        self.oldest.clear()
-        with self.oldest:
-            if not data.oldest:
-                ui.label("Nothing waits for triage.").classes("opacity-70")
-            for issue in data.oldest:
-                with ui.row().classes("gap-2 items-baseline"):
-                    ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
-                    ui.label(f"filed {when(issue.created_at)}").classes("text-xs opacity-60")
+        _issue_links(
+            self.oldest,
+            data.oldest,
+            "Nothing waits for triage.",
+            lambda issue: f"filed {when(issue.created_at)}",
+        )
         self.endings.clear()
         with self.endings:
             for resolution, count in data.resolutions.items():
                 ui.label(f"{RESOLUTION_LABELS[resolution]}: {count}").classes("text-sm")
-        self.affected.clear()
-        with self.affected:
-            if not data.most_affected:
-                ui.label("No unresolved issue has duplicates.").classes("opacity-70")
-            for issue in data.most_affected:
-                with ui.row().classes("gap-2 items-baseline"):
-                    ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
-                    ui.label(f"affects {issue.affected} reporters").classes("text-xs opacity-60")
+        _issue_links(
+            self.affected,
+            data.most_affected,
+            "No unresolved issue has duplicates.",
+            lambda issue: f"affects {issue.affected} reporters",
+        )
         for box, draw in (
             (self.signatures, lambda: insights_files.signatures(data.signatures)),
             (
@@ -235,6 +232,23 @@ class InsightsView:
                 f"daily_stats_{self.since}_{self.until}.csv",
                 media_type="text/csv",
             )
+
+
+def _issue_links(
+    box: ui.column,
+    issues: list[services.IssueSummary],
+    empty: str,
+    caption: Callable[[services.IssueSummary], str],
+) -> None:
+    """A short list of issues, each a link with a caption (or a line saying there is none)."""
+    box.clear()
+    with box:
+        if not issues:
+            ui.label(empty).classes("opacity-70")
+        for issue in issues:
+            with ui.row().classes("gap-2 items-baseline"):
+                ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
+                ui.label(caption(issue)).classes("text-xs opacity-60")
 
 
 def _hours(value: float | None) -> str:

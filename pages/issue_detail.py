@@ -215,6 +215,8 @@ class IssuePage:
                 on_click=lambda t=target: self.move(t.value),
             ).props("outline")
         for ending in permissions.closing_resolutions(actor, issue):
+            if ending == services.Resolution.DUPLICATE:
+                continue  # here a duplicate is closed with its link: "Mark as duplicate of #N"
             ui.button(
                 CLOSE_LABELS[ending.value], on_click=lambda r=ending.value: self.close(r)
             ).props("flat")
