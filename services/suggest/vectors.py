@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from .. import hooks, similar
+from ..background import LocalPool, queue
 from ..db import runtime, session
 from ..models import Issue, IssueVector, utcnow
 from . import state
@@ -27,9 +26,7 @@ JOB = "services.suggest.vectors.embed_issues"
 BATCH = 64
 enabled = True  # tests switch the hand-over off and run the job themselves
 _QUEUED = "tracker_suggest_queued"
-_pool: ThreadPoolExecutor | None = None
-_pending: set[Future[int]] = set()
-_lock = threading.Lock()
+_local = LocalPool("tracker-embed")
 
 
 def text_key(title: str, description: str) -> str:
@@ -124,39 +121,18 @@ def submit(issue_ids: list[int]) -> None:
     try:
         redis_url = runtime().redis_url
         if redis_url:
-            from rq import Queue
-
-            from ..intake.dispatch import connection
-
-            Queue(QUEUE, connection=connection(redis_url)).enqueue(
+            queue(QUEUE, redis_url).enqueue(
                 JOB, issue_ids, job_timeout=300, result_ttl=3600, failure_ttl=7 * 86400
             )
-            return
-        global _pool
-        with _lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(1, thread_name_prefix="tracker-embed")
-            future = _pool.submit(_quietly, issue_ids)
-            _pending.add(future)
-        future.add_done_callback(_pending.discard)
+        else:
+            _local.submit(embed_issues, issue_ids)
     except Exception as e:
         log.warning("could not queue embeddings for %s (%s)", issue_ids, e)
 
 
-def wait_idle(timeout: float = 60.0) -> None:
+def wait_idle(timeout: float = 60.0) -> bool:
     """For tests: wait until the in-process embedding thread has nothing left to do."""
-    with _lock:
-        futures = list(_pending)
-    for future in futures:
-        future.result(timeout=timeout)
-
-
-def _quietly(issue_ids: list[int]) -> int:
-    try:
-        return embed_issues(issue_ids)
-    except Exception:
-        log.exception("embedding issues %s failed", issue_ids)
-        return 0
+    return _local.wait_idle(timeout)
 
 
 hooks.on_write(_note)

@@ -11,6 +11,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 import services
+from services import background
 from services.intake import dispatch
 from services.intake.models import Analysis, AnalysisStatus
 from tests.conftest import REDIS_URL
@@ -24,7 +25,7 @@ def with_redis(db, redis_client, monkeypatch):
     monkeypatch.setattr(
         services.db, "_runtime", dataclasses.replace(runtime, redis_url="redis://x")
     )
-    monkeypatch.setattr(dispatch, "connection", lambda url: redis_client)
+    monkeypatch.setattr(background, "redis_connection", lambda url: redis_client)
     monkeypatch.setattr(dispatch, "enabled", True)
     queue = Queue(dispatch.QUEUE, connection=redis_client)
     if REDIS_URL:  # the real server may hold other runs' jobs (fakeredis starts empty)
@@ -55,7 +56,7 @@ def test_redis_down_at_commit_loses_nothing(with_redis, monkeypatch, caplog) -> 
     def down(url):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(dispatch, "connection", down)
+    monkeypatch.setattr(background, "redis_connection", down)
     me = make_user()
     issue = make_issue(me)  # saved, whatever the queue says
     assert _statuses() == ["pending"]

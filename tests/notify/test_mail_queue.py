@@ -14,6 +14,7 @@ from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
 import services
+from services import background
 from services.notify import dispatch, outbox
 from services.notify.models import MailOutbox, OutboxStatus
 from tests.conftest import REDIS_URL
@@ -27,7 +28,7 @@ def with_redis(mail_on, redis_client, monkeypatch):
     monkeypatch.setattr(
         services.db, "_runtime", dataclasses.replace(runtime, redis_url="redis://x")
     )
-    monkeypatch.setattr(dispatch, "connection", lambda url: redis_client)
+    monkeypatch.setattr(background, "redis_connection", lambda url: redis_client)
     queue = Queue(dispatch.QUEUE, connection=redis_client)
     registry = ScheduledJobRegistry(queue=queue)
     if REDIS_URL:  # the real server may hold other runs' jobs (fakeredis starts empty)
@@ -68,7 +69,7 @@ def test_redis_down_at_commit_loses_no_mail(with_redis, monkeypatch, mail_on) ->
     def down(url):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(dispatch, "connection", down)
+    monkeypatch.setattr(background, "redis_connection", down)
     people = team()
     issue = make_issue(people["reporter"])
     with services.session() as s:  # saved, whatever the queue says

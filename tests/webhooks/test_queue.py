@@ -10,6 +10,7 @@ import pytest
 from rq import Queue, SimpleWorker
 
 import services
+from services import background
 from services.webhooks import dispatch
 from tests.conftest import REDIS_URL
 from tests.factories import make_issue, make_user
@@ -23,7 +24,7 @@ def with_redis(hooks_on, redis_client, monkeypatch):
     monkeypatch.setattr(
         services.db, "_runtime", dataclasses.replace(runtime, redis_url="redis://x")
     )
-    monkeypatch.setattr(dispatch, "connection", lambda url: redis_client)
+    monkeypatch.setattr(background, "redis_connection", lambda url: redis_client)
     queue = Queue(dispatch.QUEUE, connection=redis_client)
     if REDIS_URL:  # the real server may hold other runs' jobs (fakeredis starts empty)
         queue.empty()
@@ -55,7 +56,7 @@ def test_redis_down_at_commit_loses_nothing(with_redis, monkeypatch, receiver, c
 
     admin = make_user("ADMIN")
     endpoint = add_endpoint(admin, receiver.url, ["issue.created"])
-    monkeypatch.setattr(dispatch, "connection", down)
+    monkeypatch.setattr(background, "redis_connection", down)
     make_issue(admin)
     assert "the sweep retries" in caplog.text
     [row] = deliveries(admin, endpoint)
