@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,19 @@ def shots(tmp_path: Path) -> Iterator[Path]:
         SHOTS.mkdir(parents=True, exist_ok=True)
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, SHOTS / png.name)
+
+
+def signed_in(
+    browser: Any, server: Server, email: str, password: str, *, width: int = 1280, **context: Any
+) -> Any:
+    """A new browser context at `width` (more context options as keywords, e.g.
+    color_scheme), signed in through the login page; returns its page."""
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport={"width": width, "height": 900}, **context).new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page

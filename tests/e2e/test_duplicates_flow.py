@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server, running_server
 
 PASSWORD = "duplicates flow passphrase 5"
@@ -26,16 +27,6 @@ def model_server(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> I
     data = tmp_path_factory.mktemp("e2e-similar")
     with running_server(data, TRACKER_SIMILARITY_MODEL_DIR=str(model_dir)) as server:
         yield server
-
-
-def _sign_in(browser: Any, server: Server, email: str, width: int = 1280) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
 def _file(page: Page, server: Server, title: str) -> str:
@@ -57,12 +48,12 @@ def test_a_paraphrase_is_caught_merged_and_counted(
     ):
         server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", role)
 
-    rosa = _sign_in(browser, server, "rosa@example.com")
+    rosa = signed_in(browser, server, "rosa@example.com", PASSWORD)
     original_url = _file(rosa, server, ORIGINAL)
     original_id = original_url.rsplit("/", 1)[1]
     expect(rosa.get_by_text("Affects 2 reporters")).to_have_count(0)
 
-    ben = _sign_in(browser, server, "ben@example.com", width=390)  # on a phone
+    ben = signed_in(browser, server, "ben@example.com", PASSWORD, width=390)  # on a phone
     ben.goto(f"{server.url}/issues/new")
     ben.get_by_label("Title").press_sequentially(PARAPHRASE, delay=20)
     hint = ben.get_by_text("A similar report already exists")
@@ -75,7 +66,7 @@ def test_a_paraphrase_is_caught_merged_and_counted(
     expect(ben).to_have_url(re.compile(r"/issues/\d+$"))
     duplicate_url = ben.url
 
-    mo = _sign_in(browser, server, "mo@example.com", width=1920)
+    mo = signed_in(browser, server, "mo@example.com", PASSWORD, width=1920)
     mo.goto(duplicate_url)
     expect(mo.get_by_text("Possible duplicates")).to_be_visible(timeout=20_000)
     expect(mo.get_by_role("link", name=f"#{original_id} {ORIGINAL}")).to_be_visible()

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
 CORPUS = Path(__file__).resolve().parents[1] / "intake" / "corpus"
@@ -28,16 +29,6 @@ java.lang.NullPointerException: Cannot invoke "com.acme.shop.Cart.total()" becau
 PASSWORD = "files become data passphrase 8"
 
 
-def _sign_in(browser: Any, server: Server, email: str, width: int = 1280) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
-
 def test_invoice_screenshot_and_log_become_data(
     server: Server, browser: Any, shots: Path, tmp_path: Path
 ) -> None:
@@ -46,7 +37,7 @@ def test_invoice_screenshot_and_log_become_data(
     log = tmp_path / "checkout.log"
     log.write_text(LOG)
 
-    reporter = _sign_in(browser, server, "rosa@example.com")
+    reporter = signed_in(browser, server, "rosa@example.com", PASSWORD)
     reporter.goto(f"{server.url}/issues/new")
     reporter.get_by_label("Title").fill("Checkout crashes after paying the invoice")
     reporter.get_by_label("Description (Markdown)").fill("The shop is unreachable after paying.")
@@ -57,7 +48,7 @@ def test_invoice_screenshot_and_log_become_data(
     expect(reporter).to_have_url(re.compile(r"/issues/\d+$"))
     issue_url = reporter.url
 
-    maintainer = _sign_in(browser, server, "mo@example.com")
+    maintainer = signed_in(browser, server, "mo@example.com", PASSWORD)
     maintainer.goto(issue_url)
     # What the files say arrives by itself (the reading happens in the background).
     expect(maintainer.get_by_text("Brightline Analytics Ltd").first).to_be_visible(timeout=60_000)

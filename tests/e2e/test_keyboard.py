@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
 PASSWORD = "keyboard passphrase 31"
@@ -31,12 +32,7 @@ def test_shortcuts(server: Server, browser: Any) -> None:
     server.cli(
         "create-user", "--email", "kim@example.com", "--password", PASSWORD, "--role", "REPORTER"
     )
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill("kim@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page = signed_in(browser, server, "kim@example.com", PASSWORD)
 
     page.keyboard.press("?")
     expect(page.get_by_text("Keyboard shortcuts")).to_be_visible()

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import signed_in
 from tests.mailserver import MailServer, smtp_server
 from tests.serverproc import Server, running_server
 
@@ -40,13 +41,7 @@ def mailing_server(tmp_path_factory: pytest.TempPathFactory, mail: MailServer) -
 
 
 def _sign_in(browser: Any, server: Server, who: tuple[str, str]) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(who[0])
-    page.get_by_label("Password").fill(who[1])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("table").first).to_be_visible()
-    return page
+    return signed_in(browser, server, *who)
 
 
 def test_the_bell_counts_live_and_the_mail_links_work(

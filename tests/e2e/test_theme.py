@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
 PASSWORD = "theme passphrase 27"
@@ -17,13 +18,7 @@ def test_the_theme_follows_the_system_then_the_users_choice(server: Server, brow
     server.cli(
         "create-user", "--email", "dee@example.com", "--password", PASSWORD, "--role", "MAINTAINER"
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill("dee@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page = signed_in(browser, server, "dee@example.com", PASSWORD, color_scheme="dark")
     page.goto(f"{server.url}/dashboard")
     body = page.locator("body")
     expect(body).to_have_class(DARK)  # the system says dark
