@@ -13,7 +13,7 @@ from .activity import record, touch
 from .db import begin_write
 from .enums import Verb
 from .events import ChangeEvent, emit
-from .models import Comment, User, utcnow
+from .models import Comment, Issue, User, utcnow
 from .permissions import access_issue, load_actor
 from .schemas import Actor, CommentCreate, CommentView, UserRef, parse
 
@@ -41,24 +41,26 @@ def add_comment(
         return earlier
     issue = access_issue(s, user, issue_id)
     quotas.check_comment(s, user.id)
-    now = utcnow()
+    comment = insert_comment(s, user, issue, new.body, html)
+    view = _view(comment, user)
+    once.settle(s, view)
+    s.commit()
+    return view
+
+
+def insert_comment(s: Session, user: User, issue: Issue, body: str, html: str) -> Comment:
+    """Flush-only part of `add_comment` (the caller checked access and quota): the comment,
+    its activity and its event."""
     comment = Comment(
-        issue_id=issue.id,
-        author_id=user.id,
-        body=new.body,
-        body_html=html,
-        created_at=now,
+        issue_id=issue.id, author_id=user.id, body=body, body_html=html, created_at=utcnow()
     )
     s.add(comment)
     touch(s, issue.id)
     s.flush()
     hooks.written(s, "comment", issue.id, comment.id)
     record(s, issue, user.id, Verb.COMMENTED, "comment", None, str(comment.id))
-    view = _view(comment, user)
-    once.settle(s, view)
     emit(s, ChangeEvent("comment", "created", issue.id, issue.reporter_id))
-    s.commit()
-    return view
+    return comment
 
 
 def list_comments(s: Session, actor: Actor, issue_id: int) -> list[CommentView]:

@@ -12,7 +12,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -56,8 +57,33 @@ def emit(s: Session, change: ChangeEvent) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(s: Session) -> None:
     pending = s.info.pop(_PENDING, [])
+    gathering: list[ChangeEvent] | None = s.info.get(_GATHERED)
     for change in pending:
-        bus.publish(change)
+        if gathering is not None and change.kind in _ABOUT_ISSUES:
+            gathering.append(change)
+        else:
+            bus.publish(change)
+
+
+_GATHERED = "tracker_gathered_events"
+_ABOUT_ISSUES = {"issue", "comment", "attachment"}
+
+
+@contextmanager
+def gathered(s: Session) -> Iterator[None]:
+    """For work that commits many issues one by one (a bulk edit): their issue, comment and
+    attachment events are held back, and one `issue/bulk` event goes out at the end (the
+    one event itself when there was only one), so open pages refresh once, not N times."""
+    held: list[ChangeEvent] = []
+    s.info[_GATHERED] = held
+    try:
+        yield
+    finally:
+        s.info.pop(_GATHERED, None)
+        if len(held) == 1:
+            bus.publish(held[0])
+        elif held:
+            bus.publish(ChangeEvent("issue", "bulk"))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -154,8 +154,19 @@ def update_issue(
     begin_write(s)
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
-    require(can_edit_issue(user, issue), "Only staff can edit an issue once it has been triaged.")
+    check_edit(user, issue)
     check_version(s, issue, version)
+    changed = apply_edit(s, user, issue, change, html)
+    return commit_issue(s, issue, "updated", changed=changed)
+
+
+def check_edit(user: User, issue: Issue) -> None:
+    require(can_edit_issue(user, issue), "Only staff can edit an issue once it has been triaged.")
+
+
+def apply_edit(s: Session, user: User, issue: Issue, change: IssueUpdate, html: str | None) -> bool:
+    """Flush-free part of `update_issue` (the caller checked `check_edit` and the version):
+    set what differs, with its activity; whether anything changed."""
     changed = False
     for field in ("title", "description", "severity"):
         new = getattr(change, field)
@@ -174,7 +185,7 @@ def update_issue(
             issue.description_html = html
             hooks.written(s, "description", issue.id, issue.id)
         changed = True
-    return commit_issue(s, issue, "updated", changed=changed)
+    return changed
 
 
 def change_status(
@@ -191,11 +202,20 @@ def change_status(
     reporter: withdrawn). DONE records a `resolution` (default `fixed`); leaving DONE clears
     it. Anything else raises InvalidTransition with the allowed moves. Emits
     issue/updated."""
-    target, ending = _parsed_move(status, resolution)
+    target, ending = parsed_move(status, resolution)
     begin_write(s)
     user = load_actor(s, actor)
     issue = access_issue(s, user, issue_id)
     check_version(s, issue, version)
+    changed = apply_move(s, user, issue, target, ending)
+    return commit_issue(s, issue, "updated", changed=changed)
+
+
+def apply_move(
+    s: Session, user: User, issue: Issue, target: Status, ending: Resolution | None
+) -> bool:
+    """Flush-free part of `change_status`: check the move (raising before anything is
+    written), then record it; whether anything changed."""
     closing = target == Status.DONE and ending in closing_resolutions(user, issue)
     if not closing:
         require(can_triage(user), "Only maintainers and admins can change the status.")
@@ -210,10 +230,10 @@ def change_status(
         record(s, issue, user.id, Verb.EDITED, "resolution", issue.resolution, new_resolution)
         issue.resolution = new_resolution
     affected.unlink(s, issue, user.id)  # a duplicate reopened is one no more
-    return commit_issue(s, issue, "updated", changed=True)
+    return True
 
 
-def _parsed_move(
+def parsed_move(
     status: Status | str, resolution: Resolution | str | None
 ) -> tuple[Status, Resolution | None]:
     try:
@@ -245,11 +265,19 @@ def set_tags(
     issue = access_issue(s, user, issue_id)
     require(can_triage(user), "Only maintainers and admins can tag issues.")
     check_version(s, issue, version)
+    changed = apply_tags(s, user, issue, wanted)
+    return commit_issue(s, issue, "updated", changed=changed)
+
+
+def apply_tags(s: Session, user: User, issue: Issue, wanted: list[str]) -> bool:
+    """Flush-free part of `set_tags` (the caller checked the role): replace the tags,
+    recorded; whether they changed."""
     current = queries.tags_of(s, [issue.id]).get(issue.id, [])
-    if current != wanted:
-        _replace_tags(s, issue, wanted)
-        record(s, issue, user.id, Verb.TAGS, "tags", ",".join(current), ",".join(wanted))
-    return commit_issue(s, issue, "updated", changed=current != wanted)
+    if current == wanted:
+        return False
+    _replace_tags(s, issue, wanted)
+    record(s, issue, user.id, Verb.TAGS, "tags", ",".join(current), ",".join(wanted))
+    return True
 
 
 def assign(
@@ -262,6 +290,13 @@ def assign(
     issue = access_issue(s, user, issue_id)
     require(can_triage(user), "Only maintainers and admins can assign issues.")
     check_version(s, issue, version)
+    check_assignee(s, assignee_id)
+    changed = apply_assignee(s, user, issue, assignee_id)
+    return commit_issue(s, issue, "updated", changed=changed)
+
+
+def check_assignee(s: Session, assignee_id: int | None) -> None:
+    """InvalidInput unless None (nobody) or an active maintainer or admin."""
     if assignee_id is not None:
         assignee = s.get(User, assignee_id)
         if assignee is None or not can_be_assigned(assignee):
@@ -269,13 +304,15 @@ def assign(
                 "Issues can be assigned only to an active maintainer or admin.",
                 {"assignee_id": "not assignable"},
             )
-    changed = assignee_id != issue.assignee_id
-    if changed:
-        record(
-            s, issue, user.id, Verb.ASSIGNED, "assignee", _str(issue.assignee_id), _str(assignee_id)
-        )
-        issue.assignee_id = assignee_id
-    return commit_issue(s, issue, "updated", changed=changed)
+
+
+def apply_assignee(s: Session, user: User, issue: Issue, assignee_id: int | None) -> bool:
+    """Flush-free part of `assign` (the caller checked the role and `check_assignee`)."""
+    if assignee_id == issue.assignee_id:
+        return False
+    record(s, issue, user.id, Verb.ASSIGNED, "assignee", _str(issue.assignee_id), _str(assignee_id))
+    issue.assignee_id = assignee_id
+    return True
 
 
 def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
