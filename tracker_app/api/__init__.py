@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 import services
 
-from . import errors, insights, intake, issues, people, similar, webhooks
+from . import bulk, errors, insights, intake, issues, people, similar, webhooks
 from .models import Problem
 
 API_PREFIX = "/api/v1"
@@ -47,6 +47,7 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
     router.include_router(people.router)
     router.include_router(similar.router)  # before /issues/{issue_id}
+    router.include_router(bulk.router)
     router.include_router(issues.router)
     router.include_router(insights.router)
     router.include_router(intake.router)
