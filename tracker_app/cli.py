@@ -13,7 +13,17 @@ import click
 import services
 from services import Role
 
-from . import cli_data, cli_intake, cli_jobs, cli_mail, cli_similar, cli_storage, migrate, observe
+from . import (
+    cli_bulk,
+    cli_data,
+    cli_intake,
+    cli_jobs,
+    cli_mail,
+    cli_similar,
+    cli_storage,
+    migrate,
+    observe,
+)
 from .clitools import (
     clean_errors,
     connect,
@@ -204,6 +214,7 @@ def _first_admin(settings: Settings) -> None:
 
 main.add_command(cli_data.import_command)
 main.add_command(cli_data.export_command)
+main.add_command(cli_bulk.bulk_command)
 main.add_command(cli_jobs.stats)
 main.add_command(cli_intake.intake)
 main.add_command(cli_similar.similar_group)

@@ -24,7 +24,7 @@ def import_command(file: Path, dry_run: bool, as_email: str | None) -> None:
     settings = settings_from_env()
     prepare_database(settings)
     connect(settings)
-    actor = _actor(as_email)
+    actor = actor_for(as_email)
     with file.open(encoding="utf-8-sig", newline="") as f, services.session() as s:
         report = services.csvio.import_issues(s, actor, f, dry_run=True)
     for problem in report.errors:
@@ -61,7 +61,7 @@ def export_command(out: Path | None, as_email: str | None) -> None:
     settings = settings_from_env()
     prepare_database(settings)
     connect(settings)
-    actor = _actor(as_email)
+    actor = actor_for(as_email)
     with services.session() as s:
         total = services.issues.list_issues(s, actor, page_size=1).total
     target = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
@@ -83,7 +83,8 @@ def export_command(out: Path | None, as_email: str | None) -> None:
         click.echo(f"Exported {total} issues to {out}.", err=True)
 
 
-def _actor(email: str | None) -> Actor:
+def actor_for(email: str | None) -> Actor:
+    """The user named by `--as`, or the first active admin."""
     with services.session() as s:
         if email:
             return services.users.actor_for(s, email=email)
