@@ -16,6 +16,7 @@ import services
 from services import filters, permissions
 from services.events import ChangeEvent
 
+from .bulk_edit import BulkEdit
 from .components import (
     SEVERITIES,
     SEVERITY_COLORS,
@@ -175,6 +176,7 @@ def load(s: Any, actor: services.Actor, state: ListState) -> Listing:
 def row(issue: services.IssueSummary) -> dict[str, Any]:
     return {
         "id": issue.id,
+        "version": issue.version,  # what a bulk edit checks against
         "title": issue.title,
         "status": issue.status.value,
         "severity": issue.severity.value,
@@ -237,6 +239,8 @@ class IssueListView:
         self.state = state
         self.count_chips: dict[str, ui.chip] = {}
         self.focus_search = False
+        self.total = 0
+        self.bulk: BulkEdit | None = None
 
     async def build(self) -> None:
         page_heading("Issues")
@@ -250,6 +254,7 @@ class IssueListView:
                 ).props(f'aria-label="Show only {STATUS_LABELS[status]} issues"')
         self._filters()
         self.empty = ui.column().classes("w-full")  # the invitation when there is nothing yet
+        bulk_place = ui.column().classes("w-full")
         self.table = ui.table(
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
@@ -259,6 +264,11 @@ class IssueListView:
         self.table.add_slot("body-cell-status", CELL_STATUS)
         self.table.add_slot("body-cell-severity", CELL_SEVERITY)
         self.table.on("request", self.on_request)
+        if self.viewer.is_staff:
+            with bulk_place:
+                self.bulk = BulkEdit(
+                    self.viewer, self.table, lambda: (self.state.query, self.total)
+                )
         await self.reload()
 
     def _filters(self) -> None:
@@ -311,6 +321,9 @@ class IssueListView:
                     on_value_change=lambda e: None if e.value else self.set(signature=None),
                 ).props("dense outline")
 
+    def _matching(self) -> tuple[services.IssueFilter, int]:
+        return self.state.query, self.total
+
     def _shown(self) -> str:
         f = self.state.query
         if f.assignee == "me":
@@ -347,6 +360,8 @@ class IssueListView:
         except services.InvalidInput as e:
             ui.notify(e.message, type="negative")
             return
+        if self.bulk is not None:
+            self.bulk.forget()
         await self.reload()
 
     async def only_status(self, status: str) -> None:
@@ -379,8 +394,11 @@ class IssueListView:
         if not result.ok or result.value is None:
             return
         listing = result.value
+        self.total = listing.total
         if listing.rows != self.table.rows:
             replace_rows(self.table, listing.rows)
+        if self.bulk is not None:
+            self.bulk.show()
         self._invite(listing.total == 0 and not _filtering(state.query))
         pagination = self._pagination(listing.total)
         if pagination != self.table.pagination:
