@@ -72,6 +72,7 @@ def register() -> None:
 
             password.on("keydown.enter", submit)
             button = ui.button("Sign in", on_click=submit).classes("w-full")
+            ui.link("Forgot your password?", "/forgot").classes("text-sm")
             if config.current().allow_signup:
                 with ui.row().classes("text-sm gap-1"):
                     ui.label("No account yet?")

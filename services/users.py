@@ -116,6 +116,22 @@ def change_password(s: Session, actor: Actor, current_password: str, new_passwor
     _commit_view(s, user, "updated")
 
 
+def hash_new_password(password: str, email: str) -> str:
+    """Check a new password against the policy (InvalidInput) and hash it: slow, so before
+    any write lock."""
+    return _hash_new(password, email)
+
+
+def replace_password(s: Session, user: User, password_hash: str) -> None:
+    """Commit a new password for a user who proved who they are another way (a reset link,
+    services.recovery, checked by the caller inside this write): every session and API token
+    ends, and the sign-in lockout is cleared. Emits user/updated."""
+    user.password_hash = password_hash
+    user.updated_at = utcnow()
+    _revoke_credentials(s, user)
+    _unlock(s, user)
+
+
 def unlock_user(s: Session, actor: Actor, user_id: int) -> UserView:
     """ADMIN clears a lockout after repeated failed logins. Emits user/updated."""
     begin_write(s)
