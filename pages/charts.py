@@ -21,7 +21,10 @@ LINE_COLORS = {"OPEN": "#2196f3", "TRIAGED": "#9c27b0", "IN_PROGRESS": "#ff9800"
 MARGIN = {"l": 40, "r": 10, "t": 10, "b": 40}
 DAY_MS = 86_400_000
 DAILY_TICKS_UP_TO = 10  # days; past this Plotly chooses (days or weeks, never hours)
-EMPTY: dict[str, Any] = {"data": [], "layout": {}}
+# The toolbar offers only "download as PNG" (no logo, no zoom tools that cover a phone's
+# chart when it is touched).
+CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
+EMPTY: dict[str, Any] = {"data": [], "layout": {}, "config": CONFIG}
 # Transparent, so a chart sits on the page's own background in light and dark mode alike;
 # its text and grid take the theme's colours from CHART_CSS.
 THEME: dict[str, Any] = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}
@@ -65,7 +68,7 @@ def severity_bars(counts: dict[str, int]) -> dict[str, Any]:
     )
     yaxis = {"title": "issues not done", "rangemode": "tozero"}
     fig.update_layout(margin=MARGIN, height=320, yaxis=yaxis, **THEME)
-    return fig.to_plotly_json()
+    return _figure(fig)
 
 
 def status_by_day(
@@ -106,7 +109,7 @@ def status_by_day(
         legend={"orientation": "h", "y": -0.2},
         **THEME,
     )
-    return fig.to_plotly_json()
+    return _figure(fig)
 
 
 def per_day_status(rows: Iterable[services.schemas.DailyCount]) -> dict[dt.date, dict[str, int]]:
@@ -129,7 +132,7 @@ def filed_and_resolved(days: Sequence[services.insights.DayFlow]) -> dict[str, A
     if days:
         layout["xaxis"] = day_axis(days[0].day, days[-1].day)
     fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2}, **THEME)
-    return fig.to_plotly_json()
+    return _figure(fig)
 
 
 def history_note(
@@ -166,3 +169,7 @@ class HistoryCaption:
         self.code.text = command or ""
         self.command.set_visibility(command is not None)
         self.code.set_visibility(command is not None)
+
+
+def _figure(fig: go.Figure) -> dict[str, Any]:
+    return fig.to_plotly_json() | {"config": CONFIG}

@@ -17,7 +17,8 @@ from .shortcuts import Shortcuts
 from .viewer import Viewer
 
 # label, path, icon, and who sees the link (None: everyone); the pages check again.
-NAV: list[tuple[str, str, str, Callable[[services.Actor], bool] | None]] = [
+Nav = tuple[str, str, str, Callable[[services.Actor], bool] | None]
+NAV: list[Nav] = [
     ("Issues", "/", "list", None),
     ("New issue", "/issues/new", "add_circle", None),
     ("Dashboard", "/dashboard", "dashboard", None),
@@ -40,12 +41,13 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             "text-lg font-bold text-white no-underline mr-2 max-sm:hidden"
         )
         if viewer is not None:
-            for label, path, icon, shown_to in NAV:
-                if shown_to is None or shown_to(viewer.actor):
-                    hint = " (shortcut: n; ? lists them all)" if path == "/issues/new" else ""
-                    ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
-                        f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
-                    ).classes("max-sm:[&_.block]:hidden")
+            links = [n for n in NAV if n[3] is None or n[3](viewer.actor)]
+            for label, path, icon, _ in links:
+                hint = " (shortcut: n; ? lists them all)" if path == "/issues/new" else ""
+                ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
+                    f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
+                ).classes("max-sm:hidden")
+            _phone_menu(links)
         theme = ui.button().props("flat round color=white").classes("ml-auto")
         theme.on_click(lambda: _toggle(dark, theme))
         _show_theme(theme, dark.value)
@@ -66,6 +68,21 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         yield content
+
+
+def _phone_menu(links: list[Nav]) -> None:
+    """On a phone the navigation folds into one menu button: one header row, not three."""
+    with (
+        ui.button(icon="menu")
+        .props('flat round color=white aria-label="Menu"')
+        .classes("sm:hidden"),
+        ui.menu(),
+    ):
+        for label, path, icon, _ in links:
+            item = ui.menu_item(on_click=lambda p=path: ui.navigate.to(p)).props("role=menuitem")
+            with item, ui.row().classes("items-center gap-3 no-wrap"):
+                ui.icon(icon)
+                ui.label(label)
 
 
 # The theme: None follows the system's setting (until the user picks one), then dark, light.

@@ -3,6 +3,7 @@ live: rows and counts update in place, filters and half-typed input stay untouch
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +42,22 @@ SHOW = {  # staff's quick views of the list
     "unassigned": "Unassigned",
 }  # the table's rows-per-page menu; `per` in the URL
 COLUMNS: list[dict[str, Any]] = [
-    {"name": "id", "label": "#", "field": "id", "sortable": True, "align": "left"},
-    {"name": "title", "label": "Title", "field": "title", "sortable": True, "align": "left"},
+    {
+        "name": "id",
+        "label": "#",
+        "field": "id",
+        "sortable": True,
+        "align": "left",
+        "classes": "cell-id",
+    },
+    {
+        "name": "title",
+        "label": "Title",
+        "field": "title",
+        "sortable": True,
+        "align": "left",
+        "classes": "cell-title",
+    },
     {"name": "status", "label": "Status", "field": "status", "sortable": True, "align": "left"},
     {
         "name": "severity",
@@ -67,7 +82,7 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "tags",
         "align": "left",
         "headerClasses": "gt-sm",
-        "classes": "gt-sm",
+        "classes": "gt-sm cell-wrap",
     },
     {
         "name": "reporter",
@@ -87,18 +102,41 @@ COLUMNS: list[dict[str, Any]] = [
     },
     {"name": "updated", "label": "Updated", "field": "updated", "sortable": True, "align": "left"},
 ]
+# On a phone the table's rows become cards: number and title on the first line, status,
+# severity and when below (the less important columns are hidden there anyway).
+CARDS_CSS = """
+.issue-table td.cell-title { white-space: normal; min-width: 14rem; }
+.issue-table td.cell-wrap { white-space: normal; }
+@media (max-width: 599.98px) {
+  .issue-table thead { display: none; }
+  .issue-table tbody tr { display: flex; flex-wrap: wrap; align-items: center; height: auto;
+    padding: 6px 2px; border-bottom: 1px solid rgba(128, 128, 128, .35); }
+  .issue-table tbody td { height: auto; border: 0; padding: 2px 6px; white-space: normal; }
+  .issue-table tbody td.cell-title { flex: 1 1 calc(100% - 120px); font-size: 1rem; }
+  .issue-table tbody td.cell-id { opacity: .7; }
+  .issue-table tbody td.q-table--col-auto-width { width: auto; padding-right: 0; }
+}
+"""
+SORTS = {  # the sort picker that stands in for the column headers on a phone
+    "-updated": "Recently updated",
+    "-created": "Newest first",
+    "created": "Oldest first",
+    "-severity": "Most severe first",
+    "-affected": "Most affected first",
+    "title": "Title A to Z",
+}
 CELL_TITLE = r"""
 <q-td :props="props"><a :href="'/issues/' + props.row.id" class="text-primary font-medium">
 {{ props.value }}</a></q-td>"""
-CELL_STATUS = (
-    '<q-td :props="props"><q-badge :color="'
+CELL_STATUS = (  # role=none: Quasar's badges are live regions; 50 of them chatter
+    '<q-td :props="props"><q-badge role="none" :color="'
     + json.dumps(STATUS_COLORS).replace('"', "'")
     + '[props.value]">{{ '
     + json.dumps(STATUS_LABELS).replace('"', "'")
     + "[props.value] }}</q-badge></q-td>"
 )
 CELL_SEVERITY = (
-    '<q-td :props="props"><q-badge outline :color="'
+    '<q-td :props="props"><q-badge role="none" outline :color="'
     + json.dumps(SEVERITY_COLORS).replace('"', "'")
     + '[props.value]">{{ props.value.charAt(0) + props.value.slice(1).toLowerCase() }}'
     "</q-badge></q-td>"
@@ -258,7 +296,11 @@ class IssueListView:
         self.table = ui.table(
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
-        self.table.classes("w-full").props('flat bordered no-data-label="No issues match."')
+        self.table.classes("w-full issue-table")
+        self.table.props('flat bordered no-data-label="No issues match."')
+        ui.add_css(CARDS_CSS)
+        # One polite announcement when the list changes by itself (screen readers).
+        self.announce = ui.label().classes("sr-only").props('aria-live="polite"')
         self.table.props["rows-per-page-options"] = list(PAGE_SIZES)
         self.table.add_slot("body-cell-title", CELL_TITLE)
         self.table.add_slot("body-cell-status", CELL_STATUS)
@@ -313,6 +355,12 @@ class IssueListView:
                 ).props(f"clearable debounce=400 dense maxlength={filters.MAX_REPORTER}").classes(
                     "min-w-48"
                 )
+            ui.select(
+                SORTS | ({f.sort: f.sort} if f.sort not in SORTS else {}),
+                label="Sort",
+                value=f.sort,
+                on_change=lambda e: self.set(sort=e.value),
+            ).props("dense").classes("min-w-44 sm:hidden")
             if f.signature:  # set by a link from an issue's or the insights' crash signatures
                 ui.chip(
                     f"Crash signature {f.signature[:12]}",
@@ -442,4 +490,9 @@ class IssueListView:
         )
 
     async def refresh(self) -> None:
+        before = self.table.rows
         await self.reload(shared=True)
+        if self.table.rows != before:
+            self.announce.text = (
+                f"The list was updated at {dt.datetime.now():%H:%M:%S}: {self.total} issues."
+            )
