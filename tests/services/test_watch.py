@@ -3,27 +3,10 @@ process watches the activity table and turns rows it did not write into events."
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import services
 from services.events import ChangeEvent
 from services.watch import BULK_AT, ActivityWatcher
-from tests.factories import make_issue, make_user
-
-
-def _other_process(db: str, code: str) -> None:
-    """Run `code` in a real second Python process connected to the same database."""
-    script = textwrap.dedent(
-        f"""
-        import services
-        services.connect({db!r})
-        with services.session() as s:
-            actor = services.users.actor_for(s, email="admin@example.com")
-        """
-    ) + textwrap.dedent(code)
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+from tests.factories import in_another_process, make_issue, make_user
 
 
 def _watcher(db: str) -> tuple[ActivityWatcher, list[ChangeEvent]]:
@@ -39,7 +22,7 @@ def test_another_processs_changes_become_events(db) -> None:
     watcher, seen = _watcher(db)
     try:
         assert watcher.poll() == []  # nothing old is replayed
-        _other_process(
+        in_another_process(
             db,
             f"""
             with services.session() as s:
@@ -76,7 +59,7 @@ def test_many_rows_at_once_are_one_bulk_event_and_stats_are_noticed(db) -> None:
     make_user("ADMIN", email="admin@example.com")
     watcher, _ = _watcher(db)
     try:
-        _other_process(
+        in_another_process(
             db,
             f"""
             for n in range({BULK_AT + 5}):
@@ -97,7 +80,7 @@ def test_a_database_that_went_away_is_retried(db) -> None:
     try:
         watcher._connection().invalidate()  # as if the server dropped the connection
         assert watcher.poll() == []  # logged, not raised
-        _other_process(
+        in_another_process(
             db,
             """
             with services.session() as s:
