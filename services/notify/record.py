@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .. import hooks
+from .. import hooks, watch
 from ..events import ChangeEvent, emit
 from ..models import Activity, Issue, utcnow
 from . import config, outbox, rules
@@ -43,3 +43,9 @@ def notify(s: Session, issue: Issue, row: Activity) -> None:
 
 
 hooks.on_activity(notify)
+# Without Redis, the web process hears of notifications other processes wrote (services.watch).
+watch.follow(
+    Notification.id,
+    Notification.user_id,
+    lambda user_id: ChangeEvent(KIND, "created", user_id=user_id),
+)

@@ -101,3 +101,60 @@ def test_a_watcher_stopped_before_it_starts_never_polls(db) -> None:
     watcher.stop()
     watcher.start()
     assert not [t for t in threading.enumerate() if t.name == "tracker-watch" and t.is_alive()]
+
+
+def test_another_processs_notifications_reach_their_recipients_bells(db) -> None:
+    """A notification written elsewhere (mail-in, the CLI, the worker, a notebook) becomes
+    the event its writer's process would have sent: whose bell, nothing more. Staff bells
+    too, which no issue event names."""
+    make_user("ADMIN", email="admin@example.com")
+    reporter, maintainer = make_user("REPORTER"), make_user("MAINTAINER")
+    with services.session() as s:
+        prefs = services.notify.get_preferences(s, maintainer).model_dump()
+        services.notify.update_preferences(s, maintainer, prefs | {"new_issues": "all"})
+    issue = make_issue(reporter)
+    watcher, _ = _watcher(db)
+    try:
+        in_another_process(
+            db,
+            f"""
+            with services.session() as s:
+                services.issues.change_status(s, actor, {issue.id}, "TRIAGED")
+            with services.session() as s:
+                services.issues.create_issue(s, actor, {{"title": "Filed by mail"}})
+            """,
+        )
+        bells = [c for c in watcher.poll() if c.kind == "notification"]
+        assert bells == [
+            ChangeEvent("notification", "created", user_id=reporter.id),
+            ChangeEvent("notification", "created", user_id=maintainer.id),
+        ]
+        assert watcher.poll() == []
+    finally:
+        watcher.stop()
+
+
+def test_this_processs_own_notifications_are_not_delivered_twice(db) -> None:
+    """Only the recipients of other processes' notifications are told, even when this
+    process notified someone in the same second."""
+    admin = make_user("ADMIN", email="admin@example.com")
+    mine, theirs = make_user("REPORTER"), make_user("REPORTER")
+    here, there = make_issue(mine), make_issue(theirs)
+    watcher, seen = _watcher(db)
+    try:
+        with services.session() as s:
+            services.issues.change_status(s, admin, here.id, "TRIAGED")
+        assert watcher.poll() == [] and seen == []
+        with services.session() as s:
+            services.issues.change_status(s, admin, here.id, "IN_PROGRESS")
+        in_another_process(
+            db,
+            f"""
+            with services.session() as s:
+                services.issues.change_status(s, actor, {there.id}, "TRIAGED")
+            """,
+        )
+        bells = [c for c in watcher.poll() if c.kind == "notification"]
+        assert bells == [ChangeEvent("notification", "created", user_id=theirs.id)]
+    finally:
+        watcher.stop()
