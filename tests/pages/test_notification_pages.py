@@ -59,6 +59,24 @@ async def test_the_list_shows_who_did_what_and_marks_read(
     await until(lambda: _badge(browser) == "")
 
 
+async def test_a_duplicates_reporter_reads_how_the_original_moved_on_their_own_issue(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    me = sign_in(browser)
+    maintainer = make_user("MAINTAINER", full_name="Mia Maintainer")
+    original = make_issue(make_user(), title="Someone else's secret")
+    mine = make_issue(me, title="My report")
+    with services.session() as s:
+        services.duplicates.mark_duplicate(s, maintainer, mine.id, original.id)
+    with services.session() as s:
+        services.issues.change_status(s, maintainer, original.id, "TRIAGED")
+    await browser.open("/notifications")
+    await browser.should_see("The issue yours duplicates moved to TRIAGED")
+    await browser.should_see(f"#{mine.id} My report")
+    await browser.should_not_see("Someone")  # names no one, and not the original's title
+
+
 def _unread(actor: services.Actor) -> int:
     with services.session() as s:
         return services.notify.unread_count(s, actor)
