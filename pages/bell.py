@@ -5,7 +5,6 @@ from __future__ import annotations
 from nicegui import ui
 
 import services
-from services.events import ChangeEvent
 
 from .live import hub
 from .viewer import Viewer
@@ -24,24 +23,15 @@ class Bell:
         self.badge.set_visibility(False)
         self._label()
         # The count loads once the page is connected (the frame itself must not wait for
-        # the database), then again whenever the viewer's notifications change.
+        # the database), then again whenever the viewer's notifications change (in another
+        # process too: through Redis, or without it through services.watch).
         hub.watch(
             viewer,
-            self.wants,
+            lambda _change: False,
             self.refresh,
             min_interval=0.5,
             notices=True,
             at_connect=True,
-        )
-
-    def wants(self, change: ChangeEvent) -> bool:
-        """Besides the viewer's own notification events: a reporter's bell also looks again
-        when one of their issues changes (a change another process made reaches this one
-        without Redis as an issue event only). Staff bells do not: every issue is theirs."""
-        return (
-            not self.viewer.is_staff
-            and change.kind in ("issue", "comment")
-            and change.reporter_id == self.viewer.actor.id
         )
 
     async def refresh(self) -> None:

@@ -65,8 +65,7 @@ class NotificationList:
                 "text-primary" if not note.read else "opacity-40"
             )
             with ui.column().classes("grow gap-0 min-w-0"):
-                who = note.actor_name or "Someone"
-                ui.label(f"{who} {note.summary}").classes("font-semibold" if not note.read else "")
+                ui.label(note.text).classes("font-semibold" if not note.read else "")
                 link = ui.link(f"#{note.issue_id} {note.issue_title}", note.link).classes(
                     "break-words"
                 )

@@ -53,16 +53,26 @@ def detach_duplicates(s: Session, issue_id: int) -> None:
     s.execute(update(Issue).where(Issue.duplicate_of == issue_id).values(duplicate_of=None))
 
 
-def _reporters_under(s: Session, root: int) -> int:
-    reporters = {s.scalar(select(Issue.reporter_id).where(Issue.id == root))}
+def duplicates_under(s: Session, root: int) -> list[tuple[int, int]]:
+    """(issue id, reporter id) of every duplicate of `root`, and of theirs, nearest first."""
+    out: list[tuple[int, int]] = []
     frontier, seen = [root], {root}
     for _ in range(MAX_DEPTH):
         if not frontier:
             break
         rows = s.execute(
-            select(Issue.id, Issue.reporter_id).where(Issue.duplicate_of.in_(frontier))
+            select(Issue.id, Issue.reporter_id)
+            .where(Issue.duplicate_of.in_(frontier))
+            .order_by(Issue.id)
         ).all()
-        frontier = [r.id for r in rows if r.id not in seen]
-        seen.update(frontier)
-        reporters.update(r.reporter_id for r in rows)
+        found = [(r.id, r.reporter_id) for r in rows if r.id not in seen]
+        seen.update(issue_id for issue_id, _ in found)
+        frontier = [issue_id for issue_id, _ in found]
+        out += found
+    return out
+
+
+def _reporters_under(s: Session, root: int) -> int:
+    reporters = {s.scalar(select(Issue.reporter_id).where(Issue.id == root))}
+    reporters.update(reporter for _, reporter in duplicates_under(s, root))
     return len(reporters)

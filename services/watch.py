@@ -8,18 +8,23 @@ table) and only then reads the activity rows newer than the last one it saw; on 
 it reads the newest id straight away (one index probe). Rows this process committed itself
 were already delivered by the bus and are skipped. Page queries never run here: the events
 carry ids, and each page re-queries with its own user as for any other event.
+
+A later part can `follow` a table whose rows are written in the same transaction as
+activity rows (notifications: whose bell to update). It is read only in a look that found
+other processes' activity, once per recipient (one grouped query).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .enums import Verb
 from .events import ChangeEvent, deliver
@@ -36,7 +41,51 @@ _KINDS = {
     Verb.COMMENTED: ("comment", "created"),
     Verb.ATTACHED: ("attachment", "created"),
 }
-_NEW_ROWS = "tracker_new_activity_ids"
+_NEW_ROWS = "tracker_new_watched_rows"
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A table written with activity rows whose new rows make events of their own: one
+    `event(key)` per distinct value of its column `key`; `id` is its growing primary key."""
+
+    id: InstrumentedAttribute[int]
+    key: InstrumentedAttribute[int]
+    event: Callable[[int], ChangeEvent]
+
+    @property
+    def model(self) -> Any:
+        return self.id.class_
+
+
+_follows: list[Follow] = []
+
+
+def follow(
+    id_column: InstrumentedAttribute[int],
+    key: InstrumentedAttribute[int],
+    make_event: Callable[[int], ChangeEvent],
+) -> None:
+    """Turn the new rows other processes write to `id_column`'s table into
+    `make_event(key)`, once per distinct key in each look (the recipients of new
+    notifications, say)."""
+    if all(f.id is not id_column for f in _follows):
+        _follows.append(Follow(id_column, key, make_event))
+
+
+class _Recent:
+    """Rows this process committed lately (id -> key), the oldest forgotten first."""
+
+    def __init__(self) -> None:
+        self.rows: OrderedDict[int, int | None] = OrderedDict()
+
+    def add(self, row_id: int, key: int | None) -> None:
+        self.rows[row_id] = key
+        if len(self.rows) > _LOCAL_KEPT:
+            self.rows.popitem(last=False)
+
+    def keys_between(self, after: int, upto: int) -> Counter[int | None]:
+        return Counter(k for i, k in self.rows.items() if after < i <= upto)
 
 
 class ActivityWatcher:
@@ -56,8 +105,8 @@ class ActivityWatcher:
         self._version: Any = None
         self._last_id = 0
         self._stats_at: Any = None
-        self._local: deque[int] = deque(maxlen=_LOCAL_KEPT)
-        self._local_set: set[int] = set()
+        self._followed: dict[Follow, int] = {}  # the last id seen of each followed table
+        self._local: dict[type, _Recent] = {}  # per model: rows this process committed
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -102,14 +151,14 @@ class ActivityWatcher:
             self.sink(change)
         return changes
 
-    def committed_here(self, ids: list[int]) -> None:
-        """Activity rows this process committed (its bus already delivered them)."""
+    def committed_here(self, rows: dict[type, list[tuple[int, int | None]]]) -> None:
+        """Rows (id, key) of each watched model this process committed (its bus already
+        delivered their events)."""
         with self._lock:
-            for row_id in ids:
-                if len(self._local) == self._local.maxlen:
-                    self._local_set.discard(self._local[0])
-                self._local.append(row_id)
-                self._local_set.add(row_id)
+            for model, found in rows.items():
+                recent = self._local.setdefault(model, _Recent())
+                for row_id, key in found:
+                    recent.add(row_id, key)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -135,11 +184,13 @@ class ActivityWatcher:
             # One table per transaction: holding the activity table's lock while waiting
             # for daily_stats could deadlock with a statement that locks both (a TRUNCATE).
             conn.rollback()
+            changes = self._changes(rows)
+            followed = self._read_follows(conn, other_processes_wrote=bool(changes))
             stats_at = conn.scalar(select(func.max(DailyStat.computed_at)))
         finally:
             conn.rollback()  # never hold a read transaction open between looks
         self._last_id = newest
-        changes = self._changes(rows)
+        changes += followed
         if stats_at != self._stats_at:
             self._stats_at = stats_at
             changes.append(ChangeEvent("stats", "updated"))
@@ -147,7 +198,8 @@ class ActivityWatcher:
 
     def _changes(self, rows: Sequence[Any]) -> list[ChangeEvent]:
         with self._lock:
-            foreign = [r for r in rows if r.id not in self._local_set]
+            local = self._local.get(Activity, _Recent()).rows
+            foreign = [r for r in rows if r.id not in local]
         if len(rows) > BULK_AT and foreign:
             return [ChangeEvent("issue", "bulk")]
         changes: dict[tuple[str, str, int], ChangeEvent] = {}
@@ -156,6 +208,33 @@ class ActivityWatcher:
             change = ChangeEvent(kind, op, r.issue_id, r.reporter_id)
             changes.setdefault((kind, op, r.issue_id), change)
         return list(changes.values())
+
+    def _read_follows(self, conn: Connection, *, other_processes_wrote: bool) -> list[ChangeEvent]:
+        """The followed tables' new rows, when other processes' activity came in (they are
+        written with it): one event per key that has a row this process did not commit.
+        A table's first look only notes where it stands."""
+        out: list[ChangeEvent] = []
+        for f in list(_follows):
+            last = self._followed.get(f)
+            if last is None:
+                self._followed[f] = conn.scalar(select(func.max(f.id))) or 0
+            elif other_processes_wrote:
+                out += self._read_follow(conn, f, last)
+            conn.rollback()  # one table per transaction, as above
+        return out
+
+    def _read_follow(self, conn: Connection, f: Follow, last: int) -> list[ChangeEvent]:
+        rows = conn.execute(
+            select(f.key, func.count(), func.max(f.id))
+            .where(f.id > last)
+            .group_by(f.key)
+            .order_by(f.key)
+        ).all()
+        newest = max([last, *(r[2] for r in rows)])
+        with self._lock:
+            local = self._local.get(f.model, _Recent()).keys_between(last, newest)
+        self._followed[f] = newest
+        return [f.event(key) for key, count, _ in rows if count > local[key]]
 
     def _connection(self) -> Connection:
         if self._conn is None:
@@ -194,16 +273,19 @@ def _untrack_local_rows(watcher: ActivityWatcher) -> None:
 
 
 def _note_new_rows(s: Session, _context: Any) -> None:
-    ids = [obj.id for obj in s.new if isinstance(obj, Activity)]
-    if ids:
-        s.info.setdefault(_NEW_ROWS, []).extend(ids)
+    keys = {f.model: f.key.key for f in _follows}
+    for obj in s.new:
+        model = type(obj)
+        if model is Activity or model in keys:
+            key = getattr(obj, keys[model]) if model in keys else None
+            s.info.setdefault(_NEW_ROWS, {}).setdefault(model, []).append((obj.id, key))
 
 
 def _hand_over_rows(s: Session) -> None:
-    ids = s.info.pop(_NEW_ROWS, None)
-    if ids:
+    rows = s.info.pop(_NEW_ROWS, None)
+    if rows:
         for watcher in list(_watchers):
-            watcher.committed_here(ids)
+            watcher.committed_here(rows)
 
 
 def _forget_rows(s: Session) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import services
@@ -34,3 +37,17 @@ def team() -> dict[str, Actor]:
         "maintainer": make_user(Role.MAINTAINER),
         "admin": make_user(Role.ADMIN),
     }
+
+
+def in_another_process(db: str, code: str, *, email: str = "admin@example.com") -> None:
+    """Run `code` in a real second Python process connected to the same database (a CLI
+    command, mail-in, the worker or a notebook), with `actor` the user of `email`."""
+    script = textwrap.dedent(
+        f"""
+        import services
+        services.connect({db!r})
+        with services.session() as s:
+            actor = services.users.actor_for(s, email={email!r})
+        """
+    ) + textwrap.dedent(code)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)

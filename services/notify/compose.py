@@ -15,8 +15,7 @@ from .. import hooks
 @dataclass(frozen=True)
 class Line:
     when: dt.datetime
-    who: str
-    what: str
+    text: str  # who did what (rules.sentence)
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,8 @@ def _render(subject: str, sections: list[Section], settings_url: str, heading: s
         items = []
         for line in section.lines:
             stamp = line.when.strftime("%Y-%m-%d %H:%M UTC")
-            text_parts.append(f"  - {line.who} {line.what} ({stamp})")
-            items.append(
-                f"<li>{html.escape(line.who)} {html.escape(line.what)} "
-                f"<small>({html.escape(stamp)})</small></li>"
-            )
+            text_parts.append(f"  - {line.text} ({stamp})")
+            items.append(f"<li>{html.escape(line.text)} <small>({html.escape(stamp)})</small></li>")
         text_parts += [f"  {section.url}", ""]
         html_parts.append(
             f'<h3><a href="{html.escape(section.url, quote=True)}">'

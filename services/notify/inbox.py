@@ -19,7 +19,7 @@ from ..models import Issue, User, utcnow
 from ..permissions import is_staff, load_actor
 from ..schemas import Actor, Input, parse
 from .models import EmailMode, NewIssues, Notification, NotificationPrefs
-from .rules import prefs_of
+from .rules import prefs_of, sentence
 
 KIND = "notification"
 Q = TypeVar("Q", bound=Select)
@@ -41,6 +41,11 @@ class NotificationView(BaseModel):
     @property
     def link(self) -> str:
         return f"/issues/{self.issue_id}"
+
+    @property
+    def text(self) -> str:
+        """What happened, as a sentence: "Ana changed the status from OPEN to TRIAGED"."""
+        return sentence(self.kind, self.actor_name, self.summary)
 
 
 class Preferences(Input):

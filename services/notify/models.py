@@ -57,7 +57,8 @@ class Notification(Base):
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # "created" | "status" | "commented" | "assigned" | "edited" | "tags" | "attached" |
-    # "mention" (and whatever a later part registers, such as "duplicate")
+    # "mention" | "duplicate" | "original" (a change to the original of the recipient's
+    # duplicate: issue_id is the duplicate, actor_id is left empty)
     kind: Mapped[str] = mapped_column(String(20))
     # What changed, in words built from ids and enum values only (never user text: the
     # issue's title is read when shown, by someone who may still see it).

@@ -18,7 +18,7 @@ from ..models import Issue, User, utcnow
 from ..permissions import can_view_issue
 from . import compose, config, dispatch, smtp, unsubscribe
 from .models import EmailMode, MailOutbox, MailState, Notification, OutboxStatus
-from .rules import prefs_of
+from .rules import prefs_of, sentence
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,8 @@ def _fill(row: MailOutbox, user: User, rendered: compose.Rendered) -> None:
 def _section(s: Session, issue: Issue, notes: list[Notification]) -> compose.Section:
     names = _names(s, {n.actor_id for n in notes if n.actor_id is not None})
     lines = [
-        compose.Line(n.created_at, names.get(n.actor_id or 0, "Someone"), n.summary) for n in notes
+        compose.Line(n.created_at, sentence(n.kind, names.get(n.actor_id or 0, ""), n.summary))
+        for n in notes
     ]
     url = config.config.link(f"/issues/{issue.id}")
     return compose.Section(issue.id, issue.title, url, lines)

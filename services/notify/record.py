@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .. import hooks
+from .. import hooks, watch
 from ..events import ChangeEvent, emit
 from ..models import Activity, Issue, utcnow
 from . import config, outbox, rules
@@ -21,18 +21,20 @@ def notify(s: Session, issue: Issue, row: Activity) -> None:
     # early, or raise its stale-version error where the write does not expect it).
     with s.no_autoflush:
         for user, candidate in rules.recipients(s, issue, row):
+            # About the row's issue, or the recipient's duplicate of it (then naming no one).
+            about = issue.id if candidate.about is None else candidate.about
             mode = rules.prefs_of(s, user.id).email
             state = MailState.NONE
             if config.config.enabled and mode == EmailMode.IMMEDIATE:
                 state = MailState.PENDING
-                outbox.collect(s, user.id, issue.id)
+                outbox.collect(s, user.id, about)
             elif config.config.enabled and mode == EmailMode.DIGEST:
                 state = MailState.DIGEST
             s.add(
                 Notification(
                     user_id=user.id,
-                    issue_id=issue.id,
-                    actor_id=row.actor_id,
+                    issue_id=about,
+                    actor_id=row.actor_id if candidate.about is None else None,
                     kind=candidate.kind,
                     summary=candidate.summary,
                     mail=state,
@@ -43,3 +45,9 @@ def notify(s: Session, issue: Issue, row: Activity) -> None:
 
 
 hooks.on_activity(notify)
+# Without Redis, the web process hears of notifications other processes wrote (services.watch).
+watch.follow(
+    Notification.id,
+    Notification.user_id,
+    lambda user_id: ChangeEvent(KIND, "created", user_id=user_id),
+)

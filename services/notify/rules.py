@@ -1,7 +1,12 @@
 """Who is told what. Each activity verb has a rule naming its candidates and the preference
 that governs each; common checks then drop the actor themself, inactive accounts, people
 who turned that kind off, and anyone who may not see the issue. A later part adds a verb
-with `on_verb` (say "duplicate": the reporter and the affected reporters)."""
+with `on_verb`.
+
+The reporters an issue affects through its duplicates (and theirs) hear of its status
+changes, staff comments and its being marked a duplicate as the reporter does, but in a
+notification about their own duplicate (they may not see the original): it names no one and
+says only what their duplicate's page shows, the original's status."""
 
 from __future__ import annotations
 
@@ -9,15 +14,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from ..affected import duplicates_under
 from ..enums import STAFF_ROLES, Severity, Verb
 from ..models import Activity, Comment, Issue, User
 from ..permissions import can_view_issue, is_staff
 from .models import NewIssues, NotificationPrefs
 
 MAX_MENTIONS = 20
+ORIGINAL = "original"  # the kind of a change to the original of the recipient's duplicate
+_TOLD = "tracker_notify_told_of_originals"  # (user, duplicate) told in this transaction
 IMPORTED = "import"  # quotas.IMPORTED: a CSV import's rows tell nobody
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
 
@@ -28,6 +36,7 @@ class Candidate:
     kind: str  # what the notification says it is about
     summary: str
     pref: str  # the NotificationPrefs flag that must be on ("" none: always)
+    about: int | None = None  # the issue it is about, when not the row's (kind ORIGINAL)
 
 
 Rule = Callable[[Session, Issue, Activity], list[Candidate]]
@@ -46,16 +55,38 @@ def recipients(s: Session, issue: Issue, row: Activity) -> list[tuple[User, Cand
     if rule is None:
         return []
     out: dict[int, tuple[User, Candidate]] = {}
+    told: set[tuple[int, int]] = s.info.setdefault(_TOLD, set())
     for c in rule(s, issue, row):
         if c.user_id in out or c.user_id == row.actor_id:
             continue
+        if c.about is not None and (c.user_id, c.about) in told:
+            continue  # one change (say a merge: closed, then linked) tells them once
         user = s.get(User, c.user_id)
-        if user is None or not user.is_active or not can_view_issue(user, issue):
+        about = issue if c.about is None else s.get(Issue, c.about)
+        if user is None or about is None or not user.is_active:
+            continue
+        if not can_view_issue(user, about):
             continue
         if c.pref and not getattr(prefs_of(s, user.id), c.pref):
             continue
         out[c.user_id] = (user, c)
+        if c.about is not None:
+            told.add((c.user_id, c.about))
     return list(out.values())
+
+
+def sentence(kind: str, who: str, summary: str) -> str:
+    """How a notification reads: who did what; a change to the original of the reader's
+    duplicate names no one."""
+    return summary if kind == ORIGINAL else f"{who or 'Someone'} {summary}"
+
+
+def _forget_told(s: Session) -> None:
+    s.info.pop(_TOLD, None)
+
+
+event.listen(Session, "after_commit", _forget_told)
+event.listen(Session, "after_rollback", _forget_told)
 
 
 def prefs_of(s: Session, user_id: int) -> NotificationPrefs:
@@ -97,6 +128,7 @@ def _status(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
     return [
         *_assignee(issue, "status", summary),
         Candidate(issue.reporter_id, "status", summary, "my_issues"),
+        *_affected(s, issue, f"The issue yours duplicates moved to {row.new_value}"),
     ]
 
 
@@ -110,6 +142,7 @@ def _commented(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
     out += _assignee(issue, "commented", "commented")
     if author is not None and is_staff(author):
         out.append(Candidate(issue.reporter_id, "commented", "commented", "my_issues"))
+        out += _affected(s, issue, "The issue yours duplicates has a new comment from the team")
     return out
 
 
@@ -120,14 +153,15 @@ def _assigned(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
 
 
 def _duplicate(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
-    """Marked a duplicate (an `edited` row of field duplicate_of): the reporter and the
-    assignee. The reporters it affects can be added here once they are recorded."""
+    """Marked a duplicate (an `edited` row of field duplicate_of): the reporter, the
+    assignee, and the reporters of its own duplicates."""
     if not row.new_value:
         return _assignee(issue, "edited", "said the issue is not a duplicate")
     summary = f"marked the issue a duplicate of #{row.new_value}"
     return [
         Candidate(issue.reporter_id, "duplicate", summary, "my_issues"),
         *_assignee(issue, "duplicate", summary),
+        *_affected(s, issue, "The issue yours duplicates was itself closed as a duplicate"),
     ]
 
 
@@ -136,6 +170,14 @@ def _changed(what: str) -> Rule:
         return _assignee(issue, str(row.verb), what)
 
     return rule
+
+
+def _affected(s: Session, issue: Issue, summary: str) -> list[Candidate]:
+    """The reporters of the issue's duplicates (and of theirs), each told about their own."""
+    return [
+        Candidate(reporter_id, ORIGINAL, summary, "my_issues", about=duplicate_id)
+        for duplicate_id, reporter_id in duplicates_under(s, issue.id)
+    ]
 
 
 def _assignee(issue: Issue, kind: str, summary: str) -> list[Candidate]:

@@ -3,13 +3,14 @@ preferences."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from nicegui import ui
 from nicegui.testing import User
 
 import services
-from tests.factories import make_issue
+from tests.factories import in_another_process, make_issue, make_user
 from tests.pages.conftest import sign_in, until
 
 
@@ -58,6 +59,24 @@ async def test_the_list_shows_who_did_what_and_marks_read(
     await until(lambda: _badge(browser) == "")
 
 
+async def test_a_duplicates_reporter_reads_how_the_original_moved_on_their_own_issue(
+    create_user: Callable[[], User], db
+) -> None:
+    browser = create_user()
+    me = sign_in(browser)
+    maintainer = make_user("MAINTAINER", full_name="Mia Maintainer")
+    original = make_issue(make_user(), title="Someone else's secret")
+    mine = make_issue(me, title="My report")
+    with services.session() as s:
+        services.duplicates.mark_duplicate(s, maintainer, mine.id, original.id)
+    with services.session() as s:
+        services.issues.change_status(s, maintainer, original.id, "TRIAGED")
+    await browser.open("/notifications")
+    await browser.should_see("The issue yours duplicates moved to TRIAGED")
+    await browser.should_see(f"#{mine.id} My report")
+    await browser.should_not_see("Someone")  # names no one, and not the original's title
+
+
 def _unread(actor: services.Actor) -> int:
     with services.session() as s:
         return services.notify.unread_count(s, actor)
@@ -88,22 +107,31 @@ async def test_a_reporter_is_not_offered_every_new_issue(
     await browser.should_not_see("New issues")
 
 
-async def test_a_reporters_bell_looks_again_when_another_process_changes_their_issue(
-    create_user: Callable[[], User], db
+async def test_bells_count_live_what_another_process_notified(
+    db, create_user: Callable[[], User]
 ) -> None:
-    """Without Redis, a change made by another process (the CLI, mail-in) arrives from the
-    activity watcher as an issue event only; the reporter's bell counts again on it."""
-    from services.events import ChangeEvent, deliver
-    from services.notify.models import Notification
-
-    browser = create_user()
-    reporter = sign_in(browser)
-    issue = make_issue(reporter)
-    await browser.open("/")
-    [bell] = browser.find(marker="bell").elements
-    await until(lambda: bell.props.get("aria-label") == "Notifications")
-    with services.session() as s:  # written by "another process": no event here
-        s.add(Notification(user_id=reporter.id, issue_id=issue.id, kind="status", summary="x"))
-        s.commit()
-    deliver(ChangeEvent("issue", "updated", issue.id, reporter.id))  # what the watcher says
-    await until(lambda: _badge(browser) == "1")
+    """Without Redis, notifications written by another process (a real one here: mail-in,
+    the CLI, the worker or a notebook alike) reach open pages through the activity watcher:
+    a staff bell (new issues followed) and a reporter's. (`db` first: the app starts its
+    watcher only when the database is connected before it.)"""
+    staff_browser, reporter_browser = create_user(), create_user()
+    maintainer = sign_in(staff_browser, "MAINTAINER")
+    reporter = sign_in(reporter_browser)
+    make_user("ADMIN", email="ops@example.com")
+    with services.session() as s:
+        prefs = services.notify.get_preferences(s, maintainer).model_dump()
+        services.notify.update_preferences(s, maintainer, prefs | {"new_issues": "all"})
+    for browser in (staff_browser, reporter_browser):
+        await browser.open("/")
+        [bell] = browser.find(marker="bell").elements
+        await until(lambda bell=bell: bell.props.get("aria-label") == "Notifications")
+    script = """
+        with services.session() as s:
+            issue = services.issues.create_issue(s, actor, {"title": "By mail"})
+        with services.session() as s:
+            admin = services.users.actor_for(s, email="ops@example.com")
+            services.issues.change_status(s, admin, issue.id, "TRIAGED")
+        """
+    await asyncio.to_thread(in_another_process, db, script, email=reporter.email)
+    await until(lambda: _badge(staff_browser) == "1")
+    await until(lambda: _badge(reporter_browser) == "1")

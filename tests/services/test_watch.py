@@ -3,27 +3,10 @@ process watches the activity table and turns rows it did not write into events."
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import services
 from services.events import ChangeEvent
 from services.watch import BULK_AT, ActivityWatcher
-from tests.factories import make_issue, make_user
-
-
-def _other_process(db: str, code: str) -> None:
-    """Run `code` in a real second Python process connected to the same database."""
-    script = textwrap.dedent(
-        f"""
-        import services
-        services.connect({db!r})
-        with services.session() as s:
-            actor = services.users.actor_for(s, email="admin@example.com")
-        """
-    ) + textwrap.dedent(code)
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+from tests.factories import in_another_process, make_issue, make_user
 
 
 def _watcher(db: str) -> tuple[ActivityWatcher, list[ChangeEvent]]:
@@ -39,7 +22,7 @@ def test_another_processs_changes_become_events(db) -> None:
     watcher, seen = _watcher(db)
     try:
         assert watcher.poll() == []  # nothing old is replayed
-        _other_process(
+        in_another_process(
             db,
             f"""
             with services.session() as s:
@@ -76,7 +59,7 @@ def test_many_rows_at_once_are_one_bulk_event_and_stats_are_noticed(db) -> None:
     make_user("ADMIN", email="admin@example.com")
     watcher, _ = _watcher(db)
     try:
-        _other_process(
+        in_another_process(
             db,
             f"""
             for n in range({BULK_AT + 5}):
@@ -97,7 +80,7 @@ def test_a_database_that_went_away_is_retried(db) -> None:
     try:
         watcher._connection().invalidate()  # as if the server dropped the connection
         assert watcher.poll() == []  # logged, not raised
-        _other_process(
+        in_another_process(
             db,
             """
             with services.session() as s:
@@ -118,3 +101,60 @@ def test_a_watcher_stopped_before_it_starts_never_polls(db) -> None:
     watcher.stop()
     watcher.start()
     assert not [t for t in threading.enumerate() if t.name == "tracker-watch" and t.is_alive()]
+
+
+def test_another_processs_notifications_reach_their_recipients_bells(db) -> None:
+    """A notification written elsewhere (mail-in, the CLI, the worker, a notebook) becomes
+    the event its writer's process would have sent: whose bell, nothing more. Staff bells
+    too, which no issue event names."""
+    make_user("ADMIN", email="admin@example.com")
+    reporter, maintainer = make_user("REPORTER"), make_user("MAINTAINER")
+    with services.session() as s:
+        prefs = services.notify.get_preferences(s, maintainer).model_dump()
+        services.notify.update_preferences(s, maintainer, prefs | {"new_issues": "all"})
+    issue = make_issue(reporter)
+    watcher, _ = _watcher(db)
+    try:
+        in_another_process(
+            db,
+            f"""
+            with services.session() as s:
+                services.issues.change_status(s, actor, {issue.id}, "TRIAGED")
+            with services.session() as s:
+                services.issues.create_issue(s, actor, {{"title": "Filed by mail"}})
+            """,
+        )
+        bells = [c for c in watcher.poll() if c.kind == "notification"]
+        assert bells == [
+            ChangeEvent("notification", "created", user_id=reporter.id),
+            ChangeEvent("notification", "created", user_id=maintainer.id),
+        ]
+        assert watcher.poll() == []
+    finally:
+        watcher.stop()
+
+
+def test_this_processs_own_notifications_are_not_delivered_twice(db) -> None:
+    """Only the recipients of other processes' notifications are told, even when this
+    process notified someone in the same second."""
+    admin = make_user("ADMIN", email="admin@example.com")
+    mine, theirs = make_user("REPORTER"), make_user("REPORTER")
+    here, there = make_issue(mine), make_issue(theirs)
+    watcher, seen = _watcher(db)
+    try:
+        with services.session() as s:
+            services.issues.change_status(s, admin, here.id, "TRIAGED")
+        assert watcher.poll() == [] and seen == []
+        with services.session() as s:
+            services.issues.change_status(s, admin, here.id, "IN_PROGRESS")
+        in_another_process(
+            db,
+            f"""
+            with services.session() as s:
+                services.issues.change_status(s, actor, {there.id}, "TRIAGED")
+            """,
+        )
+        bells = [c for c in watcher.poll() if c.kind == "notification"]
+        assert bells == [ChangeEvent("notification", "created", user_id=theirs.id)]
+    finally:
+        watcher.stop()
