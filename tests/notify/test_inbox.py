@@ -205,3 +205,20 @@ def test_a_later_verb_plugs_in_marked_duplicate_tells_the_reporter(people):
         "duplicate",
         f"marked the issue a duplicate of #{original.id}",
     )
+
+
+def test_a_merge_tells_the_duplicates_reporter_once(people):
+    """Marking a duplicate closes it (status DONE) and links it in one write: its reporter
+    gets one notice, the link, not also "changed the status to DONE"."""
+    reporter, maintainer = people["reporter"], people["maintainer"]
+    original, copy = make_issue(people["other"]), make_issue(reporter)
+    with services.session() as s:
+        services.duplicates.mark_duplicate(s, maintainer, copy.id, original.id)
+    [note] = _inbox(reporter)
+    assert (note.kind, note.summary, note.issue_id) == (
+        "duplicate",
+        f"marked the issue a duplicate of #{original.id}",
+        copy.id,
+    )
+    _status(maintainer, copy.id, "OPEN")  # reopened: a separate change, its own notice
+    assert len(_inbox(reporter)) == 2
