@@ -9,14 +9,13 @@ from starlette.responses import RedirectResponse, Response
 
 import services
 
+from .api_tokens import TokenCard
 from .components import page_heading
 from .frame import frame
 from .notification_prefs import notification_card
 from .redirects import login_url
 from .signin import Login, complete_login, run_auth
 from .viewer import Viewer, viewer_for
-
-TOKEN_DAYS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "1 year"}
 
 
 def register() -> None:
@@ -34,7 +33,8 @@ def register() -> None:
                 with ui.card().classes("w-full max-w-md bg-positive text-white"):
                     ui.label("Password changed. Your other sessions and API tokens have ended.")
             password_card(viewer, agent)
-            token_card(viewer)
+            tokens = TokenCard(viewer)
+            await tokens.load()
             await notification_card(viewer)
         return None
 
@@ -72,32 +72,3 @@ def password_card(viewer: Viewer, agent: str) -> None:
             complete_login(login, "/account?changed=password")
 
         ui.button("Change password", on_click=change)
-
-
-def token_card(viewer: Viewer) -> None:
-    with ui.card().classes("w-full max-w-md"):
-        ui.label("Personal API token").classes("text-lg font-semibold")
-        ui.label("Send it as `Authorization: Bearer <token>`. It is shown once.").classes(
-            "text-xs opacity-70"
-        )
-        days = ui.select(TOKEN_DAYS, value=30, label="Valid for").classes("w-40")
-        shown = ui.input("Your new token").props("readonly").classes("w-full")
-        shown.set_visibility(False)
-
-        async def create() -> None:
-            result = await viewer.call(
-                services.auth.issue_api_token, ttl_seconds=int(days.value) * 86400
-            )
-            if result.value:
-                shown.value = result.value
-                shown.set_visibility(True)
-
-        async def revoke() -> None:
-            result = await viewer.call(services.auth.revoke_api_tokens)
-            if result.ok:
-                shown.set_visibility(False)
-                ui.notify("All your API tokens are revoked.", type="positive")
-
-        with ui.row():
-            ui.button("Create token", icon="key", on_click=create)
-            ui.button("Revoke all my tokens", icon="block", on_click=revoke).props("flat")

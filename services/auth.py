@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from . import lockout, security
+from . import lockout, security, tokens
 from .db import begin_write, runtime
 from .errors import AuthenticationFailed, InvalidInput
 from .models import LoginSession, TrustedDevice, User, utcnow
@@ -206,7 +206,10 @@ def issue_api_token(s: Session, actor: Actor, *, ttl_seconds: int = API_TOKEN_DE
 
 
 def actor_from_api_token(s: Session, token: str) -> Actor:
-    """The actor of a valid bearer token, else AuthenticationFailed."""
+    """The actor of a valid bearer token (a named one of services.tokens, or a signed one),
+    else AuthenticationFailed."""
+    if token.startswith(tokens.PREFIX):
+        return tokens.actor_for(s, token)
     user_id, version = security.read_api_token(_secret(), token)
     user = s.get(User, user_id)
     if user is None or not user.is_active or user.token_version != version:
@@ -215,12 +218,13 @@ def actor_from_api_token(s: Session, token: str) -> Actor:
 
 
 def revoke_api_tokens(s: Session, actor: Actor) -> None:
-    """Invalidate every API token of the acting user (login sessions stay)."""
+    """Invalidate every API token of the acting user, named or not (login sessions stay)."""
     begin_write(s)
     user = s.get(User, actor.id)
     if user is None:
         raise AuthenticationFailed("Your account is not active; sign in again.")
     user.token_version += 1
+    tokens.revoke_all(s, user.id)
     s.commit()
 
 

@@ -114,6 +114,23 @@ class LoginSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
+class ApiToken(Base):
+    """A named personal API token (services.tokens). Only the SHA-256 of its value is
+    stored; `hint` is its last characters, to tell tokens apart."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class TrustedDevice(Base):
     """A browser that signed in to an account before (services.lockout). Only the SHA-256
     of its device cookie is stored."""

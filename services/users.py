@@ -9,7 +9,7 @@ from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import auth, lockout, security
+from . import auth, lockout, security, tokens
 from .db import begin_write
 from .enums import Role
 from .errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -293,4 +293,5 @@ def _keep_an_admin(s: Session, user: User) -> None:
 def _revoke_credentials(s: Session, user: User) -> None:
     """End every login session and invalidate every API token of the user."""
     user.token_version += 1
+    tokens.revoke_all(s, user.id)
     s.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

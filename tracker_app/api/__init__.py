@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 import services
 
-from . import bulk, errors, insights, intake, issues, people, similar, webhooks
+from . import bulk, errors, insights, intake, issues, people, similar, tokens, webhooks
 from .models import Problem
 
 API_PREFIX = "/api/v1"
@@ -46,6 +46,7 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     people.configure(signup=allow_signup)
     router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
     router.include_router(people.router)
+    router.include_router(tokens.router)
     router.include_router(similar.router)  # before /issues/{issue_id}
     router.include_router(bulk.router)
     router.include_router(issues.router)
