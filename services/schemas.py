@@ -150,7 +150,8 @@ def plain_error(item: Mapping[str, Any]) -> str:
         return "is required"
     if kind == "string_too_short":
         return f"must be at least {ctx.get('min_length')} characters"
-    if kind == "string_too_long":
+    # A text checked after it was trimmed reports "too_long", like a list.
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(item.get("input"), str)):
         return f"must be at most {ctx.get('max_length')} characters"
     if kind == "too_long":
         return f"can have at most {ctx.get('max_length')} items"
