@@ -41,6 +41,7 @@ from . import (
     throttle,
     uploads,
     users,
+    views,
     watch,
     webhooks,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "throttle",
     "uploads",
     "users",
+    "views",
     "watch",
     "webhooks",
 ]
