@@ -18,6 +18,7 @@ from . import (
     issue_list,
     issue_new,
     notifications,
+    saved_views,
 )
 from .config import PageConfig
 
@@ -41,3 +42,4 @@ def register_all(settings: PageConfig) -> None:
     admin_webhooks.register()
     account.register()
     notifications.register()
+    saved_views.register()

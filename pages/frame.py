@@ -14,6 +14,7 @@ from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
 from .shortcuts import Shortcuts
+from .view_menu import ViewsMenu
 from .viewer import Viewer
 
 # label, path, icon, and who sees the link (None: everyone); the pages check again.
@@ -46,6 +47,8 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
                     ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                         f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
                     ).classes("max-sm:[&_.block]:hidden")
+                    if path == "/":
+                        ViewsMenu(viewer)  # the saved views, next to the list they open
         theme = ui.button().props("flat round color=white").classes("ml-auto")
         theme.on_click(lambda: _toggle(dark, theme))
         _show_theme(theme, dark.value)

@@ -29,6 +29,7 @@ from .components import (
 from .frame import frame
 from .live import hub
 from .redirects import login_url
+from .save_view import save_view_button
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
@@ -310,6 +311,7 @@ class IssueListView:
                     removable=True,
                     on_value_change=lambda e: None if e.value else self.set(signature=None),
                 ).props("dense outline")
+            save_view_button(self.viewer, lambda: self.state.query)
 
     def _shown(self) -> str:
         f = self.state.query
