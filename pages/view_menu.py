@@ -67,7 +67,7 @@ class ViewsMenu:
                     "disable"
                 )
             for view in result.value:
-                item = ui.item(view.name)
+                item = ui.item(view.name).props('active-class="text-primary text-weight-bold"')
                 item.props["href"] = view.url
                 if view.shared:
                     with item, ui.item_section().props("side"):
