@@ -19,6 +19,7 @@ from . import (
     issue_new,
     notifications,
     recovery,
+    saved_views,
 )
 from .config import PageConfig
 
@@ -43,3 +44,4 @@ def register_all(settings: PageConfig) -> None:
     account.register()
     notifications.register()
     recovery.register()
+    saved_views.register()

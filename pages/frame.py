@@ -14,6 +14,7 @@ from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
 from .shortcuts import Shortcuts
+from .view_menu import ViewsMenu
 from .viewer import Viewer
 
 # label, path, icon, and who sees the link (None: everyone); the pages check again.
@@ -42,12 +43,14 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         )
         if viewer is not None:
             links = [n for n in NAV if n[3] is None or n[3](viewer.actor)]
+            _phone_menu(links)
             for label, path, icon, _ in links:
                 hint = " (shortcut: n; ? lists them all)" if path == "/issues/new" else ""
                 ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
                     f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
                 ).classes("max-sm:hidden")
-            _phone_menu(links)
+                if path == "/":
+                    ViewsMenu(viewer)  # the saved views, next to the list they open
         theme = ui.button().props("flat round color=white").classes("ml-auto")
         theme.on_click(lambda: _toggle(dark, theme))
         _show_theme(theme, dark.value)

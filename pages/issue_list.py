@@ -31,6 +31,7 @@ from .components import (
 from .frame import frame
 from .live import hub
 from .redirects import login_url
+from .save_view import save_view_button
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
@@ -368,6 +369,7 @@ class IssueListView:
                     removable=True,
                     on_value_change=lambda e: None if e.value else self.set(signature=None),
                 ).props("dense outline")
+            save_view_button(self.viewer, lambda: self.state.query)
 
     def _matching(self) -> tuple[services.IssueFilter, int]:
         return self.state.query, self.total

@@ -32,6 +32,7 @@ Refresh = Callable[[], Awaitable[None]]
 
 
 NOTIFICATION = "notification"  # someone's bell: only watchers of notices get these
+VIEW = services.views.KIND  # saved views changed: only watchers of views get these
 
 
 class Watcher:
@@ -43,6 +44,7 @@ class Watcher:
         refresh: Refresh,
         min_interval: float,
         notices: bool = False,
+        views: bool = False,
     ) -> None:
         self.client = client
         self.viewer = viewer
@@ -50,6 +52,7 @@ class Watcher:
         self.refresh = refresh
         self.min_interval = min_interval
         self.notices = notices
+        self.views = views
         self._running = False
         self._dirty = False
         self._recheck = False
@@ -64,6 +67,11 @@ class Watcher:
             self._dirty = self._dirty or change.op == RESYNC
         elif change.kind == NOTIFICATION:
             if not self.notices or change.user_id != self.viewer.actor.id:
+                return
+            self._dirty = True
+        elif change.kind == VIEW:
+            # One user's private view (user_id), or a shared one (None: everyone's).
+            if not self.views or change.user_id not in (None, self.viewer.actor.id):
                 return
             self._dirty = True
         elif change.kind == "user":
@@ -130,15 +138,17 @@ class Hub:
         *,
         min_interval: float = 0.3,
         notices: bool = False,
+        views: bool = False,
         at_connect: bool = False,
     ) -> Watcher:
         """Refresh the current page when a change it wants arrives (and re-check the viewer's
         session when their own account changes); forgotten when the page closes. With
         `notices`, also when the viewer's notifications change (other watchers never see
-        those events). With `at_connect`, also once as soon as the page is connected (a
-        part of the layout that loads its data after the page is shown)."""
+        those events); with `views`, when saved views the viewer lists change (the same).
+        With `at_connect`, also once as soon as the page is connected (a part of the layout
+        that loads its data after the page is shown)."""
         client = context.client
-        watcher = Watcher(client, viewer, wants, refresh, min_interval, notices)
+        watcher = Watcher(client, viewer, wants, refresh, min_interval, notices, views)
         watcher._dirty = at_connect
         self._watchers.add(watcher)
         client.on_connect(watcher.start)

@@ -44,6 +44,7 @@ from . import (
     tokens,
     uploads,
     users,
+    views,
     watch,
     webhooks,
 )
@@ -154,6 +155,7 @@ __all__ = [
     "tokens",
     "uploads",
     "users",
+    "views",
     "watch",
     "webhooks",
 ]

@@ -32,6 +32,7 @@ Listener = Callable[["ChangeEvent"], None]
 @dataclass(frozen=True)
 class ChangeEvent:
     # "issue" | "comment" | "attachment" | "user" | "stats" (daily_stats recomputed) |
+    # "view" (a saved view; `user_id` its owner, None when everyone lists it) |
     # "system" (events may have been missed: every page reloads)
     kind: str
     # "created" | "updated" | "deleted" | "bulk" (many issues at once: an import, the demo

@@ -1,7 +1,8 @@
 """Which issues a list shows, in one schema: the list (`issues.list_issues`), the CSV export
 (`csvio.export_rows`), the API's query parameters and the list page's URL all build an
 `IssueFilter` (the export) or an `IssueQuery` (the rest: the filter and a sort), so a
-filter one of them offers the others honour too.
+filter one of them offers the others honour too. `query_from_url` and `url_of` read and
+spell the list page's URL (saved views keep it).
 
 Bad values raise InvalidInput naming the value and what is allowed. Who may see what is not
 decided here: the services narrow every filter with `permissions.visible_reporter`.
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from .enums import Severity, Status
+from .errors import InvalidInput
 from .schemas import Input, parse
 
 SORTS = ("updated", "created", "severity", "status", "title", "id", "affected")
@@ -127,3 +130,56 @@ def _known(enum: type[Status] | type[Severity], value: Any, name: str) -> tuple[
     if bad:
         raise ValueError(f"Unknown {name} {', '.join(bad)}; use one of {', '.join(allowed)}.")
     return values
+
+
+# The list page's URL parameters and the IssueQuery field each stands for, in the order a
+# URL spells them (pages.issue_list.ListState; `page` and `per` are the page's, not a filter).
+URL_FIELDS = {
+    "q": "q",
+    "tag": "tag",
+    "status": "status",
+    "severity": "severity",
+    "reporter": "reporter_id",
+    "who": "reporter",
+    "signature": "signature",
+    "assignee": "assignee",
+    "unassigned": "unassigned",
+    "sort": "sort",
+}
+_REPEATED = ("status", "severity")
+MAX_URL_FIELDS = 100
+
+
+def query_from_url(text: str) -> IssueQuery:
+    """The IssueQuery of a list URL's query string (a leading '?' allowed): parameters that
+    are not filters or the sort (paging, anything else) are ignored; a bad value raises
+    InvalidInput naming it."""
+    try:
+        pairs = parse_qsl(text.strip().removeprefix("?"), max_num_fields=MAX_URL_FIELDS)
+    except ValueError:
+        raise InvalidInput(f"A list URL has at most {MAX_URL_FIELDS} parameters.") from None
+    given: dict[str, Any] = {}
+    for name, value in pairs:
+        field = URL_FIELDS.get(name)
+        if field in _REPEATED:
+            given.setdefault(field, []).append(value)
+        elif field is not None and value.strip():
+            given[field] = value  # the last one wins, as in the page's URL
+    return parse(IssueQuery, given)
+
+
+def url_of(query: IssueQuery) -> str:
+    """The canonical query string of a list: filters then the sort (left out when it is the
+    default), statuses and severities once each in their own order, nothing empty."""
+    values = query.model_dump(mode="json")
+    pairs: list[tuple[str, Any]] = []
+    for name, field in URL_FIELDS.items():
+        value = values[field]
+        if field in _REPEATED:
+            order = Status if field == "status" else Severity
+            pairs += [(name, m.value) for m in order if m.value in value]
+        elif field == "unassigned":
+            pairs.append((name, "true" if value else None))
+        elif field != "sort" or value != DEFAULT_SORT:
+            pairs.append((name, value))
+    return urlencode([(k, v) for k, v in pairs if v])

@@ -323,3 +323,25 @@ class IdempotencyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SavedView(Base):
+    """A user's named issue list: the list's URL query (its filters and sort, normalised by
+    services.views). A shared one is offered to everyone; what it shows still depends on who
+    opens it."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        # One name per owner whatever its case: `name_key` is the name case-folded.
+        UniqueConstraint("owner_id", "name_key", name="uq_saved_views_owner_name"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    name_key: Mapped[str] = mapped_column(String(180))  # case folding can lengthen a name
+    query: Mapped[str] = mapped_column(String(2000))
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

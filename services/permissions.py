@@ -1,7 +1,8 @@
 """Who may do what. The only place permission rules live: who is staff, who sees whose
 issues (and so which reporter filter a list, count or export must use), who may edit,
-triage, be assigned, delete, manage users or run jobs. Pages may call the pure predicates
-to hide what they cannot offer; every service function checks again."""
+triage, be assigned, delete, manage users or run jobs, whose saved views one sees and
+changes. Pages may call the pure predicates to hide what they cannot offer; every service
+function checks again."""
 
 from __future__ import annotations
 
@@ -81,6 +82,22 @@ def can_manage_users(who: Someone) -> bool:
 
 def can_run_jobs(who: Someone) -> bool:
     """See the background jobs, their failures and the queue, and run one now."""
+    return who.role == Role.ADMIN
+
+
+def sees_view(who: Someone, owner_id: int, shared: bool) -> bool:
+    """A saved view: its owner's, or shared with everyone (what it lists still follows
+    `visible_reporter`: a view is only a list's filters)."""
+    return shared or owner_id == who.id
+
+
+def can_change_view(who: Someone, owner_id: int, shared: bool) -> bool:
+    """Rename, change or delete a saved view: its owner; a shared one also any admin."""
+    return owner_id == who.id or (shared and who.role == Role.ADMIN)
+
+
+def can_share_views(who: Someone) -> bool:
+    """Share a saved view with everyone, or stop sharing one."""
     return who.role == Role.ADMIN
 
 

@@ -16,6 +16,7 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_COMMENT = 10_000
 MAX_TAGS = 20
+MAX_VIEW_NAME = 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,39}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,6 +62,7 @@ def _tags(values: list[str]) -> list[str]:
 Email = Annotated[str, AfterValidator(_email)]
 Title = Annotated[str, AfterValidator(_line), Field(min_length=1, max_length=MAX_TITLE)]
 Name = Annotated[str, AfterValidator(_line), Field(max_length=200)]
+ViewName = Annotated[str, AfterValidator(_line), Field(min_length=1, max_length=MAX_VIEW_NAME)]
 Description = Annotated[str, AfterValidator(_text), Field(max_length=MAX_DESCRIPTION)]
 CommentBody = Annotated[str, AfterValidator(_text), Field(min_length=1, max_length=MAX_COMMENT)]
 Tags = Annotated[list[str], AfterValidator(_tags)]
@@ -150,7 +152,8 @@ def plain_error(item: Mapping[str, Any]) -> str:
         return "is required"
     if kind == "string_too_short":
         return f"must be at least {ctx.get('min_length')} characters"
-    if kind == "string_too_long":
+    # A text checked after it was trimmed reports "too_long", like a list.
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(item.get("input"), str)):
         return f"must be at most {ctx.get('max_length')} characters"
     if kind == "too_long":
         return f"can have at most {ctx.get('max_length')} items"
@@ -175,6 +178,8 @@ _LABELS = {
     "email": "Email",
     "password": "Password",
     "full_name": "Name",
+    "name": "Name",
+    "query": "Query",
 }
 
 

@@ -254,3 +254,41 @@ def test_every_integer_id_is_autoincrement_on_sqlite(tmp_path):
     with_ids = {name for name, table in Base.metadata.tables.items() if "id" in table.c}
     assert with_ids and with_ids <= set(tables)
     assert [name for name in sorted(with_ids) if "AUTOINCREMENT" not in tables[name]] == []
+
+
+# --- saved views (0012) -----------------------------------------------------------------------
+
+VIEW_SQL = text(
+    "INSERT INTO saved_views (owner_id, name, name_key, query, shared, created_at, updated_at) "
+    "VALUES (:owner, :name, :key, '', :shared, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
+def _add_view(engine, owner: int, name: str, shared: bool = False) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            VIEW_SQL, {"owner": owner, "name": name, "key": name.casefold(), "shared": shared}
+        )
+
+
+def test_a_view_name_is_unique_per_owner_and_goes_with_its_owner(migrated):
+    ana, bob = _add_user(migrated), _add_user(migrated)
+    _add_view(migrated, ana, "Triage")
+    _add_view(migrated, bob, "triage", shared=True)  # another owner
+    with pytest.raises(exc.IntegrityError):
+        _add_view(migrated, ana, "TRIAGE")  # the same key
+    with pytest.raises(exc.IntegrityError):
+        _add_view(migrated, 424242, "Nobody's")
+    with migrated.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": ana})
+        owners = conn.execute(text("SELECT owner_id FROM saved_views")).scalars().all()
+    assert owners == [bob]
+
+
+def test_saved_views_come_and_go_with_0012_alone(empty_url):
+    migrate.upgrade(empty_url, "0011")
+    assert _tables(empty_url) == MODEL_TABLES - {"saved_views"}
+    migrate.upgrade(empty_url, "0012")
+    assert "saved_views" in _tables(empty_url)
+    migrate.downgrade(empty_url, "0011")
+    assert _tables(empty_url) == MODEL_TABLES - {"saved_views"}

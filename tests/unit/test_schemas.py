@@ -73,6 +73,11 @@ def test_title_of_exactly_the_limit_is_accepted():
     assert parse(IssueCreate, {"title": title}).title == title
 
 
+def test_a_too_long_title_is_counted_in_characters():
+    error = refused(IssueCreate, {"title": "a" * (MAX_TITLE + 1)})
+    assert error.message == f"Title must be at most {MAX_TITLE} characters."
+
+
 def test_title_is_trimmed():
     assert parse(IssueCreate, {"title": "  Crash on save \n"}).title == "Crash on save"
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 import services
 
-from . import bulk, errors, insights, intake, issues, people, similar, tokens, webhooks
+from . import bulk, errors, insights, intake, issues, people, similar, tokens, views, webhooks
 from .models import Problem
 
 API_PREFIX = "/api/v1"
@@ -53,6 +53,7 @@ def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     router.include_router(insights.router)
     router.include_router(intake.router)
     router.include_router(webhooks.router)
+    router.include_router(views.router)
     # FastAPI merges an included router's lifespan into the app's. The page tests build the
     # same app again for every test: without starting from the app's own lifespan, each
     # build nested one more layer until startup ran out of stack.
