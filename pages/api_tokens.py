@@ -102,7 +102,7 @@ class TokenCard:
             ui.label("Every script and tool using one stops working at once.").classes("text-sm")
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Revoke all", on_click=self.revoke_all).props("color=negative")
+                ui.button("Yes, revoke them all", on_click=self.revoke_all).props("color=negative")
         self.dialog.open()
 
     async def revoke_all(self) -> None:

@@ -286,9 +286,19 @@ def test_a_view_name_is_unique_per_owner_and_goes_with_its_owner(migrated):
 
 
 def test_saved_views_come_and_go_with_0012_alone(empty_url):
+    later = {"saved_views", "api_tokens"}
     migrate.upgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - {"saved_views"}
+    assert _tables(empty_url) == MODEL_TABLES - later
     migrate.upgrade(empty_url, "0012")
-    assert "saved_views" in _tables(empty_url)
+    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}
     migrate.downgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - {"saved_views"}
+    assert _tables(empty_url) == MODEL_TABLES - later
+
+
+def test_api_tokens_come_and_go_with_0013_alone(empty_url):
+    migrate.upgrade(empty_url, "0012")
+    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}
+    migrate.upgrade(empty_url, "0013")
+    assert _tables(empty_url) == MODEL_TABLES
+    migrate.downgrade(empty_url, "0012")
+    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 import services
 from pages.cookies import SESSION as COOKIE
@@ -182,19 +183,39 @@ async def test_changing_my_password_keeps_me_signed_in_here_only(user: User, db)
         assert services.auth.resolve_session(s, mine).id == me.id
 
 
-async def test_a_personal_token_is_shown_once_and_can_be_revoked(user: User, db) -> None:
+async def test_named_tokens_are_shown_once_listed_and_revoked(user: User, db) -> None:
     me = sign_in(user)
     await user.open("/account")
+    await user.should_see("No tokens yet.")
+    user.find("Token name").type("nightly export")
     user.find(kind=ui.button, content="Create token").click()
-    await user.should_see("Your new token", retries=100)  # hidden until a token exists
-    [shown] = user.find("Your new token").elements
+    await user.should_see("Copy it now: it is not shown again.", retries=100)
+    [shown] = [
+        e for e in user.find(ui.input).elements if e.props.get("aria-label") == "Your new token"
+    ]
     with services.session() as s:
         assert services.auth.actor_from_api_token(s, shown.value).id == me.id
+    await user.should_see("nightly export")
+    await user.should_see(f"…{shown.value[-4:]}")
+    user.find("Token name").type("laptop")
+    user.find(kind=ui.button, content="Create token").click()
+    await user.should_see("laptop", retries=100)
+    [revoke] = [
+        b
+        for b in user.find(ui.button).elements
+        if b.props.get("aria-label") == "Revoke token nightly export"  # named for its row
+    ]
+    UserInteraction(user, {revoke}, None).click()
+    await user.should_see("Token “nightly export” revoked.", retries=100)
+    with services.session() as s:
+        assert [t.name for t in services.tokens.list_tokens(s, me)] == ["laptop"]
+        with pytest.raises(services.AuthenticationFailed):
+            services.auth.actor_from_api_token(s, shown.value)
     user.find(kind=ui.button, content="Revoke all my tokens").click()
+    await user.should_see("Every script and tool using one stops working at once.")
+    with services.session() as s:
+        assert len(services.tokens.list_tokens(s, me)) == 1  # asked first: nothing yet
+    user.find(kind=ui.button, content="Yes, revoke them all").click()
     await user.should_see("All your API tokens are revoked.", retries=100)
     with services.session() as s:
-        try:
-            services.auth.actor_from_api_token(s, shown.value)
-            raise AssertionError("a revoked token still works")
-        except services.AuthenticationFailed:
-            pass
+        assert services.tokens.list_tokens(s, me) == []
