@@ -122,7 +122,8 @@ class UserAdmin:
                 value=user.role.value,
                 on_change=lambda e, u=user: self.update(u, e.sender, role=e.value),
             ).classes("w-36")
-            role.props(f'dense aria-label="Role of user {user.id}"')
+            role.props("dense")
+            role.props["aria-label"] = f"Role of {name}"
             active = ui.switch(
                 "Active",
                 value=user.is_active,
@@ -138,9 +139,11 @@ class UserAdmin:
                 role.tooltip(SELF_LOCKOUT)
                 active.tooltip(SELF_LOCKOUT)
             if user.locked_until is not None:
-                ui.button("Unlock", icon="lock_open", on_click=lambda u=user: self.unlock(u)).props(
-                    "flat dense"
+                unlock = ui.button(
+                    "Unlock", icon="lock_open", on_click=lambda u=user: self.unlock(u)
                 )
+                unlock.props("flat dense")
+                unlock.props["aria-label"] = f"Unlock {name}"
             if mine:  # your own password is changed on /account, with the current one
                 ui.link("Change my password", "/account").classes("text-sm")
             else:

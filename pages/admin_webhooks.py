@@ -11,7 +11,7 @@ import services
 from services import permissions
 from services.webhooks import EVENTS, DeliveryView, WebhookCreate, WebhookView
 
-from .components import when
+from .components import page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -45,7 +45,7 @@ class WebhooksPanel:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center"):
-            ui.label("Webhooks").classes("text-2xl font-semibold")
+            page_heading("Webhooks")
             ui.space()
             ui.link("Background jobs", "/admin/jobs")
         ui.label(

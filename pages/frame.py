@@ -34,10 +34,12 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
-    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS)
+    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS)
     ui.colors(primary=PRIMARY)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
+        # Keyboard users skip the header's links: shown when it has the focus.
+        skip = ui.link("Skip to content").classes("skip-link")
         ui.link("Issues & Insights", "/").classes(
             "text-lg font-bold text-white no-underline mr-2 max-sm:hidden"
         )
@@ -70,6 +72,13 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
                 ).mark("sign-out")
             Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
+        content.props("tabindex=-1")  # where the skip link puts the focus
+        skip.props["href"] = f"#c{content.id}"
+        skip.on(
+            "click",
+            js_handler=f"(e) => {{ e.preventDefault(); document.getElementById('c{content.id}')"
+            ".focus(); }",
+        )
         yield content
 
 
@@ -86,6 +95,13 @@ def _phone_menu(links: list[Nav]) -> None:
             with item, ui.row().classes("items-center gap-3 no-wrap"):
                 ui.icon(icon)
                 ui.label(label)
+
+
+SKIP_CSS = """
+.skip-link { position: absolute; left: -10000px; top: 8px; z-index: 10000; padding: 8px 12px;
+  background: #fff; color: #1d5ea8 !important; border-radius: 4px; font-weight: 600; }
+.skip-link:focus { left: 8px; }
+"""
 
 
 # The theme: None follows the system's setting (until the user picks one), then dark, light.

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 import services
 
-from .components import when
+from .components import page_heading, when
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -33,7 +33,7 @@ class NotificationList:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center"):
-            ui.label("Notifications").classes("text-2xl font-semibold")
+            page_heading("Notifications")
             ui.button("Mark all read", icon="done_all", on_click=self.mark_all).props(
                 "flat no-caps"
             ).classes("ml-auto")

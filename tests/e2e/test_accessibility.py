@@ -13,10 +13,26 @@ from tests.serverproc import Server
 
 PASSWORD = "accessibility passphrase 9"
 PAGES = {
-    "REPORTER": ["/", "/issues/new", "/dashboard", "/account", "/issues/{issue}"],
+    "REPORTER": [
+        "/",
+        "/issues/new",
+        "/dashboard",
+        "/account",
+        "/issues/{issue}",
+        "/notifications",
+        "/views",
+    ],
     "MAINTAINER": ["/", "/issues/new", "/dashboard", "/insights", "/issues/{issue}"],
-    "ADMIN": ["/admin/users", "/admin/jobs", "/admin/tags", "/insights", "/issues/{issue}"],
+    "ADMIN": [
+        "/admin/users",
+        "/admin/jobs",
+        "/admin/tags",
+        "/admin/webhooks",
+        "/insights",
+        "/issues/{issue}",
+    ],
 }
+SIGNED_OUT = ["/forgot", "/reset?token=none", "/register"]
 
 
 def _violations(page: Page) -> list[str]:
@@ -33,8 +49,11 @@ def _violations(page: Page) -> list[str]:
 def _sign_in(browser: Any, server: Server, email: str, width: int, scheme: str) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
+    for path in ["/login", *SIGNED_OUT]:
+        page.goto(f"{server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert _violations(page) == [], path
     page.goto(f"{server.url}/login")
-    assert _violations(page) == [], "/login"
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

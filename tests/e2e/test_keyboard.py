@@ -52,3 +52,25 @@ def test_shortcuts(server: Server, browser: Any) -> None:
     _press_until(page, ["n"], r"/issues/new$")
     page.get_by_label("Title").blur()
     _press_until(page, ["g", "i"], r"/(\?.*)?$")
+
+
+def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None:
+    server.cli(
+        "create-user", "--email", "sam@example.com", "--password", PASSWORD, "--role", "ADMIN"
+    )
+    page = signed_in(browser, server, "sam@example.com", PASSWORD)
+    page.goto(f"{server.url}/")
+    expect(page.get_by_role("heading", name="Issues")).to_be_visible()
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).not_to_be_in_viewport()  # out of sight until it has the focus
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    focused = page.evaluate(
+        "document.activeElement !== document.body"
+        " && document.activeElement.contains(document.querySelector('[role=heading]'))"
+    )
+    assert focused, "the focus is on the content, before its heading"
+    page.keyboard.press("Tab")  # the next stop is in the content, not the header's links
+    expect(page.get_by_role("button", name="Show only Open issues")).to_be_focused()
