@@ -1,7 +1,8 @@
 """`/attachments/{id}`: files through an authorised route, never a static folder.
 
 Always `nosniff` and a `sandbox` CSP; served as a download, except the four image types
-(never SVG) which may be shown inline as thumbnails with `?inline=1`.
+(never SVG) and PDFs, which `?inline=1` shows in the browser (thumbnails, the image viewer,
+the browser's own PDF viewer), under the same headers.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def register() -> None:
         return Response(data, media_type=kind, headers=SANDBOX_HEADERS)
 
 
+PDF = "application/pdf"
 SANDBOX_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -62,7 +64,8 @@ SANDBOX_HEADERS = {
 
 def attachment_response(file: services.attachments.AttachmentFile, *, inline: bool) -> Response:
     """The response for a file the caller may read (shared with the API)."""
-    disposition = "inline" if inline and file.is_image else "attachment"
+    shown = file.is_image or file.view.content_type == PDF
+    disposition = "inline" if inline and shown else "attachment"
     name = file.view.filename
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     headers = {

@@ -53,17 +53,27 @@ def files(
     attachments: list[services.AttachmentView],
     analyses: dict[int, AnalysisView],
     reload: Callable[[], Awaitable[None]],
+    pictures: ImageViewer,
 ) -> None:
+    """The issue's files. `pictures` is the page's one image viewer: made once, outside
+    what live updates redraw, so a redraw can never take an open viewer with it."""
     if not attachments:
         ui.label("No files yet.").classes("opacity-60")
+    shown_inline = services.uploads.policy().image_types
+    images = [a for a in attachments if a.content_type in shown_inline]
     for a in attachments:
         with (
             ui.card().classes("w-full p-3"),
             ui.row().classes("w-full gap-4 no-wrap max-sm:flex-wrap"),
         ):
-            _preview(a, analyses.get(a.id))
+            _preview(a, analyses.get(a.id), images, pictures)
             with ui.column().classes("grow gap-1 min-w-0"):
-                ui.link(a.filename, f"/attachments/{a.id}").classes("font-medium break-all")
+                with ui.row().classes("items-baseline gap-3"):
+                    ui.link(a.filename, f"/attachments/{a.id}").classes("font-medium break-all")
+                    if a.content_type == "application/pdf":
+                        ui.link(
+                            "Open in the browser", f"/attachments/{a.id}?inline=1", new_tab=True
+                        ).classes("text-sm")
                 ui.label(f"{human_size(a.size)} · {a.content_type} · {person(a.uploader)}").classes(
                     "text-xs opacity-60"
                 )
@@ -90,17 +100,79 @@ def signatures(stats: list[SignatureStat], *, staff: bool) -> None:
             ui.link(text, f"/?signature={quote(sig.fingerprint)}").classes("text-sm")
 
 
-def _preview(a: services.AttachmentView, analysis: AnalysisView | None) -> None:
+def _preview(
+    a: services.AttachmentView,
+    analysis: AnalysisView | None,
+    images: list[services.AttachmentView],
+    pictures: ImageViewer,
+) -> None:
     if analysis is not None and analysis.has_thumbnail:
-        thumbnail = ui.image(f"/attachments/{a.id}/thumbnail").classes("w-40 h-28 rounded shrink-0")
-        thumbnail.props("fit=contain")
-        thumbnail.props["alt"] = f"Thumbnail of {a.filename}"  # a value: never parsed as props
-    elif a.content_type.startswith("image/"):
-        ui.image(f"/attachments/{a.id}?inline=1").classes("w-40 h-28 rounded shrink-0").props(
-            f'fit=contain alt="Attachment {a.id}"'
-        )
+        picture = ui.image(f"/attachments/{a.id}/thumbnail")
+    elif a in images:
+        picture = ui.image(f"/attachments/{a.id}?inline=1")
     else:
         ui.icon("description", size="xl").classes("opacity-60 shrink-0")
+        return
+    picture.classes("w-40 h-28 rounded shrink-0 cursor-pointer").props("fit=contain")
+    picture.props["alt"] = f"Thumbnail of {a.filename}"  # a value: never parsed as props
+    if a in images:
+        picture.mark(f"thumbnail-{a.id}")
+        picture.on("click", lambda: pictures.show(images, images.index(a)))
+        picture.props["role"] = "button"
+        picture.props["tabindex"] = "0"
+        picture.on("keydown.enter", lambda: pictures.show(images, images.index(a)))
+
+
+class ImageViewer:
+    """The issue's images one at a time, large, with previous and next (buttons or the
+    arrow keys)."""
+
+    def __init__(self) -> None:
+        self.images: list[services.AttachmentView] = []
+        self.at = 0
+        with (
+            ui.dialog().props("maximized") as self.dialog,
+            ui.card().classes("w-full h-full items-center gap-2"),
+        ):
+            with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                self.caption = ui.label().classes("grow font-medium break-all")
+                self.count = ui.label().classes("text-sm opacity-70")
+                ui.button(icon="close", on_click=self.dialog.close).props(
+                    'flat round aria-label="Close the viewer"'
+                )
+            self.picture = ui.image().classes("grow w-full").props("fit=contain")
+            self.picture.mark("viewer-image")
+            with ui.row().classes("gap-4"):
+                self.previous = ui.button("Previous", icon="chevron_left", on_click=self.back)
+                self.next = ui.button("Next", icon="chevron_right", on_click=self.forward)
+        self.dialog.on("keydown.left", self.back)
+        self.dialog.on("keydown.right", self.forward)
+
+    def show(self, images: list[services.AttachmentView], start: int) -> None:
+        self.images, self.at = list(images), start
+        self._show()
+        self.dialog.open()
+
+    def back(self) -> None:
+        if not self.images:
+            return
+        self.at = (self.at - 1) % len(self.images)
+        self._show()
+
+    def forward(self) -> None:
+        if not self.images:
+            return
+        self.at = (self.at + 1) % len(self.images)
+        self._show()
+
+    def _show(self) -> None:
+        image = self.images[self.at]
+        self.picture.set_source(f"/attachments/{image.id}?inline=1")
+        self.picture.props["alt"] = image.filename
+        self.caption.text = image.filename
+        self.count.text = f"{self.at + 1} of {len(self.images)}"
+        for button in (self.previous, self.next):
+            button.set_visibility(len(self.images) > 1)
 
 
 def _analysis(

@@ -59,11 +59,10 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         if viewer is not None:
             Bell(viewer)
             who = viewer.actor.full_name or viewer.actor.email
-            account = ui.button(
-                who, icon="account_circle", on_click=lambda: ui.navigate.to("/account")
-            )
+            account = ui.button(icon="account_circle", on_click=lambda: ui.navigate.to("/account"))
             account.props('flat color=white no-caps aria-label="Your account"')
-            account.classes("max-sm:[&_.block]:hidden")
+            with account:  # the name beside the icon, on a phone the icon alone
+                ui.label(who).classes("ml-2 max-sm:hidden")
             # A real form POST: signing out is a state change, so no GET (a link or an
             # image in someone's Markdown) can do it.
             with ui.element("form").props('method="post" action="/auth/logout"'):

@@ -109,6 +109,7 @@ class IssuePage:
             self.description_box = ui.column().classes("w-full")
         ui.label("Attachments").classes("text-lg font-semibold")
         self.files_box = ui.column().classes("w-full gap-2")
+        self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
         issue_forms.attach_control(self)
         self.signatures_box = ui.column().classes("w-full gap-2")
         self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
@@ -240,7 +241,11 @@ class IssuePage:
     def _files(self) -> None:
         assert self.data is not None
         file_analysis.files(
-            self.viewer, self.data.issue.attachments, self.data.analyses, self.refresh
+            self.viewer,
+            self.data.issue.attachments,
+            self.data.analyses,
+            self.refresh,
+            self.pictures,
         )
 
     def _comments(self) -> None:

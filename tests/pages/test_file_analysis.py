@@ -118,3 +118,37 @@ async def test_typing_a_secret_warns_before_saving(user: User, db) -> None:
     token = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
     user.find("Add a comment (Markdown)").type(f"use {token} to pull")
     await user.should_see("This looks like a secret (github token)", retries=100)
+
+
+def _png(colour: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_a_thumbnail_opens_the_images_one_by_one(user: User, db) -> None:
+    me = sign_in(user)
+    issue = make_issue(me)
+    first = _attach(me, issue.id, _png("red"), "before.png")
+    _attach(me, issue.id, _png("blue"), "after.png")
+    pdf = _attach(me, issue.id, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "invoice.pdf")
+    await user.open(f"/issues/{issue.id}")
+    user.find(marker=f"thumbnail-{first}").click()
+    await user.should_see("1 of 2")
+    [big] = user.find(marker="viewer-image").elements
+    assert big.source == f"/attachments/{first}?inline=1"
+    user.find(kind=ui.button, content="Next").click()
+    await user.should_see("2 of 2")
+    assert big.source != f"/attachments/{first}?inline=1"
+    user.find(kind=ui.button, content="Next").click()
+    await user.should_see("1 of 2")  # round again
+    await user.should_see("Open in the browser")  # the PDF, in the browser's viewer
+    for file_id, kind in ((first, "image/png"), (pdf, "application/pdf")):
+        response = await user.http_client.get(f"/attachments/{file_id}?inline=1")
+        assert response.headers["content-disposition"].startswith("inline")
+        assert response.headers["content-type"] == kind
+        assert "sandbox" in response.headers["content-security-policy"]
