@@ -60,7 +60,7 @@ def test_invoice_screenshot_and_log_become_data(
 
     maintainer.get_by_role("button", name=f"Correct what {INVOICE.name} says").click()
     maintainer.get_by_label("Vendor").fill("Brightline Analytics")
-    maintainer.get_by_role("button", name="Save").click()
+    maintainer.get_by_role("button", name="Save", exact=True).click()
     expect(maintainer.get_by_text("Brightline Analytics (corrected)")).to_be_visible()
 
     maintainer.goto(f"{server.url}/?q=ERR_CONNECTION_REFUSED")

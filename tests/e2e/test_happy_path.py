@@ -37,7 +37,8 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     maintainer.get_by_role("button", name="Sign in").click()
     expect(maintainer.get_by_text("No issues match.")).to_be_visible()
 
-    reporter = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    # The reporter on a phone, the maintainer on a laptop (so are the README's screenshots).
+    reporter = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     reporter.goto(f"{server.url}/register")
     reporter.get_by_label("Full name").fill("Rita Reporter")
     reporter.get_by_label("Email").fill("rita@example.com")

@@ -28,7 +28,9 @@ def _setup(server: Server, tmp_path: Path) -> None:
     server.cli("import", str(tmp_path / "in.csv"))
 
 
-def test_the_list_and_header_fit_a_phone(server: Server, browser: Any, tmp_path: Path) -> None:
+def test_the_list_and_header_fit_a_phone(
+    server: Server, browser: Any, tmp_path: Path, shots: Path
+) -> None:
     _setup(server, tmp_path)
     page = signed_in(browser, server, "pia@example.com", PASSWORD, width=390)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -36,6 +38,8 @@ def test_the_list_and_header_fit_a_phone(server: Server, browser: Any, tmp_path:
     assert header.evaluate("e => e.getBoundingClientRect().height") < 80  # one row, not three
     expect(page.get_by_role("button", name="Dashboard")).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("menuitem", name="Dashboard")).to_be_visible()
+    page.screenshot(path=shots / "12-phone-menu.png")
     page.get_by_role("menuitem", name="Dashboard").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
@@ -44,6 +48,7 @@ def test_the_list_and_header_fit_a_phone(server: Server, browser: Any, tmp_path:
     expect(title).to_be_visible()
     inside = "e => { const r = e.getBoundingClientRect(); return r.left >= 0 && r.right <= 390; }"
     assert title.evaluate(inside)  # the whole title, no sideways scroll
+    page.screenshot(path=shots / "13-phone-list.png")
     middle = page.locator(".issue-table .q-table__middle")
     assert middle.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     expect(page.locator(".issue-table thead")).to_be_hidden()
