@@ -29,14 +29,13 @@ KEEP = "keep"
 NOBODY = "nobody"
 CLOSINGS = ("fixed", "wont_fix", "invalid")  # a duplicate is marked one at a time
 # The row's checkbox: labelled for screen readers; tells the server whether shift was held.
+# (Quasar puts these in the selection column's own cells.)
 CELL_SELECT = r"""
-<q-td auto-width><q-checkbox dense :model-value="props.selected"
-  :aria-label="'Select issue #' + props.row.id"
+<q-checkbox dense :model-value="props.selected" :aria-label="'Select issue #' + props.row.id"
   @update:model-value="(on, evt) => $parent.$emit('pick',
-    {id: props.row.id, on: on, shift: !!(evt && evt.shiftKey)})" /></q-td>"""
+    {id: props.row.id, on: on, shift: !!(evt && evt.shiftKey)})" />"""
 HEADER_SELECT = r"""
-<q-th auto-width><q-checkbox dense v-model="props.selected"
-  aria-label="Select every issue on this page" /></q-th>"""
+<q-checkbox dense v-model="props.selected" aria-label="Select every issue on this page" />"""
 
 
 class BulkEdit:

@@ -126,6 +126,15 @@ SORTS = {  # the sort picker that stands in for the column headers on a phone
     "-affected": "Most affected first",
     "title": "Title A to Z",
 }
+# Sortable headers take the focus and sort with Enter or Space, like a click; the server is
+# told, so that the focus goes back to the header once the table is redrawn.
+HEADER_CELL = r"""
+<q-th :props="props" :tabindex="props.col.sortable ? 0 : undefined" :data-col="props.col.name"
+  @keydown.enter.prevent="props.col.sortable && ($parent.$emit('keysort', props.col.name),
+    props.sort(props.col))"
+  @keydown.space.prevent="props.col.sortable && ($parent.$emit('keysort', props.col.name),
+    props.sort(props.col))"
+>{{ props.col.label }}</q-th>"""
 CELL_TITLE = r"""
 <q-td :props="props"><a :href="'/issues/' + props.row.id" class="text-primary font-medium">
 {{ props.value }}</a></q-td>"""
@@ -280,6 +289,7 @@ class IssueListView:
         self.focus_search = False
         self.total = 0
         self.bulk: BulkEdit | None = None
+        self.refocus = ""  # the column header sorted from the keyboard
 
     async def build(self) -> None:
         page_heading("Issues")
@@ -303,10 +313,12 @@ class IssueListView:
         # One polite announcement when the list changes by itself (screen readers).
         self.announce = ui.label().classes("sr-only").props('aria-live="polite"')
         self.table.props["rows-per-page-options"] = list(PAGE_SIZES)
+        self.table.add_slot("header-cell", HEADER_CELL)
         self.table.add_slot("body-cell-title", CELL_TITLE)
         self.table.add_slot("body-cell-status", CELL_STATUS)
         self.table.add_slot("body-cell-severity", CELL_SEVERITY)
         self.table.on("request", self.on_request)
+        self.table.on("keysort", lambda e: setattr(self, "refocus", str(e.args)))
         if self.viewer.is_staff:
             with bulk_place:
                 self.bulk = BulkEdit(
@@ -432,6 +444,10 @@ class IssueListView:
             page = 1  # another page size: back to the first page
         self.state = ListState(self.state.changed(sort=sort).query, page, per_page)
         await self.reload()
+        if self.refocus in filters.SORTS or self.refocus == "id":
+            header = f"#c{self.table.id} th[data-col={self.refocus}]"
+            ui.run_javascript(f"setTimeout(() => document.querySelector('{header}')?.focus(), 50)")
+        self.refocus = ""
 
     async def reload(self, *, shared: bool = False) -> None:
         state = self.state

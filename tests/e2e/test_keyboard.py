@@ -74,3 +74,20 @@ def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None
     assert focused, "the focus is on the content, before its heading"
     page.keyboard.press("Tab")  # the next stop is in the content, not the header's links
     expect(page.get_by_role("button", name="Show only Open issues")).to_be_focused()
+
+
+def test_column_headers_sort_from_the_keyboard(server: Server, browser: Any) -> None:
+    server.cli(
+        "create-user", "--email", "tia@example.com", "--password", PASSWORD, "--role", "MAINTAINER"
+    )
+    page = signed_in(browser, server, "tia@example.com", PASSWORD)
+    expect(page.get_by_role("heading", name="Issues")).to_be_visible()
+    title = page.locator("th", has_text="Title")
+    title.focus()
+    expect(title).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=title"))
+    expect(title).to_be_focused()  # still there, for the next key
+    page.keyboard.press(" ")
+    expect(page).to_have_url(re.compile(r"sort=-title"))
+    assert page.locator("th", has_text="Tags").get_attribute("tabindex") is None  # not sortable
