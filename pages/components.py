@@ -25,6 +25,9 @@ PRIMARY = "#1d5ea8"  # the header, buttons and links: 6.5:1 with white
 # classes (their layer comes later, and for important declarations the earlier layer wins).
 LINK_CSS = """
 .nicegui-link { color: #1d5ea8; }
+:focus-visible:not(input):not(textarea) { outline: 2px solid #1d5ea8; outline-offset: 2px; }
+.q-header :focus-visible { outline-color: #fff; }
+.body--dark :focus-visible:not(input):not(textarea) { outline-color: #8ab4f8; }
 @layer overrides {
   .body--dark .nicegui-link:not(.text-white),
   .body--dark .text-primary { color: #8ab4f8 !important; }

@@ -73,7 +73,12 @@ def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None
     )
     assert focused, "the focus is on the content, before its heading"
     page.keyboard.press("Tab")  # the next stop is in the content, not the header's links
-    expect(page.get_by_role("button", name="Show only Open issues")).to_be_focused()
+    chip = page.get_by_role("button", name="Show only Open issues")
+    expect(chip).to_be_focused()
+    ring = chip.evaluate(
+        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth"
+    )
+    assert ring == "solid 2px", ring  # the focus is visible
 
 
 def test_column_headers_sort_from_the_keyboard(server: Server, browser: Any) -> None:
