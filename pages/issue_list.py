@@ -165,38 +165,20 @@ class ListState:
 
     @classmethod
     def from_url(cls, params: Any) -> ListState:
-        """From a URL anyone may have typed: a filter whose value does not validate is left out."""
-        given = {
-            "q": params.get("q"),
-            "status": params.getlist("status"),
-            "severity": params.getlist("severity"),
-            "tag": params.get("tag"),
-            "reporter_id": params.get("reporter"),
-            "reporter": params.get("who"),
-            "signature": params.get("signature"),
-            "assignee": params.get("assignee"),
-            "unassigned": params.get("unassigned"),
-            "sort": params.get("sort"),
-        }
-        query = filters.lenient(services.IssueQuery, {k: v for k, v in given.items() if v})
+        """From a URL anyone may have typed: a filter whose value does not validate is left
+        out (the names are services.filters.URL_FIELDS)."""
+        query = filters.query_from_url(str(params), forgiving=True)
         per_page = parse_id(params.get("per"), default=PAGE_SIZE)
         per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZE
         return cls(query, parse_id(params.get("page"), default=1), per_page)
 
     def to_url(self) -> str:
-        f = self.query
-        pairs: list[tuple[str, Any]] = [("q", f.q), ("tag", f.tag)]
-        pairs += [("status", s.value) for s in f.status]
-        pairs += [("severity", s.value) for s in f.severity]
-        pairs += [("reporter", f.reporter_id), ("who", f.reporter), ("signature", f.signature)]
-        pairs += [("assignee", f.assignee), ("unassigned", "true" if f.unassigned else None)]
-        if f.sort != filters.DEFAULT_SORT:
-            pairs.append(("sort", f.sort))
+        paging: list[tuple[str, Any]] = []
         if self.page > 1:
-            pairs.append(("page", self.page))
+            paging.append(("page", self.page))
         if self.per_page != PAGE_SIZE:
-            pairs.append(("per", self.per_page))
-        return urlencode([(k, v) for k, v in pairs if v])
+            paging.append(("per", self.per_page))
+        return "&".join(part for part in (filters.url_of(self.query), urlencode(paging)) if part)
 
     def changed(self, **changes: Any) -> ListState:
         """The same list with other filters or sort (checked: InvalidInput), from page 1."""

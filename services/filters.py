@@ -129,7 +129,7 @@ def _known(enum: type[Status] | type[Severity], value: Any, name: str) -> tuple[
     bad = [v for v in values if v not in allowed]
     if bad:
         raise ValueError(f"Unknown {name} {', '.join(bad)}; use one of {', '.join(allowed)}.")
-    return values
+    return tuple(v for v in allowed if v in values)  # once each, in their own order
 
 
 # The list page's URL parameters and the IssueQuery field each stands for, in the order a
@@ -150,10 +150,10 @@ _REPEATED = ("status", "severity")
 MAX_URL_FIELDS = 100
 
 
-def query_from_url(text: str) -> IssueQuery:
+def query_from_url(text: str, *, forgiving: bool = False) -> IssueQuery:
     """The IssueQuery of a list URL's query string (a leading '?' allowed): parameters that
     are not filters or the sort (paging, anything else) are ignored; a bad value raises
-    InvalidInput naming it."""
+    InvalidInput naming it, or with `forgiving` (a URL anyone may have typed) is left out."""
     try:
         pairs = parse_qsl(text.strip().removeprefix("?"), max_num_fields=MAX_URL_FIELDS)
     except ValueError:
@@ -165,7 +165,7 @@ def query_from_url(text: str) -> IssueQuery:
             given.setdefault(field, []).append(value)
         elif field is not None and value.strip():
             given[field] = value  # the last one wins, as in the page's URL
-    return parse(IssueQuery, given)
+    return lenient(IssueQuery, given) if forgiving else parse(IssueQuery, given)
 
 
 def url_of(query: IssueQuery) -> str:
