@@ -17,6 +17,7 @@
     python -m bench similar-cv                its re-rankers cross-validated within train
     python -m bench suggest --issues 100000   similar issues as served: index, model, database
     python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
+    python -m bench bulk --sizes 50,500,1000  bulk edit: one action on many issues
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -28,6 +29,7 @@ import sys
 
 BENCHMARKS = {
     "peer": "peer",
+    "bulk": "bulk",
     "api": "api_load",
     "ui": "ui_live",
     "cluster": "ui_cluster",

@@ -148,11 +148,11 @@ def _one(
         issue = access_issue(s, user, issue_id)
         issues.check_version(s, issue, version)
         changed = _apply(s, user, issue, plan, html)
-        view = issues.commit_issue(s, issue, "updated", changed=changed)
+        version = issues.commit_version(s, issue, changed=changed)
     except DomainError as e:
         s.rollback()
         return BulkItem(id=issue_id, ok=False, error=f"#{issue_id}: {e}")
-    return BulkItem(id=issue_id, ok=True, changed=changed, version=view.version)
+    return BulkItem(id=issue_id, ok=True, changed=changed, version=version)
 
 
 def _apply(s: Session, user: User, issue: Issue, plan: BulkChanges, html: str) -> bool:

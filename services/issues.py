@@ -353,6 +353,27 @@ def commit_issue(
     """Flush (a change bumps the version), build the view, store it with the request's
     idempotency key, queue the event, commit. A write that changed nothing commits nothing
     visible and emits no event."""
+    _flush(s, issue, changed)
+    view = queries.issue_view(s, issue.id)
+    once.settle(s, view)
+    if changed or op == "created":
+        emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
+    s.commit()
+    return view
+
+
+def commit_version(s: Session, issue: Issue, *, changed: bool) -> int:
+    """`commit_issue` of an update without building its view (a bulk edit needs only the
+    new version)."""
+    _flush(s, issue, changed)
+    version = issue.version
+    if changed:
+        emit(s, ChangeEvent("issue", "updated", issue.id, issue.reporter_id))
+    s.commit()
+    return version
+
+
+def _flush(s: Session, issue: Issue, changed: bool) -> None:
     if changed:
         issue.updated_at = utcnow()  # also marks the row dirty, so tag changes bump the version
     issue_id = issue.id
@@ -366,12 +387,6 @@ def commit_issue(
             "This issue was changed by someone else at the same moment; review and retry.",
             queries.issue_view(s, issue_id),
         ) from None
-    view = queries.issue_view(s, issue.id)
-    once.settle(s, view)
-    if changed or op == "created":
-        emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
-    s.commit()
-    return view
 
 
 def _replace_tags(s: Session, issue: Issue, names: list[str]) -> None:
