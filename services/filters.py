@@ -123,8 +123,12 @@ def _known(enum: type[Status] | type[Severity], value: Any, name: str) -> tuple[
     them; unknown ones are named in the error."""
     if value is None:
         return ()
+    if not isinstance(value, str | list | tuple | set | frozenset):
+        raise ValueError(f"{name} is a value or a list of values, not {value!r}")
     items: Iterable[Any] = [value] if isinstance(value, str) else value
-    values = tuple(v.strip() for item in items for v in str(item).split(",") if v.strip())
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"each {name} is a name such as {next(iter(enum)).value}")
+    values = tuple(v.strip() for item in items for v in item.split(",") if v.strip())
     allowed = [m.value for m in enum]
     bad = [v for v in values if v not in allowed]
     if bad:
