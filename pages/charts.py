@@ -22,9 +22,29 @@ MARGIN = {"l": 40, "r": 10, "t": 10, "b": 40}
 DAY_MS = 86_400_000
 DAILY_TICKS_UP_TO = 10  # days; past this Plotly chooses (days or weeks, never hours)
 # The toolbar offers only "download as PNG" (no logo, no zoom tools that cover a phone's
-# chart when it is touched).
-CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
-EMPTY: dict[str, Any] = {"data": [], "layout": {}, "config": CONFIG}
+# chart when it is touched). Not with `modeBarButtons`: Plotly rewrites that list in place,
+# which the page's reactive copy of the figure sees as a change, and redraws for ever.
+_TOOLS_REMOVED = [
+    "zoom2d",
+    "pan2d",
+    "select2d",
+    "lasso2d",
+    "zoomIn2d",
+    "zoomOut2d",
+    "autoScale2d",
+    "resetScale2d",
+    "hoverClosestCartesian",
+    "hoverCompareCartesian",
+    "toggleSpikelines",
+]
+
+
+def config() -> dict[str, Any]:
+    """A fresh copy per figure: nothing shared between charts that Plotly could change."""
+    return {"displaylogo": False, "modeBarButtonsToRemove": list(_TOOLS_REMOVED)}
+
+
+EMPTY: dict[str, Any] = {"data": [], "layout": {}}
 # Transparent, so a chart sits on the page's own background in light and dark mode alike;
 # its text and grid take the theme's colours from CHART_CSS.
 THEME: dict[str, Any] = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}
@@ -172,4 +192,4 @@ class HistoryCaption:
 
 
 def _figure(fig: go.Figure) -> dict[str, Any]:
-    return fig.to_plotly_json() | {"config": CONFIG}
+    return fig.to_plotly_json() | {"config": config()}
