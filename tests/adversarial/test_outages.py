@@ -358,7 +358,7 @@ class Elsewhere:
             self.actor = services.users.actor_for(s, email=EMAIL)
         self.redis = redis.Redis.from_url(REDIS_URL)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(services.events.CHANNEL)
+        self.pubsub.subscribe(services.events.channel_for(self.redis))
         self.heard: list[dict[str, Any]] = []
 
     def create(self, title: str) -> int:
