@@ -32,6 +32,7 @@ from services import security
 from services.models import Activity, Attachment, Comment, Issue
 from tests.pgschema import PG_URL, pg_schema
 from tests.serverproc import running_server
+from tests.workers import free_port
 from tracker_app import migrate
 
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
@@ -62,7 +63,8 @@ class Proxy:
         self._lock = threading.Lock()
         self._live: set[socket.socket] = set()
         self.sent = bytearray()  # everything the app sent upstream
-        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", 0))
+        # A port of this worker's own: nobody else takes it while the relay is cut.
+        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", free_port()))
         self.port = self._listener.getsockname()[1]
         self._serve(self._listener)
 
