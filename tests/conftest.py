@@ -1,8 +1,9 @@
 """Test databases and fakes at the process edges.
 
 SQLite always; PostgreSQL too when TRACKER_TEST_DATABASE_URL is set (CI sets it), each run
-in a schema of its own. Redis: fakeredis, or the real server when TRACKER_TEST_REDIS_URL is
-set. A configured server that cannot be reached fails the run; it is never skipped.
+(each xdist worker) in a schema of its own. Redis: fakeredis, or the real server when
+TRACKER_TEST_REDIS_URL is set, each xdist worker on a database of its own (tests/workers.py).
+A configured server that cannot be reached fails the run; it is never skipped.
 """
 
 from __future__ import annotations
@@ -19,8 +20,18 @@ from sqlalchemy import create_engine, text
 import services
 from services import events, security
 from tests.pgschema import PG_URL, pg_schema
+from tests.workers import redis_url_for_worker, worker_id
 from tracker_app import migrate
 
+_REDIS_PROBLEM = ""
+if os.environ.get("TRACKER_TEST_REDIS_URL"):
+    # Before any test module reads it: this worker's own database from here on.
+    try:
+        os.environ["TRACKER_TEST_REDIS_URL"] = redis_url_for_worker(
+            os.environ["TRACKER_TEST_REDIS_URL"]
+        )
+    except RuntimeError as e:
+        _REDIS_PROBLEM = str(e)
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
@@ -37,7 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    problems = []
+    """Run by the xdist controller before any worker starts, and by each worker: a server
+    that is configured but unreachable (or a worker's Redis database that does not exist)
+    stops the run."""
+    problems = [_REDIS_PROBLEM] if _REDIS_PROBLEM else []
     if PG_URL:
         try:
             engine = create_engine(PG_URL)
@@ -52,7 +66,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         try:
             redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
         except Exception as e:
-            problems.append(f"TRACKER_TEST_REDIS_URL is set but unreachable: {e}")
+            problems.append(f"TRACKER_TEST_REDIS_URL ({worker_id()}) is set but unreachable: {e}")
     if problems:
         pytest.exit("\n".join(problems), returncode=3)
 
