@@ -13,8 +13,10 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from nicegui.testing import User
 from sqlalchemy import create_engine, text
 
 import services
@@ -34,6 +36,23 @@ if os.environ.get("TRACKER_TEST_REDIS_URL"):
         _REDIS_PROBLEM = str(e)
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 pytest_plugins = ["nicegui.testing.user_plugin"]
+
+# NiceGUI's simulated `user` looks for an element (or its absence) 3 times, 0.05-0.1 s
+# apart, by default; a page that loads in the background on a machine busy with parallel
+# workers can need longer. Both look up to 100 times and return as soon as they may.
+_should_see, _should_not_see = User.should_see, User.should_not_see
+
+
+async def _patient_should_see(self: User, *args: Any, retries: int = 100, **kw: Any) -> None:
+    await _should_see(self, *args, retries=retries, **kw)
+
+
+async def _patient_should_not_see(self: User, *args: Any, retries: int = 100, **kw: Any) -> None:
+    await _should_not_see(self, *args, retries=retries, **kw)
+
+
+User.should_see = _patient_should_see  # type: ignore[method-assign,assignment]
+User.should_not_see = _patient_should_not_see  # type: ignore[method-assign,assignment]
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
