@@ -120,10 +120,27 @@ def database_url(
         return
     assert pg_schema_url is not None
     yield pg_schema_url
-    engine = create_engine(pg_schema_url)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    _truncate(pg_schema_url)
+
+
+def _truncate(url: str, attempts: int = 5) -> None:
+    """Empty every table for the next test. A query the test's page started in the
+    background may still be running; if PostgreSQL picks the TRUNCATE as a deadlock's victim,
+    it is tried again once that query has let go (otherwise the next test saw these rows)."""
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(url)
+    try:
+        for attempt in range(attempts):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                return
+            except OperationalError as e:
+                if "deadlock detected" not in str(e) or attempt == attempts - 1:
+                    raise
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
