@@ -90,6 +90,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("\n".join(problems), returncode=3)
 
 
+# Under xdist, the folders whose files take longest go first: a long file handed out last
+# would keep one worker busy long after the others have finished.
+SLOW_FIRST = ("e2e", "adversarial", "deploy")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # serially, the usual order
+
+    def rank(item: pytest.Item) -> int:
+        parts = item.nodeid.split("/")
+        folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return SLOW_FIRST.index(folder) if folder in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
+
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str | None]:
     """A PostgreSQL URL pointing at a fresh schema, migrated once for the run."""
