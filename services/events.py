@@ -22,11 +22,20 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "tracker:events"
+CHANNEL = "tracker:events"  # database 0's; "tracker:events:N" for database N (channel_for)
 _PENDING = "tracker_pending_events"
 REDIS_RETRY_SECONDS = 5.0
 
 Listener = Callable[["ChangeEvent"], None]
+
+
+def channel_for(client: Any) -> str:
+    """The pub/sub channel of the Redis database `client` uses. Redis pub/sub ignores
+    database numbers, so the number is part of the channel: trackers (or test runs) that
+    share a Redis server in different databases never hear each other's events."""
+    pool = getattr(client, "connection_pool", None)
+    db = int(getattr(pool, "connection_kwargs", {}).get("db") or 0)
+    return CHANNEL if db == 0 else f"{CHANNEL}:{db}"
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,7 @@ class RedisBus(LocalBus):
         self.client = client or redis.Redis.from_url(
             redis_url, socket_connect_timeout=2, socket_timeout=2, health_check_interval=10
         )
+        self.channel = channel_for(self.client)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._down_until = 0.0
@@ -181,7 +191,9 @@ class RedisBus(LocalBus):
             log.warning("could not publish %s to Redis (%s); other processes miss it", what, e)
 
     def _publish(self, change: ChangeEvent) -> None:
-        self.client.publish(CHANNEL, json.dumps({"origin": self.origin, "event": asdict(change)}))
+        self.client.publish(
+            self.channel, json.dumps({"origin": self.origin, "event": asdict(change)})
+        )
 
     def start_listener(self) -> None:
         """Receive other processes' events on a daemon thread."""
@@ -202,7 +214,7 @@ class RedisBus(LocalBus):
         while not self._stop.is_set():
             try:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub.subscribe(self.channel)
                 backoff = 0.5
                 if lost:  # changes made meanwhile in other processes never reached us
                     lost = False

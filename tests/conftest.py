@@ -1,8 +1,9 @@
 """Test databases and fakes at the process edges.
 
 SQLite always; PostgreSQL too when TRACKER_TEST_DATABASE_URL is set (CI sets it), each run
-in a schema of its own. Redis: fakeredis, or the real server when TRACKER_TEST_REDIS_URL is
-set. A configured server that cannot be reached fails the run; it is never skipped.
+(each xdist worker) in a schema of its own. Redis: fakeredis, or the real server when
+TRACKER_TEST_REDIS_URL is set, each xdist worker on a database of its own (tests/workers.py).
+A configured server that cannot be reached fails the run; it is never skipped.
 """
 
 from __future__ import annotations
@@ -12,17 +13,46 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from nicegui.testing import User
 from sqlalchemy import create_engine, text
 
 import services
 from services import events, security
 from tests.pgschema import PG_URL, pg_schema
+from tests.workers import redis_url_for_worker, worker_id
 from tracker_app import migrate
 
+_REDIS_PROBLEM = ""
+if os.environ.get("TRACKER_TEST_REDIS_URL"):
+    # Before any test module reads it: this worker's own database from here on.
+    try:
+        os.environ["TRACKER_TEST_REDIS_URL"] = redis_url_for_worker(
+            os.environ["TRACKER_TEST_REDIS_URL"]
+        )
+    except RuntimeError as e:
+        _REDIS_PROBLEM = str(e)
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 pytest_plugins = ["nicegui.testing.user_plugin"]
+
+# NiceGUI's simulated `user` looks for an element (or its absence) 3 times, 0.05-0.1 s
+# apart, by default; a page that loads in the background on a machine busy with parallel
+# workers can need longer. Both look up to 100 times and return as soon as they may.
+_should_see, _should_not_see = User.should_see, User.should_not_see
+
+
+async def _patient_should_see(self: User, *args: Any, retries: int = 100, **kw: Any) -> None:
+    await _should_see(self, *args, retries=retries, **kw)
+
+
+async def _patient_should_not_see(self: User, *args: Any, retries: int = 100, **kw: Any) -> None:
+    await _should_not_see(self, *args, retries=retries, **kw)
+
+
+User.should_see = _patient_should_see  # type: ignore[method-assign,assignment]
+User.should_not_see = _patient_should_not_see  # type: ignore[method-assign,assignment]
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
@@ -37,7 +67,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    problems = []
+    """Run by the xdist controller before any worker starts, and by each worker: a server
+    that is configured but unreachable (or a worker's Redis database that does not exist)
+    stops the run."""
+    problems = [_REDIS_PROBLEM] if _REDIS_PROBLEM else []
     if PG_URL:
         try:
             engine = create_engine(PG_URL)
@@ -52,9 +85,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         try:
             redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
         except Exception as e:
-            problems.append(f"TRACKER_TEST_REDIS_URL is set but unreachable: {e}")
+            problems.append(f"TRACKER_TEST_REDIS_URL ({worker_id()}) is set but unreachable: {e}")
     if problems:
         pytest.exit("\n".join(problems), returncode=3)
+
+
+# Under xdist, the folders whose files take longest go first: a long file handed out last
+# would keep one worker busy long after the others have finished.
+SLOW_FIRST = ("e2e", "adversarial", "deploy")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # serially, the usual order
+
+    def rank(item: pytest.Item) -> int:
+        parts = item.nodeid.split("/")
+        folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return SLOW_FIRST.index(folder) if folder in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
 
 
 @pytest.fixture(scope="session")
@@ -87,10 +137,27 @@ def database_url(
         return
     assert pg_schema_url is not None
     yield pg_schema_url
-    engine = create_engine(pg_schema_url)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    _truncate(pg_schema_url)
+
+
+def _truncate(url: str, attempts: int = 5) -> None:
+    """Empty every table for the next test. A query the test's page started in the
+    background may still be running; if PostgreSQL picks the TRUNCATE as a deadlock's victim,
+    it is tried again once that query has let go (otherwise the next test saw these rows)."""
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(url)
+    try:
+        for attempt in range(attempts):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                return
+            except OperationalError as e:
+                if "deadlock detected" not in str(e) or attempt == attempts - 1:
+                    raise
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from tests.workers import free_port
+
 
 class MailServer:
     def __init__(self, port: int, maildir: Path) -> None:
@@ -44,12 +46,6 @@ class MailServer:
             if len(got) >= count or time.monotonic() > deadline:
                 return got
             time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import rq
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue
+from rq.worker import BaseWorker
 from rq_scheduler import Scheduler
 
 from services.intake import dispatch
@@ -31,6 +33,35 @@ SCHEDULES = [
 ]
 JOB_TIMEOUT = 900
 RESULT_TTL = 7 * 86400
+# How often a worker's command listener (RQ's pub/sub thread) wakes up. RQ's own 60 s made
+# every worker exit (a SIGTERM, the end of --burst) take up to a minute: since redis-py 8,
+# stopping the listener waits for its current read to end.
+LISTEN_SECONDS = 1
+
+
+def _subscribe(worker: BaseWorker) -> None:
+    """RQ's Worker.subscribe, with a listener that wakes every LISTEN_SECONDS."""
+    worker.pubsub = worker.connection.pubsub()
+    worker.pubsub.subscribe(**{worker.pubsub_channel_name: worker.handle_payload})
+    worker.pubsub_thread = worker.pubsub.run_in_thread(
+        sleep_time=LISTEN_SECONDS,
+        daemon=True,
+        exception_handler=worker._pubsub_exception_handler,
+    )
+
+
+class Worker(rq.Worker):
+    """RQ's worker (a work horse process per job) that exits promptly."""
+
+    def subscribe(self) -> None:
+        _subscribe(self)
+
+
+class SimpleWorker(rq.SimpleWorker):
+    """RQ's worker that runs jobs in its own process (the tests), exiting promptly."""
+
+    def subscribe(self) -> None:
+        _subscribe(self)
 
 
 def connection(redis_url: str) -> Redis:

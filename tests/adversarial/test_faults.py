@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 import services
 from services.models import Attachment
 from tests.factories import make_issue, make_user
+from tests.pgschema import application_name
 from tests.serverproc import running_server
 
 PASSWORD = "kill nine passphrase"
@@ -97,8 +98,9 @@ def test_the_app_reconnects_after_the_database_drops_its_connections(db, databas
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND application_name <> 'keep'"
-            )
+                "AND application_name = :mine"  # not other workers' or runs' connections
+            ),
+            {"mine": application_name(database_url)},
         ).scalar()
     admin.dispose()
     assert killed >= 1

@@ -32,6 +32,7 @@ from services import security
 from services.models import Activity, Attachment, Comment, Issue
 from tests.pgschema import PG_URL, pg_schema
 from tests.serverproc import running_server
+from tests.workers import free_port
 from tracker_app import migrate
 
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
@@ -62,7 +63,8 @@ class Proxy:
         self._lock = threading.Lock()
         self._live: set[socket.socket] = set()
         self.sent = bytearray()  # everything the app sent upstream
-        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", 0))
+        # A port of this worker's own: nobody else takes it while the relay is cut.
+        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", free_port()))
         self.port = self._listener.getsockname()[1]
         self._serve(self._listener)
 
@@ -358,7 +360,7 @@ class Elsewhere:
             self.actor = services.users.actor_for(s, email=EMAIL)
         self.redis = redis.Redis.from_url(REDIS_URL)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(services.events.CHANNEL)
+        self.pubsub.subscribe(services.events.channel_for(self.redis))
         self.heard: list[dict[str, Any]] = []
 
     def create(self, title: str) -> int:

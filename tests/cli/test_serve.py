@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 import services
 from services import Role
+from tests.workers import free_port
 
 from .conftest import SETTINGS_VARS
 
@@ -44,12 +44,6 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
         if k not in SETTINGS_VARS and not k.startswith(("PYTEST_", "NICEGUI_"))
     }
     return {**env, "TRACKER_DATA_DIR": str(data_dir), **extra}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -19,9 +19,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from bench.loadgen import serving
-from bench.peer import free_port
 from bench.ui_cluster import nginx_conf
 from tests.serverproc import running_server
+from tests.workers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTER = {"email": "newcomer@example.com", "password": "a long enough passphrase"}

@@ -15,16 +15,12 @@ PASSWORD = "keyboard passphrase 31"
 
 
 def _press_until(page: Page, keys: list[str], url: str) -> None:
-    """Press keys until the page moves to `url`: a page that has just loaded takes its
-    keys only once its connection is up."""
-    for _ in range(40):
-        for key in keys:
-            page.keyboard.press(key)
-        try:
-            expect(page).to_have_url(re.compile(url), timeout=500)
-            return
-        except AssertionError:
-            continue
+    """Press keys once the page's connection is up (a page that has just loaded takes its
+    keys only then) and wait for the page to move to `url`. Pressing again after a short
+    wait instead typed the key into the next page when the first press was only slow."""
+    page.wait_for_function("() => window.did_handshake === true")
+    for key in keys:
+        page.keyboard.press(key)
     expect(page).to_have_url(re.compile(url))
 
 

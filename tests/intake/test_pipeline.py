@@ -90,7 +90,7 @@ def test_a_hostile_file_fails_with_a_reason_and_the_worker_lives(
         pipeline,
         "config",
         pipeline.Config(
-            caps=pipeline.sandbox.Caps(cpu_seconds=1, wall_seconds=10), sys_path=[ROOT]
+            caps=pipeline.sandbox.Caps(cpu_seconds=1, wall_seconds=60), sys_path=[ROOT]
         ),
     )
     me = make_user()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 import services
@@ -48,7 +48,7 @@ def test_a_worker_serves_the_intake_queue(with_redis, redis_client) -> None:
     assert with_redis.count == 2  # the description and the file, after the commit
     assert _statuses() == ["pending", "pending"]
     queues = [Queue(name, connection=redis_client) for name in (worker.QUEUE, dispatch.QUEUE)]
-    SimpleWorker(queues, connection=redis_client).work(burst=True)
+    worker.SimpleWorker(queues, connection=redis_client).work(burst=True)
     assert _statuses() == [AnalysisStatus.DONE, AnalysisStatus.DONE]
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq_scheduler import Scheduler
 from sqlalchemy import func, select, update
 
@@ -97,9 +97,21 @@ def test_an_rq_worker_runs_the_job_from_the_queue(db, redis_client):
     make_issue(make_user())
     queue = Queue(worker.QUEUE, connection=redis_client)
     job = queue.enqueue("services.jobs.refresh_today")
-    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    worker.SimpleWorker([queue], connection=redis_client).work(burst=True)
     assert job.get_status(refresh=True) == "finished"
     assert job.return_value()["OPEN"] == 1 and _today_rows() == 16
+
+
+def test_a_worker_listens_for_commands_briefly_so_it_exits_promptly(redis_client):
+    # RQ's listener read for 60 s at a time, and stopping it waits for the read (redis-py 8):
+    # every `tracker worker` exit, and every burst, took up to a minute more.
+    for kind in (worker.Worker, worker.SimpleWorker):
+        w = kind([Queue(worker.QUEUE, connection=redis_client)], connection=redis_client)
+        w.subscribe()
+        try:
+            assert w.pubsub_thread.sleep_time == worker.LISTEN_SECONDS == 1
+        finally:
+            w.unsubscribe()
 
 
 def test_the_scheduler_registers_each_job_once(redis_client):

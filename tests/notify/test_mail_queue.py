@@ -8,7 +8,7 @@ import dataclasses
 import time
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 from sqlalchemy import select
@@ -60,7 +60,7 @@ def test_a_worker_sends_the_burst_when_it_is_over(with_redis, redis_client, mail
     scheduler.prepare_registries([dispatch.QUEUE])
     scheduler.enqueue_scheduled_jobs()
     queues = [Queue(name, connection=redis_client) for name in worker.queue_names()]
-    SimpleWorker(queues, connection=redis_client).work(burst=True)
+    worker.SimpleWorker(queues, connection=redis_client).work(burst=True)
     assert _statuses() == [OutboxStatus.SENT]
     assert len(mail_on.wait_for(1)) == 1
 

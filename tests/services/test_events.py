@@ -44,7 +44,7 @@ def test_events_cross_processes_through_redis(db, redis_client):
     unsubscribe = events.subscribe(received.append)
     try:
         process_b.start_listener()
-        assert _wait_for(lambda: redis_client.pubsub_numsub(events.CHANNEL)[0][1] >= 1)
+        assert _wait_for(lambda: redis_client.pubsub_numsub(process_b.channel)[0][1] >= 1)
         change = ChangeEvent("issue", "updated", 7, 3)
         process_a.publish(change)  # a publish from A reaches B's listeners
         assert _wait_for(lambda: change in received)
@@ -69,6 +69,19 @@ def test_redis_down_never_fails_a_write(db, sent):
         assert services.issues.list_issues(s, services.users.actor_for(s, user_id=1)).total >= 1
     bus.start_listener()  # keeps retrying in the background without raising
     bus.close()
+
+
+def test_each_redis_database_has_its_own_channel():
+    # Redis pub/sub ignores the database number: trackers sharing one server must not hear
+    # each other (nor parallel test workers, each on a database of its own).
+    import redis
+
+    def channel(url: str) -> str:
+        return events.channel_for(redis.Redis.from_url(url))
+
+    assert channel("redis://cache:6379/0") == channel("redis://cache:6379") == events.CHANNEL
+    assert channel("redis://cache:6379/14") == f"{events.CHANNEL}:14"
+    assert channel("redis://cache:6379/14") != channel("redis://cache:6379/15")
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from services.events import ChangeEvent
 from services.idempotency import KEEP
 from services.models import Activity, Comment, IdempotencyKey, Issue
 from tests.factories import make_issue, make_user
+from tests.pgschema import application_name
 
 KEY = "6f1c0a7e-2b1d-4c0e-9a53-8f5b8e1d2c44"
 
@@ -171,8 +172,9 @@ def _wait_until_blocked_on_a_lock() -> None:
             waiting = conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query ILIKE 'INSERT INTO idempotency_keys%'"
-                )
+                    "AND query ILIKE 'INSERT INTO idempotency_keys%' AND application_name = :mine"
+                ),
+                {"mine": application_name(engine.url)},
             ).scalar()
         if waiting:
             return

@@ -41,7 +41,13 @@ def copies_left() -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).glob("tracker-stored-*")]
 
 
-def test_a_log_in_the_bucket_is_read_through_a_local_copy_that_goes_away(db, s3_server, bucket):
+def test_a_log_in_the_bucket_is_read_through_a_local_copy_that_goes_away(
+    db, s3_server, bucket, tmp_path, monkeypatch
+):
+    # Temporary files in a folder of this test's own: other workers' copies come and go in
+    # the machine's temporary folder meanwhile.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     me = make_user()
     file_id = attach(me, make_issue(me).id, TRACE, "crash.log")
     before = copies_left()

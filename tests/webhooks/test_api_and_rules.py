@@ -155,10 +155,8 @@ def test_the_allow_private_setting_comes_from_the_environment(tmp_path) -> None:
 
 
 def test_no_answer_is_a_failed_attempt_not_an_error() -> None:
-    import socket
+    from tests.workers import free_port
 
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()  # this worker's: no other test starts a server there meanwhile
     answer = net.post(f"http://127.0.0.1:{port}/", b"{}", {}, allow_private=True, timeout=2)
     assert not answer.ok and answer.status_code is None and "no answer" in answer.error

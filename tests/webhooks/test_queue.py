@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 import services
 from services import background
@@ -44,7 +44,7 @@ def test_a_worker_serves_the_webhook_queue(with_redis, redis_client, receiver) -
     make_issue(admin)
     assert with_redis.count == 1
     queues = [Queue(name, connection=redis_client) for name in worker_queues()]
-    SimpleWorker(queues, connection=redis_client).work(burst=True)
+    worker.SimpleWorker(queues, connection=redis_client).work(burst=True)
     [row] = deliveries(admin, endpoint)
     assert row.status == "pending" and [a.status_code for a in row.attempts] == [500]
     assert with_redis.scheduled_job_registry.count == 1  # the retry, after its backoff

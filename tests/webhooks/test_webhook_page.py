@@ -37,6 +37,7 @@ async def test_an_admin_manages_an_endpoint_and_re_sends(user: User, hooks_on, r
     user.find(marker=f"pause-{hook.id}").click()
     await user.should_see("Paused: deliveries wait until you resume.")
     assert _endpoints(admin)[0].paused
+    await user.should_see(marker=f"resume-{hook.id}")  # the list is redrawn after the notice
     user.find(marker=f"resume-{hook.id}").click()
     await user.should_see("Resumed")
     assert not _endpoints(admin)[0].paused
