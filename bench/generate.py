@@ -92,6 +92,10 @@ def generate(n: int, *, seed: int = 7) -> dict[str, int]:
                 added[table] += count
         emit(s, ChangeEvent("issue", "bulk"))
         s.commit()
+    with services.session() as s:  # COPY and executemany bypass the ORM: index the text here
+        begin_write(s)
+        services.fulltext.refresh(s, range(planner.next["issues"], planner.next["issues"] + n))
+        s.commit()
     if postgres:
         _settle(added)
     return {table: added[table] for table in COLUMNS}
@@ -306,7 +310,7 @@ def _settle(added: Counter[str]) -> None:
             if added[table]:
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 conn.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-        for table in (*COLUMNS, "tags", "users"):
+        for table in (*COLUMNS, "tags", "users", "issue_texts"):
             for _ in range(SETTLE_TRIES):
                 conn.execute(text(f"VACUUM ANALYZE {table}"))
                 if conn.scalar(text(VISIBLE), {"table": table}):

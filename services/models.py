@@ -203,6 +203,19 @@ class Issue(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class IssueText(Base):
+    """An issue's searchable text, folded to lower case (services.fulltext): the title, and
+    the body (title, description, comments, text read from files). Trigram-indexed."""
+
+    __tablename__ = "issue_texts"
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
 class IssueVector(Base):
     """An issue's embedding (services.suggest): computed in the background on create and
     edit, read into each process's similarity index."""
