@@ -216,6 +216,22 @@ class IssueText(Base):
     body: Mapped[str] = mapped_column(Text, default="")
 
 
+class IssueCount(Base):
+    """How many issues per (status, severity), for everyone (reporter_id 0) and for each
+    reporter, as signed deltas written by database triggers in the transaction of every
+    change (migration 0015); `services.stats` sums them and folds them together now and
+    then. Never written by the app itself."""
+
+    __tablename__ = "issue_counts"
+    __table_args__ = (Index("ix_issue_counts_reporter_id", "reporter_id"), IDS_NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(Integer)  # 0: every issue
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class IssueVector(Base):
     """An issue's embedding (services.suggest): computed in the background on create and
     edit, read into each process's similarity index."""

@@ -58,7 +58,7 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 TABLES = (
     "idempotency_keys, job_runs, daily_stats, activity, comments, attachments, issue_tags, "
     "tags, issue_vectors, issues, crash_signatures, analyses, trusted_devices, login_sessions, "
-    "webhook_attempts, webhook_deliveries, webhook_endpoints, users"
+    "webhook_attempts, webhook_deliveries, webhook_endpoints, users, issue_counts"
 )
 
 

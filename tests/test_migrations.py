@@ -288,23 +288,28 @@ def test_a_view_name_is_unique_per_owner_and_goes_with_its_owner(migrated):
     assert owners == [bob]
 
 
-def test_saved_views_come_and_go_with_0012_alone(empty_url):
-    later = {"saved_views", "api_tokens", "issue_texts"}
-    migrate.upgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - later
-    migrate.upgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens", "issue_texts"}
-    migrate.downgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - later
+# The tables of the later revisions, each by the revision that adds it.
+ADDED_BY = {
+    "saved_views": "0012",
+    "api_tokens": "0013",
+    "issue_texts": "0014",
+    "issue_counts": "0015",
+}
 
 
-def test_api_tokens_come_and_go_with_0013_alone(empty_url):
-    migrate.upgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens", "issue_texts"}
-    migrate.upgrade(empty_url, "0013")
-    assert _tables(empty_url) == MODEL_TABLES - {"issue_texts"}
-    migrate.downgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens", "issue_texts"}
+def _tables_at(revision: str) -> set[str]:
+    return MODEL_TABLES - {t for t, added in ADDED_BY.items() if added > revision}
+
+
+@pytest.mark.parametrize("revision", ["0012", "0013", "0014", "0015"])
+def test_each_later_table_comes_and_goes_with_its_revision_alone(empty_url, revision):
+    before = f"{int(revision) - 1:04d}"
+    migrate.upgrade(empty_url, before)
+    assert _tables(empty_url) == _tables_at(before)
+    migrate.upgrade(empty_url, revision)
+    assert _tables(empty_url) == _tables_at(revision)
+    migrate.downgrade(empty_url, before)
+    assert _tables(empty_url) == _tables_at(before)
 
 
 def test_0014_indexes_the_issues_already_there_and_goes_away_whole(empty_url):
