@@ -8,7 +8,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -35,6 +45,7 @@ SUMMARY_COLUMNS = (
 )
 MAX_PAGE_SIZE = 100
 COUNT_CAP = 10_000  # list totals beyond this say "10,000+"
+SEARCH_COUNT_CAP = 1_000  # a text search's: each match counted is a text read ("1,000+")
 
 
 def issue_view(s: Session, issue_id: int) -> IssueView:
@@ -234,22 +245,30 @@ def count(s: Session, query: Select[Issue]) -> int:
     return s.scalar(counted.order_by(None)) or 0
 
 
-def count_capped(s: Session, query: Select[Issue], cap: int | None = None) -> tuple[int, bool]:
+def count_capped(s: Session, query: Select[Issue], cap: int) -> tuple[int, bool]:
     """How many rows a filtered issue query matches, counting no further than `cap`:
     (count, False), or (cap, True) when there are more. The database stops reading at the
     cap instead of visiting every match."""
-    cap = COUNT_CAP if cap is None else cap
     ones: Select[Any] = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
     limited = ones.order_by(None).limit(cap + 1).subquery()
     n = s.scalar(select(func.count()).select_from(limited)) or 0
     return (cap, True) if n > cap else (n, False)
 
 
+def short_queries(s: Session) -> None:
+    """PostgreSQL: no parallel workers for the rest of this transaction. A list's queries
+    stop after a page; starting workers cost 30-50 ms each on a 2-core machine, more than
+    the queries themselves (`python -m bench search`)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
 def ranked(s: Session, query: Select[Issue], q: str, start: int, size: int) -> list[IssueSummary]:
-    """A page of a search's matches by relevance (services.fulltext): the issue whose
-    number `q` is, then those with every term in their title, then the rest; the most
-    recently updated first in each. Each tier is its own ordered query that stops once the
-    page is full, so a common word costs no more than a rare one."""
+    """A page of the matches of search `q` among `query`'s issues, by relevance
+    (services.fulltext): the issue whose number `q` is, then those with every term in their
+    title, then the rest; the most recently updated first in each. Each tier is its own
+    ordered query that stops once the page is full, so a common word costs no more than a
+    rare one."""
     found = fulltext.terms(q)
     tiers: list[ColumnElement[bool]] = []
     if (number := _issue_number(q)) is not None:

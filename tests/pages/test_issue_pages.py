@@ -330,12 +330,14 @@ async def test_a_search_lists_the_best_matches_first_and_a_capped_total_says_so(
     await until(lambda: titles(user) == ["Export hangs", "Spinner forever"])
     [table] = user.find(kind=ui.table).elements
     assert ":pagination-label" not in table.props  # an exact total: Quasar's own label
-    monkeypatch.setattr(services.queries, "COUNT_CAP", 2)
-    await user.open("/")
+    for n in range(20):
+        make_issue(reporter, title=f"More {n}")
+    monkeypatch.setattr(services.queries, "COUNT_CAP", 15)
+    await user.open("/?per=10")  # a full page: counted, to 20 (at least past the next page)
     await until(lambda: ":pagination-label" in table.props or _new_table(user, table))
     [table] = user.find(kind=ui.table).elements
-    assert "+" in table.props[":pagination-label"] and table.pagination["rowsNumber"] == 2
-    assert len(titles(user)) == 3  # every issue of the page is listed
+    assert "+" in table.props[":pagination-label"] and table.pagination["rowsNumber"] == 20
+    assert len(titles(user)) == 10  # every issue of the page is listed
 
 
 def _new_table(user: User, old: ui.table) -> bool:

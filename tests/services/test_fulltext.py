@@ -132,17 +132,26 @@ def test_relevance_number_then_title_then_the_rest_newest_first(people):
 
 def test_a_total_beyond_the_cap_says_so(people, monkeypatch):
     maintainer = people["maintainer"]
-    for n in range(4):
+    for n in range(7):
         make_issue(maintainer, title=f"Crash {n}")
-    with services.session() as s:
-        exact = services.issues.list_issues(s, maintainer, q="crash")
-        monkeypatch.setattr(queries, "COUNT_CAP", 3)
-        capped = services.issues.list_issues(s, maintainer, q="crash")
-        whole = services.issues.list_issues(s, maintainer)
-    assert (exact.total, exact.total_capped) == (4, False)
-    assert (capped.total, capped.total_capped) == (3, True)
-    assert len(capped.items) == 4  # the cap is on the count, never on what is listed
-    assert (whole.total, whole.total_capped) == (3, True)
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(queries, "COUNT_CAP", 4)
+
+    def listed(**kw):
+        with services.session() as s:
+            return services.issues.list_issues(s, maintainer, **kw)
+
+    whole = listed(q="crash")  # one page holds them all: no count needed, exact
+    assert (whole.total, whole.total_capped, len(whole.items)) == (7, False, 7)
+    first = listed(q="crash", page_size=1)  # counted to 3 (at least the next page)
+    assert (first.total, first.total_capped, len(first.items)) == (3, True, 1)
+    deep = listed(q="crash", page=3, page_size=2)  # past the cap: still past the next page
+    assert (deep.total, deep.total_capped, len(deep.items)) == (7, False, 2)
+    last = listed(q="crash", page=4, page_size=2)  # the end of the list is on this page
+    assert (last.total, last.total_capped, len(last.items)) == (7, False, 1)
+    plain = listed(page_size=2)  # without a search the other cap
+    assert (plain.total, plain.total_capped) == (4, True)
+    assert listed(q="crash", page=9, page_size=2).total == 7  # past the end: counted
 
 
 def test_the_default_order_is_relevance_only_while_searching():
