@@ -269,6 +269,8 @@ def ranked(s: Session, query: Select[Issue], q: str, start: int, size: int) -> l
     title, then the rest; the most recently updated first in each. Each tier is its own
     ordered query that stops once the page is full, so a common word costs no more than a
     rare one."""
+    if "\x00" in q:
+        return []  # as `filtered`: stored text never holds a NUL
     found = fulltext.terms(q)
     tiers: list[ColumnElement[bool]] = []
     if (number := _issue_number(q)) is not None:
