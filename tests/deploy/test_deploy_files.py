@@ -173,6 +173,24 @@ def test_the_proxy_keeps_pages_on_one_process_spreads_the_api_and_allows_uploads
     assert "gzip on;" in conf
 
 
+def _site_without_addresses(conf: str) -> list[str]:
+    """An nginx site's lines without comments, upstream servers and the listen port."""
+    lines = [line.split("#", 1)[0].rstrip() for line in conf.splitlines()]
+    return [line for line in lines if line and not re.match(r"\s*(server \S+:\d+;|listen )", line)]
+
+
+def test_the_single_machine_proxy_is_the_compose_one_pointed_at_local_processes() -> None:
+    """deploy/nginx-local.conf (in front of `tracker serve --workers`) cannot drift from
+    deploy/nginx.conf: only the addresses differ."""
+    compose = (ROOT / "deploy" / "nginx.conf").read_text()
+    local = (ROOT / "deploy" / "nginx-local.conf").read_text()
+    assert _site_without_addresses(local) == _site_without_addresses(compose)
+    for body in _blocks(local, "upstream").values():
+        assert re.findall(r"server (\S+);", body) == ["127.0.0.1:8081", "127.0.0.1:8082"]
+    assert re.findall(r"^\s*listen (\S+);", local, re.M) == ["8080"]
+    assert "tracker serve --workers 2 --port 8081" in local  # how to start what it expects
+
+
 def test_the_github_workflow_mirrors_ci_run() -> None:
     workflow = YAML(typ="safe").load(WORKFLOW.read_text())
     steps = [s.get("run", "") for s in workflow["jobs"]["tests"]["steps"]]
