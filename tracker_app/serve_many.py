@@ -9,7 +9,8 @@ admin once, before `run`; the processes only serve, and the first alone runs the
 scheduled jobs. A process that dies after it was serving is started again on its port; one
 that dies before it was serving (a port taken, a broken setting) stops them all. SIGINT or
 SIGTERM stops every process gracefully (each finishes its requests), a second one at once;
-on Linux the processes also go if this one is killed outright.
+the processes have process groups of their own, so a terminal's signals reach this process
+only, and on Linux they also go if this one is killed outright.
 """
 
 from __future__ import annotations
@@ -119,13 +120,13 @@ class Supervisor:
         web.serving = False
         web.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
             command(self.host, web.port, web.index),
-            process_group=0,  # a terminal's Ctrl-C reaches this process only, which passes it on
+            process_group=0,  # a terminal's Ctrl-C or hang-up reaches this process only
             preexec_fn=_die_with(os.getpid()),
         )
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        """The first signal ends the watch (`_stop` then asks each process once: a second
-        SIGTERM would make it drop its requests); a second one kills them at once."""
+        """The first signal ends the watch (`_stop` then asks each process to stop); a
+        second one kills them at once."""
         self.signals += 1
         if self.signals > 1:
             self._send(signal.SIGKILL)

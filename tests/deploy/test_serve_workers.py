@@ -69,8 +69,8 @@ def test_both_serve_the_api_changes_reach_the_other_and_ctrl_c_stops_all(
         first, second = server.urls
         web = children(server.pid)
         assert len(web) == 2
-        # Each in a process group of its own: a terminal's Ctrl-C reaches only the parent,
-        # which asks each process once to stop (a second signal would drop its requests).
+        # Each in a process group of its own: a terminal's Ctrl-C or hang-up reaches only
+        # the parent, which stops them (a second Ctrl-C at once).
         assert [os.getpgid(pid) for pid in web] == web
         services.connect(database["TRACKER_DATABASE_URL"], upload_dir=tmp_path / "uploads")
         cookie, headers = _sign_in(server)
