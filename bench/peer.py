@@ -164,7 +164,9 @@ class Operation:
     def check(self) -> None:
         """One request first: a redirect to a sign-in page must not pass for a result."""
         url = self.url + self.cycle + "1" if self.cycle else self.url
-        answer = httpx.request(self.method, url, headers=self.headers, content=self.body)
+        answer = httpx.request(
+            self.method, url, headers=self.headers, content=self.body, timeout=60
+        )  # Roundup's REST list with columns takes seconds (it reads every issue)
         if not answer.is_success:
             raise SystemExit(f"{self.name}: {url} answered {answer.status_code}")
 
