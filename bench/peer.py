@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -206,16 +206,23 @@ Results = dict[tuple[str, int], loadgen.Result]
 
 
 def measure(
-    operations: list[Operation], issues: int, levels: list[int], seconds: int, work: Path
-) -> Results:
-    results = {}
-    for op in operations:
-        op.check()
+    targets: dict[str, list[Operation]], issues: int, levels: list[int], seconds: int, work: Path
+) -> tuple[dict[str, Results], dict[tuple[str, int], float]]:
+    """Every target's operations, one operation and concurrency at a time for all targets in
+    turn (a shared machine's load then weighs on each alike); also the load average (1 min)
+    as each such row began."""
+    results: dict[str, Results] = {name: {} for name in targets}
+    load: dict[tuple[str, int], float] = {}
+    for row in zip(*targets.values(), strict=True):
+        for op in row:
+            op.check()
         for connections in levels:
-            results[op.name, connections] = loadgen.run(
-                op.url, op.script(issues), connections=connections, seconds=seconds, work=work
-            )
-    return results
+            load[row[0].name, connections] = os.getloadavg()[0]
+            for name, op in zip(targets, row, strict=True):
+                results[name][op.name, connections] = loadgen.run(
+                    op.url, op.script(issues), connections=connections, seconds=seconds, work=work
+                )
+    return results, load
 
 
 @contextmanager
@@ -260,39 +267,45 @@ def main(argv: list[str] | None = None) -> None:
     levels = [int(c) for c in args.concurrency.split(",")]
     bin_dir = roundup_venv(args.peer_venv)
     port = free_port()
-    our: dict[str, Results] = {}
+    targets: dict[str, list[Operation]] = {}
     exported = 0
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as running:
         work = Path(tmp)
         work.chmod(0o755)
         for shape in shapes:
-            with our_tracker(shape, args, work) as base:
-                if not (work / "issues.jsonl").exists():  # Roundup gets the same issues
-                    exported = export_issues(work / "issues.jsonl")
-                    started = time.perf_counter()
-                    roundup_tracker(bin_dir, work / "roundup", port, work / "issues.jsonl")
-                    took = time.perf_counter() - started
-                    print(f"<!-- Roundup filled with {exported:,} issues in {took:.0f} s -->")
-                spread = shape == "production"
-                our[shape] = measure(
-                    ours(base, spread=spread), exported, levels, args.seconds, work
-                )
-        with roundup_server(bin_dir, work / "roundup", port) as base:
-            their = measure(theirs(base), exported, levels, args.seconds, work)
-    print_table(our, their, args)
+            base = running.enter_context(our_tracker(shape, args, work))
+            if not exported:  # Roundup gets the same issues
+                exported = export_issues(work / "issues.jsonl")
+                started = time.perf_counter()
+                roundup_tracker(bin_dir, work / "roundup", port, work / "issues.jsonl")
+                took = time.perf_counter() - started
+                print(f"<!-- Roundup filled with {exported:,} issues in {took:.0f} s -->")
+            targets[shape] = ours(base, spread=shape == "production")  # while connected to it
+        targets["Roundup"] = theirs(
+            running.enter_context(roundup_server(bin_dir, work / "roundup", port))
+        )
+        results, load = measure(targets, exported, levels, args.seconds, work)
+    their = results.pop("Roundup")
+    print_table(results, their, load, args)
 
 
-def print_table(our: dict[str, Results], their: Results, args: argparse.Namespace) -> None:
+def print_table(
+    our: dict[str, Results],
+    their: Results,
+    load: dict[tuple[str, int], float],
+    args: argparse.Namespace,
+) -> None:
     names = {shape: SHAPES[shape].format(workers=args.workers) for shape in our}
-    head = "| operation | concurrency | Roundup req/s | Roundup p95 ms |"
+    head = "| operation | concurrency | load | Roundup req/s | Roundup p95 ms |"
     head += "".join(f" ours, {names[s]}: req/s | x Roundup | p95 ms |" for s in our)
     print(
-        f"\n{args.issues:,} issues; Roundup on its sqlite backend, forking per request.\n\n"
-        f"{head} errors ({', '.join([*our, 'Roundup'])}) |\n" + "|---" * (5 + 3 * len(our)) + "|"
+        f"\n{args.issues:,} issues; Roundup on its sqlite backend, forking per request; load: "
+        f"the machine's load average (1 min) as the row began, on {os.cpu_count()} cores.\n\n"
+        f"{head} errors ({', '.join([*our, 'Roundup'])}) |\n" + "|---" * (6 + 3 * len(our)) + "|"
     )
     for name, connections in their:
         peer = their[name, connections]
-        row = f"| {name} | {connections} | {peer.rps:.1f} | "
+        row = f"| {name} | {connections} | {load[name, connections]:.1f} | {peer.rps:.1f} | "
         row += f"{peer.p95:.0f} |" if peer.requests else "none finished |"
         errors = []
         for results in our.values():
