@@ -203,6 +203,24 @@ def theirs(base: str) -> list[Operation]:
 
 
 Results = dict[tuple[str, int], loadgen.Result]
+SETTLE_SECONDS = 300
+
+
+def roundup_settled() -> None:
+    """Wait until roundup-server has finished the requests wrk gave up on: it forks a
+    process per request and each goes on alone (a list with columns runs for seconds), so
+    the next row would otherwise share the cores with them."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        running = 0
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                running += b"roundup-server" in cmdline.read_bytes()
+            except OSError:
+                continue  # gone meanwhile
+        if running <= 1:  # the server itself
+            return
+        time.sleep(0.5)
 
 
 def measure(
@@ -222,6 +240,8 @@ def measure(
                 results[name][op.name, connections] = loadgen.run(
                     op.url, op.script(issues), connections=connections, seconds=seconds, work=work
                 )
+                if name == "Roundup":
+                    roundup_settled()
     return results, load
 
 
