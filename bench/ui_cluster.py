@@ -5,8 +5,8 @@
 
 The deployment of docker-compose.yml without Docker: `--processes` copies of `tracker serve` on one
 PostgreSQL and one Redis (events cross processes through it), behind nginx running
-deploy/nginx.conf (its upstream pointed at those processes). nginx keeps a page's
-websocket on the process that rendered it by client address (`ip_hash`, first three
+deploy/nginx.conf (its upstreams pointed at those processes, bench/proxy.py). nginx keeps a
+page's websocket on the process that rendered it by client address (`ip_hash`, first three
 octets), so each simulated browser uses a loopback address of its own (127.0.x.1), as
 browsers on different hosts would. The browsers are spread over `--client-procs`
 processes of this benchmark so the load generator is not one event loop. Then, 10 times,
@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -33,42 +31,12 @@ import httpx
 
 from tests.serverproc import running_server
 
-from . import loadgen
 from .common import database, login_token, percentile, rss_kb, seed
 from .peer import free_port
+from .proxy import nginx
 from .ui_live import SimulatedBrowser, _ack_forever, _move_one
 
-DEPLOY_CONF = Path(__file__).parent.parent / "deploy" / "nginx.conf"
 DEADLINE = 5.0  # a push not received within this many seconds counts as missed
-
-
-def nginx_conf(work: Path, port: int, upstreams: list[str]) -> Path:
-    """deploy/nginx.conf with its upstream and port replaced, in a minimal main config."""
-    site = DEPLOY_CONF.read_text()
-    servers = "\n".join(f"    server {u};" for u in upstreams)
-    site = re.sub(r"^\s*server web:8080;.*$", servers, site, flags=re.M)
-    site = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", site)
-    temp = work / "nginx"
-    temp.mkdir(exist_ok=True)
-    paths = " ".join(
-        f"{kind}_temp_path {temp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi")
-    )
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"worker_processes auto;\npid {temp / 'nginx.pid'};\nerror_log {temp / 'error.log'};\n"
-        "events { worker_connections 8192; }\n"
-        f"http {{\n access_log off;\n {paths} scgi_temp_path {temp / 'scgi'};\n{site}\n}}\n"
-    )
-    return conf
-
-
-@contextmanager
-def nginx(work: Path, upstreams: list[str]) -> Iterator[str]:
-    port = free_port()
-    conf = nginx_conf(work, port, upstreams)
-    base = f"http://127.0.0.1:{port}"
-    with loadgen.serving(["nginx", "-p", str(work), "-c", str(conf), "-g", "daemon off;"], base):
-        yield base
 
 
 def browsers_process(base: str, token: str, first: int, count: int, pipe: Connection) -> None:
@@ -182,7 +150,8 @@ def main() -> None:
                     servers.append(
                         stack.enter_context(running_server(work / f"web{n}", **settings))
                     )
-                base = stack.enter_context(nginx(work, [s.url.split("//")[1] for s in servers]))
+                upstreams = [s.url.split("//")[1] for s in servers]
+                base = stack.enter_context(nginx(work, free_port(), upstreams))
                 for clients in [int(c) for c in args.clients.split(",")]:
                     r = live_round(
                         base, token, actor, servers, clients, args.client_procs, args.changes

@@ -1,7 +1,9 @@
 """A small in-process rate limiter (sliding window), e.g. sign-in attempts per IP address.
 
-Per process: with several web processes each counts on its own, which still bounds an
-attacker to (processes x limit). Account lockout (services.auth) is the per-account guard.
+Per process: with several web processes each counts on its own. The shipped proxy keeps
+every page and API sign-in or sign-up of one address on one process (deploy/nginx.conf), so
+each address is counted in one place; behind a proxy that spreads them, an attacker would
+get (processes x limit). Account lockout (services.auth) is the per-account guard.
 """
 
 from __future__ import annotations

@@ -8,20 +8,23 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from tests.workers import free_port
+from tests.workers import free_ports
 
 
 @dataclass
 class Server:
-    url: str
+    url: str  # the first process's, with `workers`
     data_dir: Path
     env: dict[str, str]
-    pid: int = 0
+    pid: int = 0  # `tracker serve`; with `workers`, the one watching over the processes
+    urls: list[str] = field(default_factory=list)  # each process's
+    log: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
@@ -40,9 +43,33 @@ def tracker() -> str:
     return str(Path(sys.executable).parent / "tracker")
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
 @contextmanager
-def running_server(data_dir: Path, **settings: str) -> Iterator[Server]:
-    """Start `tracker serve` on a free port with TRACKER_* `settings`; stop it afterwards."""
+def running_server(data_dir: Path, *, workers: int = 1, **settings: str) -> Iterator[Server]:
+    """Start `tracker serve` (`--workers` processes) on free ports with TRACKER_* `settings`,
+    wait until each answers; stop it afterwards."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -50,29 +77,32 @@ def running_server(data_dir: Path, **settings: str) -> Iterator[Server]:
     }
     env["TRACKER_DATA_DIR"] = str(data_dir)
     env.update(settings)
-    port = free_port()
+    ports = free_ports(workers)
     log_path = data_dir / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [tracker(), "serve", "--port", str(port)],
+            [tracker(), "serve", "--port", str(ports[0]), "--workers", str(workers)],
             env=env,
             cwd=data_dir,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}"
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
         try:
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(log_path.read_text())
-                time.sleep(0.2)
-            yield Server(url=url, data_dir=data_dir, env=env, pid=process.pid)
+            for url in urls:
+                while not _healthy(url):
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError(log_path.read_text())
+                    time.sleep(0.2)
+            yield Server(urls[0], data_dir, env, process.pid, urls, log_path, process)
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            process.wait(timeout=60)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

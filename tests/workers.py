@@ -56,17 +56,31 @@ _next: int | None = None
 def free_port() -> int:
     """A local TCP port that nobody listens on now, from this worker's own range; the
     same port is not handed out again before the range has gone round once."""
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` consecutive free ports (for `tracker serve --workers`), as `free_port`."""
     global _next
     low = PORTS_FROM + worker_index() * PORTS_PER_WORKER
     if _next is None:
         _next = random.randrange(PORTS_PER_WORKER)  # another run on the machine: elsewhere
     for _ in range(PORTS_PER_WORKER):
-        port = low + _next
+        first = _next
         _next = (_next + 1) % PORTS_PER_WORKER
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{low + PORTS_PER_WORKER - 1}")
+        if first + count > PORTS_PER_WORKER:
+            continue
+        ports = [low + first + n for n in range(count)]
+        if all(_bindable(port) for port in ports):
+            _next = (first + count) % PORTS_PER_WORKER
+            return ports
+    raise RuntimeError(f"no {count} free ports in {low}-{low + PORTS_PER_WORKER - 1}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

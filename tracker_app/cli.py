@@ -23,6 +23,7 @@ from . import (
     cli_storage,
     migrate,
     observe,
+    serve_many,
 )
 from .clitools import (
     clean_errors,
@@ -47,20 +48,78 @@ def main(verbose: bool) -> None:
     observe.configure_logging(fmt, logging.DEBUG if verbose else logging.INFO)
 
 
+class WorkerCount(click.ParamType):
+    """A number of web processes, at least 1, or `auto`: one per core."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return serve_many.cores()
+        try:
+            count = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of processes or 'auto'", param, ctx)
+        if count < 1:
+            self.fail("at least 1 (or 'auto': one per core)", param, ctx)
+        return count
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=int,
+    help="Port to listen on (the first one, with --workers).",
+)
+@click.option(
+    "--workers",
+    default="1",
+    show_default=True,
+    type=WorkerCount(),
+    help="Web processes, on consecutive ports from --port (auto: one per core). Put a proxy "
+    "in front that keeps each browser on one process: deploy/nginx-local.conf.",
+)
+@click.option("--worker-index", type=int, hidden=True, help="(Internal) one of --workers.")
+def serve(host: str, port: int, workers: int, worker_index: int | None) -> None:
     """Run the web app (embedded default: migrates SQLite and needs nothing else)."""
     from . import web
 
     settings = settings_from_env()
+    if worker_index is not None:  # started by `serve --workers`, which prepared everything
+        connect(settings)
+        web.run(settings, host, port, scheduled=worker_index == 0)
+        return
+    if workers > 1 and settings.embedded and not settings.database_url.startswith("sqlite"):
+        raise click.ClickException(
+            "Several web processes on PostgreSQL need TRACKER_REDIS_URL: their live updates "
+            "cross over Redis (without it, a change committed out of order could be missed)."
+        )
+    busy = serve_many.taken(host, port, workers) if workers > 1 else []
+    if busy:
+        raise click.ClickException(f"Port {busy[0]} is in use: choose another --port.")
     prepare_database(settings)
     connect(settings)
     _first_admin(settings)
-    mode = "embedded (in-process events)" if settings.embedded else "with Redis events"
-    click.echo(f"Serving on http://{host}:{port} — {mode}, database {safe_url(settings)}")
-    web.run(settings, host, port)
+    if workers == 1:
+        mode = "embedded (in-process events)" if settings.embedded else "with Redis events"
+        click.echo(f"Serving on http://{host}:{port} — {mode}, database {safe_url(settings)}")
+        web.run(settings, host, port)
+        return
+    services.runtime().engine.dispose()  # the processes have their own connections
+    mode = "events through the database" if settings.embedded else "with Redis events"
+    last = port + workers - 1
+    click.echo(
+        f"Serving on http://{host}:{port} to http://{host}:{last} — {workers} web processes, "
+        f"{mode}, database {safe_url(settings)}\nPut a proxy in front that keeps each browser "
+        "on one process and spreads /api/ over all (deploy/nginx-local.conf); its upstream "
+        "servers: " + " ".join(f"{host}:{p};" for p in range(port, last + 1))
+    )
+    sys.exit(serve_many.run(host, port, workers))
 
 
 @main.group()

@@ -37,11 +37,11 @@ UPLOAD_ROUTES = re.compile(
 )
 
 
-def build(settings: Settings, *, run_jobs: bool = True) -> None:
+def build(settings: Settings, *, run_jobs: bool = True, scheduled: bool = True) -> None:
     """Register routes, middleware and the event relay on NiceGUI's app (once per process).
-    Without Redis the scheduled jobs run in this process; every process sweeps staged
-    uploads (`run_jobs=False`: the page tests switch both off to keep their data to
-    themselves)."""
+    Without Redis the scheduled jobs run in this process (`scheduled`: in one process of
+    `tracker serve --workers` only); every process sweeps staged uploads (`run_jobs=False`:
+    the page tests switch both off to keep their data to themselves)."""
     pages.register_all(
         pages.PageConfig(
             allow_signup=settings.allow_signup,
@@ -64,13 +64,12 @@ def build(settings: Settings, *, run_jobs: bool = True) -> None:
     mail_routes.install(app)
     app.remove_route(rqdash.PATH)  # a rebuild (as in the tests) replaces the mount
     app.mount(rqdash.PATH, rqdash.dashboard(settings.redis_url))
-    if settings.embedded and run_jobs:
+    timer = settings.embedded and run_jobs and scheduled
+    if timer:
         app.on_startup(lambda: background_tasks.create(_embedded_jobs(), name="embedded-jobs"))
     if run_jobs:
         app.on_startup(
-            lambda: background_tasks.create(
-                _sweep_staged_files(orphans=settings.embedded), name="sweep-staged"
-            )
+            lambda: background_tasks.create(_sweep_staged_files(orphans=timer), name="sweep-staged")
         )
         app.on_startup(lambda: background_tasks.create(_warm_similar(), name="warm-similar"))
     if not settings.redis_url:
@@ -321,8 +320,8 @@ def run_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings, host: str, port: int) -> None:
-    build(settings)
+def run(settings: Settings, host: str, port: int, *, scheduled: bool = True) -> None:
+    build(settings, scheduled=scheduled)
     app.on_startup(tune_gc)
     ui.run(
         host=host,

@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from bench.loadgen import serving
-from bench.ui_cluster import nginx_conf
+from bench.proxy import nginx_conf
 from tests.serverproc import running_server
 from tests.workers import free_port
 

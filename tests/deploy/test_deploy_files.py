@@ -142,13 +142,53 @@ def test_secrets_come_from_the_env_file_which_documents_them() -> None:
         assert re.search(rf"^{name}=$", example, re.M), name  # listed, deliberately empty
 
 
-def test_the_proxy_keeps_browsers_on_one_process_and_allows_uploads() -> None:
+def _blocks(conf: str, kind: str) -> dict[str, str]:
+    """The `kind` blocks (upstream, location) of an nginx site by name; none nests."""
+    return dict(re.findall(rf"^\s*{kind} (\S+) {{\n(.*?)^\s*}}", conf, re.M | re.S))
+
+
+def test_the_proxy_keeps_pages_on_one_process_spreads_the_api_and_allows_uploads() -> None:
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert "ip_hash;" in conf
+    upstreams = _blocks(conf, "upstream")
+    assert "ip_hash;" in upstreams["tracker_web"]
+    assert "least_conn;" in upstreams["tracker_api"]
+    servers = {name: re.findall(r"server (\S+);", body) for name, body in upstreams.items()}
+    assert servers == {"tracker_web": ["web:8080"], "tracker_api": ["web:8080"]}
+    locations = {
+        path: re.findall(r"proxy_pass http://(\w+);", body)
+        for path, body in _blocks(conf, "location").items()
+    }
+    # Pages and websockets sticky, the API spread, its sign-in and sign-up sticky (their
+    # per-address limits are counted in one process).
+    assert locations == {
+        "/": ["tracker_web"],
+        "/api/": ["tracker_api"],
+        "/api/v1/auth/": ["tracker_web"],
+    }
+    # Every location inherits the server's proxy headers: none sets its own.
+    assert all("proxy_set_header" not in body for body in _blocks(conf, "location").values())
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     size = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1))
     assert size > 25  # the default TRACKER_MAX_UPLOAD_MB, plus the form around it
     assert "gzip on;" in conf
+
+
+def _site_without_addresses(conf: str) -> list[str]:
+    """An nginx site's lines without comments, upstream servers and the listen port."""
+    lines = [line.split("#", 1)[0].rstrip() for line in conf.splitlines()]
+    return [line for line in lines if line and not re.match(r"\s*(server \S+:\d+;|listen )", line)]
+
+
+def test_the_single_machine_proxy_is_the_compose_one_pointed_at_local_processes() -> None:
+    """deploy/nginx-local.conf (in front of `tracker serve --workers`) cannot drift from
+    deploy/nginx.conf: only the addresses differ."""
+    compose = (ROOT / "deploy" / "nginx.conf").read_text()
+    local = (ROOT / "deploy" / "nginx-local.conf").read_text()
+    assert _site_without_addresses(local) == _site_without_addresses(compose)
+    for body in _blocks(local, "upstream").values():
+        assert re.findall(r"server (\S+);", body) == ["127.0.0.1:8081", "127.0.0.1:8082"]
+    assert re.findall(r"^\s*listen (\S+);", local, re.M) == ["8080"]
+    assert "tracker serve --workers 2 --port 8081" in local  # how to start what it expects
 
 
 def test_the_github_workflow_mirrors_ci_run() -> None:

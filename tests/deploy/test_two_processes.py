@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 import services
-from bench.ui_live import SimulatedBrowser
+from tests.deploy.live import created_issue_reaches_page
 from tests.pgschema import pg_schema
 from tests.serverproc import running_server
 from tracker_app import migrate
@@ -58,26 +57,6 @@ def test_a_change_through_one_process_shows_on_a_page_of_the_other(tmp_path: Pat
             services.connect(url, upload_dir=tmp_path / "uploads")
             with services.session() as s:  # a login session (stored in the database) ...
                 cookie, _ = services.auth.login(s, "max@example.com", PASSWORD)
-            # ... opens a page on B; the change goes through A's API. Arrival is waited for
-            # generously: how fast it is, is measured by bench/ui_live.py, not asserted here.
-            asyncio.run(_watch_b(a.url, b.url, cookie, headers))
+            # ... opens a page on B; the change goes through A's API.
+            asyncio.run(created_issue_reaches_page(b.url, a.url, cookie, headers))
             services.runtime().engine.dispose()
-
-
-async def _watch_b(a: str, b: str, cookie: str, headers: dict[str, str]) -> float:
-    browser = SimulatedBrowser(b, cookie)
-    async with httpx.AsyncClient(timeout=30) as http:
-        await browser.open(http)
-        await asyncio.sleep(0.5)
-        started = time.perf_counter()
-        created = await http.post(
-            f"{a}/api/v1/issues", headers=headers, json={"title": "Made on A"}
-        )
-        issue = created.json()
-        while (issue["id"], "OPEN") not in browser.seen:
-            if time.perf_counter() - started > 15:
-                raise AssertionError("process B's page never received the change")
-            await asyncio.sleep(0.01)
-        latency = browser.seen[(issue["id"], "OPEN")] - started
-    await browser.close()
-    return latency
