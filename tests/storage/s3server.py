@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from tests.serverproc import free_port
+from tests.workers import free_port
 
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "tracker-test",
