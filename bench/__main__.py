@@ -5,6 +5,7 @@
     python -m bench ui --issues 10000         page build, live updates, memory per page
     python -m bench cluster --clients 1000    1,000 pages over four processes behind nginx
     python -m bench queries --issues 100000   dashboard, insights and list queries
+    python -m bench search --issues 1000000   text search and the list's counts at scale
     python -m bench daily --issues 1000000    the daily_stats job (PostgreSQL)
     python -m bench uploads                   1 MB and 100 MB uploads: MB/s, peak memory
     python -m bench generate --issues 100000  only generate data (COPY on PostgreSQL)
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "ui": "ui_live",
     "cluster": "ui_cluster",
     "queries": "queries",
+    "search": "search",
     "daily": "daily_job",
     "uploads": "uploads",
     "generate": "generate",

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 import services.intake.models
 import services.notify.models  # noqa: F401
+from services import fulltext
 from services.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=fulltext.not_in_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -118,6 +118,8 @@ CARDS_CSS = """
   .issue-table tbody td.q-table--col-auto-width { width: auto; padding-right: 0; }
 }
 """
+# The table's "1-50 of 10,000+" when the total was counted only that far (services.queries).
+CAPPED_LABEL = "(first, end, total) => `${first}-${end} of ${total.toLocaleString('en')}+`"
 SORTS = {  # the sort picker that stands in for the column headers on a phone
     "-updated": "Recently updated",
     "-created": "Newest first",
@@ -191,6 +193,7 @@ class Listing:
     rows: list[dict[str, Any]]
     total: int
     counts: dict[str, int]
+    capped: bool = False  # `total` is a lower bound ("10,000+")
 
 
 def load(s: Any, actor: services.Actor, state: ListState) -> Listing:
@@ -200,7 +203,8 @@ def load(s: Any, actor: services.Actor, state: ListState) -> Listing:
         s, actor, state.query, page=state.page, page_size=state.per_page
     )
     counts = services.stats.counts_by_status(s, actor)
-    return Listing(rows=[row(i) for i in page.items], total=page.total, counts=counts)
+    rows = [row(i) for i in page.items]
+    return Listing(rows=rows, total=page.total, counts=counts, capped=page.total_capped)
 
 
 def row(issue: services.IssueSummary) -> dict[str, Any]:
@@ -218,9 +222,15 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
     }
 
 
+def sort_choices(f: services.IssueQuery) -> dict[str, str]:
+    """The phone's sort picker: "Best match" while searching, and the one in effect."""
+    choices = ({filters.RELEVANCE: "Best match"} if f.q else {}) | SORTS
+    return choices | ({f.order: f.order} if f.order not in choices else {})
+
+
 def _filtering(query: services.IssueQuery) -> bool:
     """Whether any filter is on (the sort is not a filter)."""
-    return query.model_copy(update={"sort": filters.DEFAULT_SORT}) != services.IssueQuery()
+    return query.model_copy(update={"sort": ""}) != services.IssueQuery()
 
 
 def show_active(chip: ui.chip, status: str, *, active: bool, filtering: bool) -> None:
@@ -270,6 +280,7 @@ class IssueListView:
         self.count_chips: dict[str, ui.chip] = {}
         self.focus_search = False
         self.total = 0
+        self.count_text = "0"
         self.bulk: BulkEdit | None = None
         self.refocus = ""  # the column header sorted from the keyboard
 
@@ -351,9 +362,9 @@ class IssueListView:
                     "min-w-48"
                 )
             ui.select(
-                SORTS | ({f.sort: f.sort} if f.sort not in SORTS else {}),
+                sort_choices(f),
                 label="Sort",
-                value=f.sort,
+                value=f.order,
                 on_change=lambda e: self.set(sort=e.value),
             ).props("dense").classes("min-w-44 sm:hidden")
             if f.signature:  # set by a link from an issue's or the insights' crash signatures
@@ -389,7 +400,7 @@ class IssueListView:
         }
 
     def _pagination(self, total: int) -> dict[str, Any]:
-        sort = self.state.query.sort
+        sort = self.state.query.order
         return {
             "page": self.state.page,
             "rowsPerPage": self.state.per_page,
@@ -443,6 +454,13 @@ class IssueListView:
             return
         listing = result.value
         self.total = listing.total
+        self.count_text = f"{listing.total:,}{'+' if listing.capped else ''}"
+        if (":pagination-label" in self.table.props) != listing.capped:
+            if listing.capped:
+                self.table.props[":pagination-label"] = CAPPED_LABEL
+            else:
+                del self.table.props[":pagination-label"]
+            self.table.update()
         if listing.rows != self.table.rows:
             replace_rows(self.table, listing.rows)
         if self.bulk is not None:
@@ -494,5 +512,5 @@ class IssueListView:
         await self.reload(shared=True)
         if self.table.rows != before:
             self.announce.text = (
-                f"The list was updated at {dt.datetime.now():%H:%M:%S}: {self.total} issues."
+                f"The list was updated at {dt.datetime.now():%H:%M:%S}: {self.count_text} issues."
             )

@@ -161,6 +161,11 @@ def begin_write(s: Session) -> None:
         raise
 
 
+def writing(s: Session) -> bool:
+    """Whether this session holds SQLite's write lock (`begin_write`)."""
+    return bool(s.info.get(_HOLDS_LOCK))
+
+
 def _release_writer(s: Session) -> None:
     if s.info.pop(_HOLDS_LOCK, False):
         _sqlite_writers.release()

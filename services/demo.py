@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from . import markdown, queries, security
+from . import fulltext, markdown, queries, security
 from .db import begin_write
 from .enums import Role, Severity, Status, Verb
 from .events import ChangeEvent, emit
@@ -168,6 +168,7 @@ def _insert_batch(
         s.execute(insert(IssueTag), tags)
     if comments:
         s.execute(insert(Comment), comments)
+    fulltext.refresh(s, ids)  # rows written without the ORM: the search learns them here
 
 
 def _plan(rng: random.Random, now: dt.datetime, reporters: list[int], staff: list[int]) -> Row:

@@ -20,8 +20,9 @@ from .enums import Severity, Status
 from .errors import InvalidInput
 from .schemas import Input, parse
 
-SORTS = ("updated", "created", "severity", "status", "title", "id", "affected")
+SORTS = ("updated", "created", "severity", "status", "title", "id", "affected", "relevance")
 DEFAULT_SORT = "-updated"
+RELEVANCE = "relevance"  # the default when `q` is given (services.fulltext)
 MAX_Q = 200
 MAX_REPORTER = 100
 MAX_TAG = 40
@@ -64,15 +65,25 @@ class IssueFilter(Input):
 
 
 class IssueQuery(IssueFilter):
-    """A filter and the order of the list: a key of SORTS, '-' first for descending."""
+    """A filter and the order of the list: a key of SORTS, '-' first for descending, or
+    empty for the default (`order`)."""
 
-    sort: str = DEFAULT_SORT
+    sort: str = ""
+
+    @property
+    def order(self) -> str:
+        """The sort in effect: the one chosen, else relevance for a search, else the most
+        recently updated first. Relevance without a search is the latter too."""
+        sort = self.sort or (RELEVANCE if self.q else DEFAULT_SORT)
+        if sort.removeprefix("-") == RELEVANCE:  # it has one direction
+            return RELEVANCE if self.q else DEFAULT_SORT
+        return sort
 
     @field_validator("sort", mode="before")
     @classmethod
     def _sort(cls, value: Any) -> Any:
         if value is None or value == "":
-            return DEFAULT_SORT
+            return ""
         if not isinstance(value, str) or value.removeprefix("-") not in SORTS:
             raise ValueError(
                 f"Unknown sort {value!r}; use one of {', '.join(SORTS)} "
@@ -174,7 +185,7 @@ def query_from_url(text: str, *, forgiving: bool = False) -> IssueQuery:
 
 def url_of(query: IssueQuery) -> str:
     """The canonical query string of a list: filters then the sort (left out when it is the
-    default), statuses and severities once each in their own order, nothing empty."""
+    default, empty), statuses and severities once each in their own order, nothing empty."""
     values = query.model_dump(mode="json")
     pairs: list[tuple[str, Any]] = []
     for name, field in URL_FIELDS.items():
@@ -184,6 +195,9 @@ def url_of(query: IssueQuery) -> str:
             pairs += [(name, m.value) for m in order if m.value in value]
         elif field == "unassigned":
             pairs.append((name, "true" if value else None))
-        elif field != "sort" or value != DEFAULT_SORT:
+        elif field == "sort":
+            default = RELEVANCE if query.q else DEFAULT_SORT
+            pairs.append((name, None if value in ("", default) else value))
+        else:
             pairs.append((name, value))
     return urlencode([(k, v) for k, v in pairs if v])

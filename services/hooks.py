@@ -54,7 +54,6 @@ def recorded(s: Session, issue: Any, row: Any) -> None:
 
 
 # Issue filters a later part answers: name -> (value -> a SELECT of matching issue ids).
-# "text": issues whose other text matches a LIKE pattern (the list's `q` searches it too);
 # "signature": issues with a crash signature (the list's `signature=`).
 IssueIds = Callable[[str], Any]
 _issue_filters: dict[str, IssueIds] = {}
@@ -136,4 +135,22 @@ def export_cells(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
         found = cells(s, issue_ids)
         for i in issue_ids:
             out[i].extend(found.get(i) or [""] * len(columns))
+    return out
+
+
+# More searchable text of issues (services.fulltext): (connection, issue ids) -> id -> texts.
+Texts = Callable[[Any, list[int]], dict[int, list[str]]]
+_texts: list[Texts] = []
+
+
+def on_texts(provider: Texts) -> None:
+    if provider not in _texts:
+        _texts.append(provider)
+
+
+def texts_of(conn: Any, issue_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for provider in list(_texts):
+        for issue_id, texts in provider(conn, issue_ids).items():
+            out.setdefault(issue_id, []).extend(texts)
     return out

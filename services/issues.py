@@ -19,7 +19,7 @@ from .db import begin_write
 from .enums import TRANSITIONS, Resolution, Status, Verb
 from .errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from .events import ChangeEvent, emit
-from .filters import IssueQuery, for_user
+from .filters import RELEVANCE, IssueQuery, for_user
 from .filters import build as build_filter
 from .idempotency import NO_KEY, Claim
 from .models import Attachment, Issue, IssueTag, User, utcnow
@@ -132,11 +132,23 @@ def list_issues(
         return IssuePage(items=[], total=0, page=page, page_size=page_size)
     page = max(1, page)
     page_size = min(max(1, page_size), queries.MAX_PAGE_SIZE)
-    query = queries.filtered(select(Issue), for_user(wanted, user.id, reporter_id))
-    total = queries.count(s, query)
-    window = queries.ordered(query, wanted.sort).offset((page - 1) * page_size).limit(page_size)
-    items = queries.summaries(s, window)
-    return IssuePage(items=items, total=total, page=page, page_size=page_size)
+    mine = for_user(wanted, user.id, reporter_id)
+    query = queries.filtered(select(Issue), mine)
+    queries.short_queries(s)
+    start = (page - 1) * page_size
+    if wanted.order == RELEVANCE and wanted.q:
+        others = queries.filtered(select(Issue), mine.model_copy(update={"q": None}))
+        items = queries.ranked(s, others, wanted.q, start, page_size)
+    else:
+        window = queries.ordered(query, wanted.order).offset(start).limit(page_size)
+        items = queries.summaries(s, window)
+    if 0 < len(items) < page_size or (page == 1 and not items):
+        total, capped = start + len(items), False  # the page holds the end of the list
+    else:
+        cap = queries.SEARCH_COUNT_CAP if wanted.q else queries.COUNT_CAP
+        # Always past the next page, so paging on can tell whether there is one.
+        total, capped = queries.count_capped(s, query, max(cap, start + 2 * page_size))
+    return IssuePage(items=items, total=total, total_capped=capped, page=page, page_size=page_size)
 
 
 def update_issue(

@@ -203,6 +203,35 @@ class Issue(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class IssueText(Base):
+    """An issue's searchable text, folded to lower case (services.fulltext): the title, and
+    the body (title, description, comments, text read from files). Trigram-indexed."""
+
+    __tablename__ = "issue_texts"
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class IssueCount(Base):
+    """How many issues per (status, severity), for everyone (reporter_id 0) and for each
+    reporter, as signed deltas written by database triggers in the transaction of every
+    change (migration 0015); `services.stats` sums them and folds them together now and
+    then. Never written by the app itself."""
+
+    __tablename__ = "issue_counts"
+    __table_args__ = (Index("ix_issue_counts_reporter_id", "reporter_id"), IDS_NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(Integer)  # 0: every issue
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class IssueVector(Base):
     """An issue's embedding (services.suggest): computed in the background on create and
     edit, read into each process's similarity index."""

@@ -6,14 +6,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from . import hooks, markdown
+from . import fulltext, hooks, markdown
 from .enums import SEVERITY_RANK, STATUS_RANK
 from .filters import IssueFilter
+from .fulltext import escape_like
 from .models import Attachment, Issue, IssueTag, Tag, User
 from .schemas import AttachmentView, IssueSummary, IssueView, UserRef
 
@@ -32,6 +44,8 @@ SUMMARY_COLUMNS = (
     Issue.resolution,
 )
 MAX_PAGE_SIZE = 100
+COUNT_CAP = 10_000  # list totals beyond this say "10,000+"
+SEARCH_COUNT_CAP = 1_000  # a text search's: each match counted is a text read ("1,000+")
 
 
 def issue_view(s: Session, issue_id: int) -> IssueView:
@@ -193,17 +207,11 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
     if f.unassigned:
         query = query.where(Issue.assignee_id.is_(None))
     if f.q:
-        pattern = f"%{escape_like(f.q)}%"
-        matches: list[ColumnElement[bool]] = [
-            Issue.title.ilike(pattern, escape="\\"),
-            Issue.description.ilike(pattern, escape="\\"),
-        ]
-        other = hooks.issue_ids("text", pattern)  # text read from files (services.intake)
-        if other is not None:
-            matches.append(Issue.id.in_(other))
+        found = fulltext.terms(f.q)
+        matches: list[ColumnElement[bool]] = [fulltext.matching(found)] if found else []
         if (number := _issue_number(f.q)) is not None:
             matches.append(Issue.id == number)  # "#207" or "207" finds issue 207
-        query = query.where(or_(*matches))
+        query = query.where(or_(*matches) if matches else false())
     if f.signature:
         with_it = hooks.issue_ids("signature", f.signature)
         query = query.where(false() if with_it is None else Issue.id.in_(with_it))
@@ -237,12 +245,63 @@ def count(s: Session, query: Select[Issue]) -> int:
     return s.scalar(counted.order_by(None)) or 0
 
 
+def count_capped(s: Session, query: Select[Issue], cap: int) -> tuple[int, bool]:
+    """How many rows a filtered issue query matches, counting no further than `cap`:
+    (count, False), or (cap, True) when there are more. The database stops reading at the
+    cap instead of visiting every match."""
+    ones: Select[Any] = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    limited = ones.order_by(None).limit(cap + 1).subquery()
+    n = s.scalar(select(func.count()).select_from(limited)) or 0
+    return (cap, True) if n > cap else (n, False)
+
+
+def short_queries(s: Session) -> None:
+    """PostgreSQL: no parallel workers for the rest of this transaction. A list's queries
+    stop after a page; starting workers cost 30-50 ms each on a 2-core machine, more than
+    the queries themselves (`python -m bench search`)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
+def ranked(s: Session, query: Select[Issue], q: str, start: int, size: int) -> list[IssueSummary]:
+    """A page of the matches of search `q` among `query`'s issues, by relevance
+    (services.fulltext): the issue whose number `q` is, then those with every term in their
+    title, then the rest; the most recently updated first in each. Each tier is its own
+    ordered query that stops once the page is full, so a common word costs no more than a
+    rare one."""
+    if "\x00" in q:
+        return []  # as `filtered`: stored text never holds a NUL
+    found = fulltext.terms(q)
+    tiers: list[ColumnElement[bool]] = []
+    if (number := _issue_number(q)) is not None:
+        tiers.append(Issue.id == number)
+    if found:
+        tiers += [fulltext.matching(found, "title"), fulltext.matching(found, "body_only")]
+    wanted = start + size
+    ids: list[int] = []
+    seen: set[int] = set()
+    for tier in tiers:
+        tier_ids = s.scalars(
+            query.where(tier)
+            .with_only_columns(Issue.id)
+            .order_by(Issue.updated_at.desc(), Issue.id.desc())
+            .limit(wanted)
+        )
+        for i in tier_ids:
+            if i not in seen:
+                seen.add(i)
+                ids.append(i)
+        if len(ids) >= wanted:
+            break
+    page = ids[start:wanted]
+    if not page:
+        return []
+    by_id = {i.id: i for i in summaries(s, select(Issue).where(Issue.id.in_(page)))}
+    return [by_id[i] for i in page if i in by_id]
+
+
 def _issue_number(text: str) -> int | None:
     digits = text.strip().removeprefix("#")
     if digits.isascii() and digits.isdigit() and 0 < int(digits) < 2**31:
         return int(digits)
     return None
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -288,6 +288,9 @@ ItemT = TypeVar("ItemT")
 class Page(View, Generic[ItemT]):
     items: list[ItemT]
     total: int
+    # True when `total` is a lower bound: counting further would read every match
+    # (services.queries.COUNT_CAP), so "10,000+" is shown.
+    total_capped: bool = False
     page: int
     page_size: int
 

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import exc, inspect, text
 
+from services import fulltext
 from services.db import make_engine
 from services.models import Base
 from tests.pgschema import PG_URL, pg_schema
@@ -35,7 +36,8 @@ def empty_url(request, tmp_path) -> Iterator[str]:
 def _tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return {n for n in names if not n.startswith(fulltext.FTS)}  # SQLite's search index
     finally:
         engine.dispose()
 
@@ -44,7 +46,8 @@ def _diff(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_object": fulltext.not_in_models}
+            ctx = MigrationContext.configure(conn, opts=opts)
             return compare_metadata(ctx, Base.metadata)
     finally:
         engine.dispose()
@@ -285,20 +288,62 @@ def test_a_view_name_is_unique_per_owner_and_goes_with_its_owner(migrated):
     assert owners == [bob]
 
 
-def test_saved_views_come_and_go_with_0012_alone(empty_url):
-    later = {"saved_views", "api_tokens"}
-    migrate.upgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - later
-    migrate.upgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}
-    migrate.downgrade(empty_url, "0011")
-    assert _tables(empty_url) == MODEL_TABLES - later
+# The tables of the later revisions, each by the revision that adds it.
+ADDED_BY = {
+    "saved_views": "0012",
+    "api_tokens": "0013",
+    "issue_texts": "0014",
+    "issue_counts": "0015",
+}
 
 
-def test_api_tokens_come_and_go_with_0013_alone(empty_url):
-    migrate.upgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}
+def _tables_at(revision: str) -> set[str]:
+    return MODEL_TABLES - {t for t, added in ADDED_BY.items() if added > revision}
+
+
+@pytest.mark.parametrize("revision", ["0012", "0013", "0014", "0015"])
+def test_each_later_table_comes_and_goes_with_its_revision_alone(empty_url, revision):
+    before = f"{int(revision) - 1:04d}"
+    migrate.upgrade(empty_url, before)
+    assert _tables(empty_url) == _tables_at(before)
+    migrate.upgrade(empty_url, revision)
+    assert _tables(empty_url) == _tables_at(revision)
+    migrate.downgrade(empty_url, before)
+    assert _tables(empty_url) == _tables_at(before)
+
+
+def test_0014_indexes_the_issues_already_there_and_goes_away_whole(empty_url):
     migrate.upgrade(empty_url, "0013")
-    assert _tables(empty_url) == MODEL_TABLES
-    migrate.downgrade(empty_url, "0012")
-    assert _tables(empty_url) == MODEL_TABLES - {"api_tokens"}
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        reporter = conn.execute(
+            USER_SQL, {"email": "r@example.com", "role": "REPORTER", "active": True}
+        ).lastrowid
+        reporter = reporter or conn.scalar(text("SELECT id FROM users"))
+        conn.execute(ISSUE_SQL, {"severity": "LOW", "status": "OPEN", "reporter": reporter})
+        conn.execute(
+            text("UPDATE issues SET title = 'Checkout CRASHES', description = 'on Ünïcode'")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO comments (issue_id, author_id, body, body_html, created_at) "
+                "SELECT id, :r, 'seen in Safari', '', CURRENT_TIMESTAMP FROM issues"
+            ),
+            {"r": reporter},
+        )
+    engine.dispose()
+    migrate.upgrade(empty_url, "0014")
+    engine = make_engine(empty_url)
+    with engine.connect() as conn:
+        title, body = conn.execute(text("SELECT title, body FROM issue_texts")).one()
+    engine.dispose()
+    assert title == "checkout crashes"
+    assert body.split("\n") == ["checkout crashes", "on ünïcode", "seen in safari"]
+    migrate.downgrade(empty_url, "0013")
+    engine = make_engine(empty_url)
+    try:
+        assert "issue_texts" not in inspect(engine).get_table_names()
+        leftovers = [n for n in inspect(engine).get_table_names() if "issue_texts" in n]
+        assert leftovers == []
+    finally:
+        engine.dispose()

@@ -273,6 +273,7 @@ def _first_admin(settings: Settings) -> None:
 
 main.add_command(cli_data.import_command)
 main.add_command(cli_data.export_command)
+main.add_command(cli_data.search_index_command)
 main.add_command(cli_bulk.bulk_command)
 main.add_command(cli_jobs.stats)
 main.add_command(cli_intake.intake)

@@ -1,4 +1,5 @@
-"""`tracker import` and `tracker export`: issues as CSV, with progress bars."""
+"""`tracker import` and `tracker export`: issues as CSV, with progress bars; `tracker
+search-index`."""
 
 from __future__ import annotations
 
@@ -92,3 +93,18 @@ def actor_for(email: str | None) -> Actor:
     if admins is None:
         raise click.ClickException("No active administrator: pass --as EMAIL.")
     return admins
+
+
+@click.command("search-index")
+@clean_errors
+def search_index_command() -> None:
+    """Rebuild the full-text search text of every issue. The app keeps it in step by
+    itself; this is for rows loaded with SQL around the app."""
+    settings = settings_from_env()
+    prepare_database(settings)
+    connect(settings)
+    with services.session() as s:
+        services.db.begin_write(s)
+        done = services.fulltext.rebuild(s)
+        s.commit()
+    click.echo(f"Indexed the text of {done} issues.")

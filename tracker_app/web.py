@@ -21,7 +21,7 @@ import services
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
-from . import api, fastpacket, headers, mail_routes, migrate, observe, rqdash
+from . import api, api_first, fastpacket, headers, mail_routes, migrate, observe, rqdash
 from .headers import SecurityHeaders
 from .limits import BodyLimit
 from .settings import Settings
@@ -78,6 +78,7 @@ def build(settings: Settings, *, run_jobs: bool = True, scheduled: bool = True) 
     _relay_events()
 
     app.add_middleware(observe.RequestLog)  # outermost: sees every request and its status
+    api_first.install(app, api.API_PREFIX)  # API requests skip the pages' middleware
 
     @app.get("/readyz", tags=["health"])
     def readyz() -> JSONResponse:

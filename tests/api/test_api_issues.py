@@ -184,3 +184,22 @@ async def test_only_admins_delete(http, people) -> None:
     assert (await http.delete(url, headers=auth(people["maintainer"]))).status_code == 403
     assert (await http.delete(url, headers=auth(people["admin"]))).status_code == 204
     assert (await http.get(url, headers=auth(people["admin"]))).status_code == 404
+
+
+async def test_search_ranks_by_relevance_and_says_when_a_total_is_capped(
+    http, people, monkeypatch
+) -> None:
+    staff = auth(people["maintainer"])
+    make_issue(people["reporter"], title="Export hangs")
+    make_issue(people["reporter"], title="Spinner", description="export again")
+    make_issue(people["reporter"], title="Export fails")
+    ranked = (await http.get("/api/v1/issues?q=EXPORT", headers=staff)).json()
+    assert [i["title"] for i in ranked["items"]] == ["Export fails", "Export hangs", "Spinner"]
+    assert (ranked["total"], ranked["total_capped"]) == (3, False)
+    by_title = (await http.get("/api/v1/issues?q=export&sort=title", headers=staff)).json()
+    assert [i["title"] for i in by_title["items"]] == ["Export fails", "Export hangs", "Spinner"]
+    newest = (await http.get("/api/v1/issues?q=export&sort=-updated", headers=staff)).json()
+    assert [i["title"] for i in newest["items"]] == ["Export fails", "Spinner", "Export hangs"]
+    monkeypatch.setattr(services.queries, "COUNT_CAP", 2)
+    capped = (await http.get("/api/v1/issues?page_size=1", headers=staff)).json()
+    assert (capped["total"], capped["total_capped"], len(capped["items"])) == (2, True, 1)

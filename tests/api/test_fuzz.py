@@ -24,6 +24,7 @@ def _schemathesis() -> str:
     return found
 
 
+@pytest.mark.timeout(660)  # schemathesis has 600 s of its own (below)
 def test_no_input_makes_the_api_fail(tmp_path: Path) -> None:
     with running_server(tmp_path) as server:
         server.cli("create-admin", "--email", "fuzz@example.com", "--password", PASSWORD)

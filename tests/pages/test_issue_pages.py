@@ -316,3 +316,30 @@ async def test_close_outright_or_withdraw(create_user, db) -> None:
     reporter_browser.find(kind=ui.button, content="Withdraw my issue").click()
     await reporter_browser.should_see("resolved it as withdrawn", retries=100)
     await reporter_browser.should_not_see("Withdraw my issue")
+
+
+async def test_a_search_lists_the_best_matches_first_and_a_capped_total_says_so(
+    user: User, db, monkeypatch
+) -> None:
+    sign_in(user, "MAINTAINER")
+    reporter = make_user()
+    make_issue(reporter, title="Export hangs")
+    make_issue(reporter, title="Spinner forever", description="during the export")
+    make_issue(reporter, title="Unrelated")
+    await user.open("/?q=export")
+    await until(lambda: titles(user) == ["Export hangs", "Spinner forever"])
+    [table] = user.find(kind=ui.table).elements
+    assert ":pagination-label" not in table.props  # an exact total: Quasar's own label
+    for n in range(20):
+        make_issue(reporter, title=f"More {n}")
+    monkeypatch.setattr(services.queries, "COUNT_CAP", 15)
+    await user.open("/?per=10")  # a full page: counted, to 20 (at least past the next page)
+    await until(lambda: ":pagination-label" in table.props or _new_table(user, table))
+    [table] = user.find(kind=ui.table).elements
+    assert "+" in table.props[":pagination-label"] and table.pagination["rowsNumber"] == 20
+    assert len(titles(user)) == 10  # every issue of the page is listed
+
+
+def _new_table(user: User, old: ui.table) -> bool:
+    [table] = user.find(kind=ui.table).elements
+    return table is not old and ":pagination-label" in table.props

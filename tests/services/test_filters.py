@@ -35,7 +35,7 @@ def world(db):
         s.add(
             Analysis(
                 issue_id=tagged.id,
-                source="comment",
+                source="attachment",
                 source_id=900_002,
                 text="log: ERR_CONNECTION_REFUSED",
             )

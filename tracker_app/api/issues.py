@@ -78,8 +78,12 @@ def list_issues(
     who: Who,
     f: Annotated[IssueFilter, Depends(issue_filter)],
     sort: Annotated[
-        str, Query(description=f"{', '.join(filters.SORTS)}; prefix '-' for descending")
-    ] = filters.DEFAULT_SORT,
+        str,
+        Query(
+            description=f"{', '.join(filters.SORTS)}; prefix '-' for descending. Default: "
+            "relevance when `q` is given, else -updated"
+        ),
+    ] = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, description="at most 100")] = 50,
 ) -> Response:

@@ -1,12 +1,13 @@
-"""axe-core on every page, for every role, on a laptop and a phone: no serious or critical
-accessibility violation (WCAG 2.2 AA rules), in light and in dark mode."""
+"""axe-core on every page, for every role: what the tests/e2e/test_accessibility_*.py files
+share. Each of those files checks one width and colour scheme (a laptop and a phone in light
+mode, a laptop in dark mode), so pytest-xdist can run them on different workers: no serious
+or critical accessibility violation (WCAG 2.2 AA rules) on any page."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.serverproc import Server
@@ -32,10 +33,11 @@ PAGES = {
         "/issues/{issue}",
     ],
 }
-SIGNED_OUT = ["/forgot", "/reset?token=none", "/register"]
+SIGNED_OUT = ["/login", "/forgot", "/reset?token=none", "/register"]
 
 
-def _violations(page: Page) -> list[str]:
+def violations(page: Page) -> list[str]:
+    """The serious and critical violations axe-core finds on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
     found = Axe().run(page).response["violations"]
@@ -46,30 +48,34 @@ def _violations(page: Page) -> list[str]:
     ]
 
 
-def _sign_in(browser: Any, server: Server, email: str, width: int, scheme: str) -> Page:
+def _signed_out_page(browser: Any, width: int, scheme: str) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    for path in ["/login", *SIGNED_OUT]:
-        page.goto(f"{server.url}{path}")
-        page.wait_for_load_state("networkidle")
-        assert _violations(page) == [], path
+    return context.new_page()
+
+
+def _sign_in(page: Page, server: Server, email: str) -> None:
     page.goto(f"{server.url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (390, "light"), (1280, "dark")])
-def test_no_serious_violation_on_any_page(
-    server: Server, browser: Any, width: int, scheme: str
-) -> None:
+def check_every_page(server: Server, browser: Any, width: int, scheme: str) -> None:
+    """At `width` in `scheme`: the signed-out pages (once: they are the same whoever signs
+    in next), then for each role, in a browser context of its own signed in through the
+    login page, the role's pages."""
     issue = None
-    for role in PAGES:
+    for n, role in enumerate(PAGES):
         email = f"{role.lower()}.{width}.{scheme}@example.com"
         server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", role)
-        page = _sign_in(browser, server, email, width, scheme)
+        page = _signed_out_page(browser, width, scheme)
+        if n == 0:  # the same pages for everyone before sign-in: checked once
+            for path in SIGNED_OUT:
+                page.goto(f"{server.url}{path}")
+                page.wait_for_load_state("networkidle")
+                assert violations(page) == [], path
+        _sign_in(page, server, email)
         if issue is None:  # one issue (the reporter's) that every role may open
             page.goto(f"{server.url}/issues/new")
             page.get_by_label("Title").fill("Accessible issue")
@@ -80,5 +86,5 @@ def test_no_serious_violation_on_any_page(
             page.goto(server.url + path.format(issue=issue))
             expect(page.get_by_role("heading", level=1).first).to_be_visible()
             page.wait_for_load_state("networkidle")
-            assert _violations(page) == [], (role, path)
+            assert violations(page) == [], (role, path)
         page.context.close()
