@@ -32,7 +32,9 @@ from sqlalchemy import (
     bindparam,
     column,
     delete,
+    event,
     insert,
+    inspect,
     not_,
     select,
     table,
@@ -220,8 +222,6 @@ def _note_changes(s: Session, flush_context: Any) -> None:
 
 
 def _text_changed(issue: Issue) -> bool:
-    from sqlalchemy import inspect
-
     attrs = inspect(issue).attrs
     return attrs.title.history.has_changes() or attrs.description.history.has_changes()
 
@@ -240,8 +240,6 @@ def _forget(s: Session) -> None:
 
 
 def listen() -> None:
-    from sqlalchemy import event
-
     event.listen(Session, "after_flush", _note_changes)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_rollback", _forget)

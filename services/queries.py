@@ -184,7 +184,7 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.status.in_(f.status))
     if f.severity:
         query = query.where(Issue.severity.in_(f.severity))
-    if any("\x00" in text for text in (f.tag, f.reporter, f.q, f.signature) if text):
+    if _holds_nul(f.tag, f.reporter, f.q, f.signature):
         # Stored text never holds a NUL (inputs refuse it) and PostgreSQL refuses one in a
         # query (SQLite would cut the pattern short): such a filter matches nothing.
         return query.where(false())
@@ -269,8 +269,8 @@ def ranked(s: Session, query: Select[Issue], q: str, start: int, size: int) -> l
     title, then the rest; the most recently updated first in each. Each tier is its own
     ordered query that stops once the page is full, so a common word costs no more than a
     rare one."""
-    if "\x00" in q:
-        return []  # as `filtered`: stored text never holds a NUL
+    if _holds_nul(q):
+        return []  # as `filtered`
     found = fulltext.terms(q)
     tiers: list[ColumnElement[bool]] = []
     if (number := _issue_number(q)) is not None:
@@ -298,6 +298,12 @@ def ranked(s: Session, query: Select[Issue], q: str, start: int, size: int) -> l
         return []
     by_id = {i.id: i for i in summaries(s, select(Issue).where(Issue.id.in_(page)))}
     return [by_id[i] for i in page if i in by_id]
+
+
+def _holds_nul(*texts: str | None) -> bool:
+    """Stored text never holds a NUL (inputs refuse it), so a filter with one matches
+    nothing."""
+    return any("\x00" in text for text in texts if text)
 
 
 def _issue_number(text: str) -> int | None:
