@@ -168,9 +168,10 @@ def _record(name: str, started: dt.datetime, *, ok: bool, attempts: int, message
                     message=message[:2000],
                 )
             )
-            s.execute(
-                delete(JobRun).where(JobRun.started_at < utcnow() - dt.timedelta(days=KEEP_DAYS))
-            )
+            cutoff = utcnow() - dt.timedelta(days=KEEP_DAYS)
+            # Each job forgets its own old runs: the (name, started_at) index finds them, where
+            # a cutoff alone read every run on each write (one per analysed text or file).
+            s.execute(delete(JobRun).where(JobRun.name == name, JobRun.started_at < cutoff))
             s.commit()
     except Exception:
         log.exception("could not record the run of job %s", name)

@@ -283,6 +283,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activity_issue_id_id", "issue_id", "id"),
         Index("ix_activity_created_at", "created_at"),
+        Index("ix_activity_actor_id_created_at", "actor_id", "created_at"),  # write limits
         IDS_NEVER_REUSED,
     )
 

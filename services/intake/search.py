@@ -32,9 +32,14 @@ def _file_texts(conn: Any, issue_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _note_texts(s: Session, flush_context: Any) -> None:
-    """After a flush: an issue whose file text was written is searched anew."""
+    """After a flush: an issue whose file text was written is searched anew (the text read
+    from a description or a comment is that text itself, already searched)."""
     for obj in (*s.new, *s.dirty):
-        if isinstance(obj, Analysis) and inspect(obj).attrs.text.history.has_changes():
+        if (
+            isinstance(obj, Analysis)
+            and obj.source == Source.ATTACHMENT
+            and inspect(obj).attrs.text.history.has_changes()
+        ):
             fulltext.touch(s, obj.issue_id)
 
 

@@ -82,6 +82,22 @@ def test_failures_are_retried_with_backoff_then_recorded(db):
             jobs.job_overview(s, maintainer)
 
 
+def test_a_job_forgets_its_runs_older_than_a_month(db):
+    long_ago = services.models.utcnow() - dt.timedelta(days=jobs.KEEP_DAYS + 1)
+    with services.session() as s:
+        s.add_all(
+            [
+                JobRun(name="refresh-today", started_at=long_ago, ok=True, message="old"),
+                JobRun(name="refresh-today", started_at=services.models.utcnow(), message="new"),
+            ]
+        )
+        s.commit()
+    jobs.refresh_today()
+    with services.session() as s:
+        kept = s.scalars(select(JobRun.message).where(JobRun.name == "refresh-today")).all()
+    assert "old" not in kept and "new" in kept and len(kept) == 2
+
+
 def test_recompute_today_now_is_for_admins_only_and_runs_once(db):
     make_issue(make_user())
     admin, maintainer = make_user("ADMIN"), make_user("MAINTAINER")
