@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import affected, files, hooks, idempotency, markdown, queries, quotas
+from . import affected, files, hooks, idempotency, markdown, queries, quotas, stats
 from .activity import record
 from .db import begin_write
 from .enums import TRANSITIONS, Resolution, Status, Verb
@@ -144,6 +144,8 @@ def list_issues(
         items = queries.summaries(s, window)
     if 0 < len(items) < page_size or (page == 1 and not items):
         total, capped = start + len(items), False  # the page holds the end of the list
+    elif (kept := stats.matching(s, mine)) is not None:
+        total, capped = kept, False
     else:
         cap = queries.SEARCH_COUNT_CAP if wanted.q else queries.COUNT_CAP
         # Always past the next page, so paging on can tell whether there is one.

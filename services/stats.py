@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from . import db
 from .db import begin_write
 from .enums import Severity, Status
+from .filters import IssueFilter
 from .models import DailyStat, IssueCount
 from .permissions import NOBODY, is_staff, load_actor, require, visible_reporter
 from .schemas import Actor, DailyCount
@@ -33,6 +34,24 @@ def counts_by_status(s: Session, actor: Actor) -> dict[str, int]:
     for (status, _), n in _counts(s, actor).items():
         out[status] += n
     return out
+
+
+# The filter fields the kept counts can answer; any other narrows by more than they know.
+COUNTED_BY = frozenset({"status", "severity", "reporter_id", "sort"})
+
+
+def matching(s: Session, f: IssueFilter) -> int | None:
+    """How many issues a filter of statuses, severities and one reporter (or none) matches,
+    from the counts the triggers keep: exact, and a few rows read however many issues there
+    are. None for any other filter. `f` is narrowed to what the asker may see already."""
+    if not f.model_dump(exclude_defaults=True).keys() <= COUNTED_BY:
+        return None
+    statuses, severities = {str(st) for st in f.status}, {str(sev) for sev in f.severity}
+    return sum(
+        n
+        for (status, severity), n in _scope_counts(s, f.reporter_id or 0).items()
+        if (not statuses or status in statuses) and (not severities or severity in severities)
+    )
 
 
 def daily_series(
@@ -65,7 +84,11 @@ def _counts(s: Session, actor: Actor) -> dict[tuple[str, str], int]:
     reporter_id = visible_reporter(load_actor(s, actor), None)
     if reporter_id == NOBODY:
         return {}
-    scope = 0 if reporter_id is None else reporter_id
+    return _scope_counts(s, 0 if reporter_id is None else reporter_id)
+
+
+def _scope_counts(s: Session, scope: int) -> dict[tuple[str, str], int]:
+    """One scope's counts: everyone's (0) or one reporter's."""
     rows = s.execute(
         select(IssueCount.status, IssueCount.severity, func.sum(IssueCount.n), func.count())
         .where(IssueCount.reporter_id == scope)

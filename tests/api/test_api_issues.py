@@ -201,5 +201,7 @@ async def test_search_ranks_by_relevance_and_says_when_a_total_is_capped(
     newest = (await http.get("/api/v1/issues?q=export&sort=-updated", headers=staff)).json()
     assert [i["title"] for i in newest["items"]] == ["Export fails", "Spinner", "Export hangs"]
     monkeypatch.setattr(services.queries, "COUNT_CAP", 2)
-    capped = (await http.get("/api/v1/issues?page_size=1", headers=staff)).json()
+    capped = (await http.get("/api/v1/issues?page_size=1&unassigned=true", headers=staff)).json()
     assert (capped["total"], capped["total_capped"], len(capped["items"])) == (2, True, 1)
+    kept = (await http.get("/api/v1/issues?page_size=1", headers=staff)).json()
+    assert (kept["total"], kept["total_capped"]) == (3, False)  # from the kept counts

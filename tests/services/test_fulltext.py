@@ -149,8 +149,10 @@ def test_a_total_beyond_the_cap_says_so(people, monkeypatch):
     assert (deep.total, deep.total_capped, len(deep.items)) == (7, False, 2)
     last = listed(q="crash", page=4, page_size=2)  # the end of the list is on this page
     assert (last.total, last.total_capped, len(last.items)) == (7, False, 1)
-    plain = listed(page_size=2)  # without a search the other cap
+    plain = listed(page_size=2, unassigned=True)  # without a search the other cap
     assert (plain.total, plain.total_capped) == (4, True)
+    # Filtered by status, severity or reporter alone: the kept counts, exact (stats.matching)
+    assert (listed(page_size=2).total, listed(page_size=2).total_capped) == (7, False)
     assert listed(q="crash", page=9, page_size=2).total == 7  # past the end: counted
 
 

@@ -115,3 +115,58 @@ def test_a_reporter_counts_only_their_own(db):
     make_issue(theirs)
     assert _shown(mine)["OPEN"] == 1
     assert _shown(make_user("MAINTAINER"))["OPEN"] == 3
+
+
+def _listed_total(actor, **criteria) -> tuple[int, bool]:
+    with services.session() as s:
+        page = services.issues.list_issues(s, actor, page_size=1, **criteria)
+        return page.total, page.total_capped
+
+
+def _counted(**where) -> int:
+    query = select(func.count()).select_from(Issue)
+    for column, values in where.items():
+        query = query.where(getattr(Issue, column).in_(values))
+    with services.session() as s:
+        return s.scalar(query) or 0
+
+
+def test_a_list_filtered_by_status_severity_or_reporter_takes_its_total_from_the_counts(
+    db, monkeypatch
+):
+    people = team()
+    maintainer, reporter = people["maintainer"], people["reporter"]
+    rng = random.Random(7)
+    for _ in range(14):
+        issue = make_issue(
+            rng.choice([reporter, people["other"]]), severity=rng.choice(["LOW", "HIGH"])
+        )
+        if rng.random() < 0.5:
+            with services.session() as s:
+                services.issues.change_status(s, maintainer, issue.id, "TRIAGED")
+    with services.session() as s:  # around the services, as a bulk fix would
+        s.execute(update(Issue).where(Issue.id % 3 == 0).values(severity="CRITICAL"))
+        s.commit()
+
+    def no_counting(*args, **kwargs):
+        raise AssertionError("counted the rows instead of reading the kept counts")
+
+    monkeypatch.setattr(services.queries, "count_capped", no_counting)
+    assert _listed_total(maintainer) == (_counted(), False)
+    assert _listed_total(maintainer, status="OPEN,TRIAGED", severity="CRITICAL") == (
+        _counted(status=["OPEN", "TRIAGED"], severity=["CRITICAL"]),
+        False,
+    )
+    assert _listed_total(maintainer, reporter_id=reporter.id, status="TRIAGED") == (
+        _counted(reporter_id=[reporter.id], status=["TRIAGED"]),
+        False,
+    )
+    assert _listed_total(reporter, severity="LOW,HIGH") == (
+        _counted(reporter_id=[reporter.id], severity=["LOW", "HIGH"]),
+        False,
+    )
+    monkeypatch.undo()  # any other filter counts the rows
+    assert _listed_total(maintainer, unassigned=True, status="TRIAGED") == (
+        _counted(status=["TRIAGED"]),
+        False,
+    )
