@@ -4,6 +4,7 @@
     python -m bench api --issues 10000,100000 the HTTP API under wrk, concurrency 1/8/32
     python -m bench ui --issues 10000         page build, live updates, memory per page
     python -m bench cluster --clients 1000    1,000 pages over four processes behind nginx
+    python -m bench soak --minutes 30         mixed browsing and writing: memory over time
     python -m bench queries --issues 100000   dashboard, insights and list queries
     python -m bench search --issues 1000000   text search and the list's counts at scale
     python -m bench daily --issues 1000000    the daily_stats job (PostgreSQL)
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "api": "api_load",
     "ui": "ui_live",
     "cluster": "ui_cluster",
+    "soak": "soak",
     "queries": "queries",
     "search": "search",
     "daily": "daily_job",

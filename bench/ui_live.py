@@ -37,9 +37,11 @@ CLIENT_ID = re.compile(r"""['"]client_id['"]:\s*['"]([0-9a-f-]+)['"]""")
 class SimulatedBrowser:
     """Loads the page over HTTP, then connects its socket as the browser would."""
 
-    def __init__(self, base: str, token: str, local_ip: str | None = None) -> None:
-        """`local_ip`: a loopback address of its own (127.0.x.1), as if from another host."""
+    def __init__(self, base: str, token: str, local_ip: str | None = None, path: str = "/") -> None:
+        """`local_ip`: a loopback address of its own (127.0.x.1), as if from another host;
+        `path`: the page it opens."""
         self.base = base
+        self.path = path
         self.token = token
         self.local_ip = local_ip
         self.session = None
@@ -48,6 +50,7 @@ class SimulatedBrowser:
             self.session = aiohttp.ClientSession(connector=connector)
         self.sio = socketio.AsyncClient(reconnection=False, http_session=self.session)
         self.seen: dict[tuple[int, str], float] = {}
+        self.status = 0  # the page's HTTP status
         self.client_id = ""
         self.next_message_id = 0
         self.sio.on("update", self._on_update)
@@ -56,9 +59,10 @@ class SimulatedBrowser:
         if self.local_ip:
             transport = httpx.AsyncHTTPTransport(local_address=self.local_ip)
             async with httpx.AsyncClient(transport=transport, timeout=60) as own:
-                page = await own.get(f"{self.base}/", cookies={COOKIE: self.token})
+                page = await own.get(f"{self.base}{self.path}", cookies={COOKIE: self.token})
         else:
-            page = await http.get(f"{self.base}/", cookies={COOKIE: self.token})
+            page = await http.get(f"{self.base}{self.path}", cookies={COOKIE: self.token})
+        self.status = page.status_code
         match = CLIENT_ID.search(page.text)
         assert match, "no NiceGUI client id in the page"
         self.client_id = match.group(1)

@@ -5,6 +5,8 @@ the browser's checks come from the upload policy; a limit or a refused file is a
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 
 import pytest
 from nicegui import ui
@@ -13,6 +15,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 import services
+from pages.uploads import file_drop
 from services.quotas import WriteLimits
 from tests.factories import make_issue
 from tests.pages.conftest import sign_in, until
@@ -168,3 +171,25 @@ async def test_the_issue_page_refuses_a_file_more_than_an_issue_may_have(
     await drop(user, ("b.png", PNG))
     await user.should_see("b.png: This issue has 1 file already")
     assert len(attached()) == 1
+
+
+async def test_a_closed_page_is_not_kept_alive_by_its_drop_zone(user: User, db) -> None:
+    # FastAPI remembers each upload route's endpoint (caches of 4,096 entries), and the
+    # endpoint its element: a deleted drop zone must let go of the page's handlers, or every
+    # closed issue page stays in memory.
+    class Page:
+        async def on_upload(self, e) -> None: ...
+
+    held = [Page()]
+    gone = weakref.ref(held[0])
+
+    @ui.page("/drop-zone")
+    def drop_zone_page() -> None:
+        file_drop("Add files", held[0].on_upload)
+
+    await user.open("/drop-zone")
+    await user.should_see("Add files")
+    held.clear()
+    user.client.delete()
+    gc.collect()
+    assert gone() is None
