@@ -11,7 +11,7 @@ import services
 from services import permissions
 from services.events import ChangeEvent
 
-from .components import page_heading
+from .components import answer, page_dialog, page_heading
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -68,14 +68,14 @@ class TagsPanel:
                     button.mark(f"rename-{tag.name}")
 
     async def rename(self, old: str) -> None:
-        with ui.dialog() as dialog, ui.card():
+        with page_dialog() as dialog, ui.card():
             ui.label(f"Rename “{old}”").classes("text-lg font-semibold")
             new = ui.input("New name (an existing tag's name merges them)").classes("w-80")
             new.on("keydown.enter", lambda: dialog.submit(new.value))
             with ui.row():
                 ui.button("Rename", on_click=lambda: dialog.submit(new.value)).mark("rename-submit")
                 ui.button("Cancel", on_click=lambda: dialog.submit(None)).props("flat")
-        name = await dialog
+        name = await answer(dialog)
         if not name:
             return
         result = await self.viewer.call(services.tags.rename_tag, old, name)

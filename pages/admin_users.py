@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services import Role, permissions
 
-from .components import page_heading, when
+from .components import answer, page_dialog, page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -192,14 +192,12 @@ def _question(user: services.UserView, change: dict[str, Any]) -> str:
 
 async def confirm(question: str) -> bool:
     """Ask before a change that signs someone out; False when dismissed."""
-    with ui.dialog() as dialog, ui.card():
+    with page_dialog() as dialog, ui.card():
         ui.label(question)
         with ui.row().classes("justify-end w-full"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
             ui.button("Confirm", on_click=lambda: dialog.submit(True))
-    answer = await dialog
-    dialog.delete()
-    return bool(answer)
+    return bool(await answer(dialog))
 
 
 def reveal(message: str, password: str) -> None:

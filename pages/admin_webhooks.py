@@ -11,7 +11,7 @@ import services
 from services import permissions
 from services.webhooks import EVENTS, DeliveryView, WebhookCreate, WebhookView
 
-from .components import page_heading, when
+from .components import answer, page_dialog, page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -144,14 +144,14 @@ class WebhooksPanel:
             await self.refresh()
 
     async def delete(self, endpoint_id: int) -> None:
-        with ui.dialog() as dialog, ui.card():
+        with page_dialog() as dialog, ui.card():
             ui.label("Delete this endpoint and its deliveries?")
             with ui.row():
                 ui.button("Delete", on_click=lambda: dialog.submit(True)).props(
                     "color=negative"
                 ).mark("delete-confirm")
                 ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
-        if not await dialog:
+        if not await answer(dialog):
             return
         if (await self.viewer.call(services.webhooks.delete_endpoint, endpoint_id)).ok:
             if self.shown == endpoint_id:

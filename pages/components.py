@@ -174,3 +174,20 @@ def page_heading(text: str) -> ui.label:
     heading.props["role"] = "heading"
     heading.props["aria-level"] = "1"
     return heading
+
+
+def page_dialog() -> ui.dialog:
+    """A dialog that belongs to the page, not to the element it was opened from: a live
+    refresh that rebuilds that element while the dialog is open leaves it open (and the
+    answer reaches whoever awaits it). Await it with `answer`, which deletes it."""
+    with ui.context.client.layout:
+        return ui.dialog()
+
+
+async def answer(dialog: ui.dialog) -> Any:
+    """What the person chose in `dialog` (None when dismissed); the dialog is gone after."""
+    try:
+        return await dialog
+    finally:
+        if not dialog.is_deleted:
+            dialog.delete()

@@ -13,7 +13,7 @@ from nicegui import ui
 import services
 from services.intake import AnalysisView, SignatureStat
 
-from .components import human_size, person
+from .components import answer, human_size, page_dialog, person
 
 if TYPE_CHECKING:
     from .viewer import Viewer
@@ -241,7 +241,7 @@ def _fields(analysis: AnalysisView) -> None:
 async def _redact(
     viewer: Viewer, a: services.AttachmentView, reload: Callable[[], Awaitable[None]]
 ) -> None:
-    with ui.dialog() as dialog, ui.card():
+    with page_dialog() as dialog, ui.card():
         ui.label(
             f"Replace the stored {a.filename} by its text with the secrets masked? The "
             "original cannot be downloaded afterwards."
@@ -249,8 +249,7 @@ async def _redact(
         with ui.row().classes("justify-end w-full"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
             ui.button("Redact", color="warning", on_click=lambda: dialog.submit(True))
-    confirmed = await dialog
-    dialog.delete()
+    confirmed = await answer(dialog)
     if confirmed and (await viewer.call(services.intake.redact_secrets, a.id)).ok:
         ui.notify(f"The secrets in {a.filename} are redacted.", type="positive")
         await reload()
@@ -263,7 +262,7 @@ async def _correct(
     reload: Callable[[], Awaitable[None]],
 ) -> None:
     names = INVOICE_FIELDS if analysis.kind == "invoice" else ("camera", "taken_at")
-    with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
+    with page_dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Correct what {a.filename} says").classes("text-lg font-semibold")
         inputs: dict[str, Any] = {}
         for name in names:

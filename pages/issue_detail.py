@@ -20,7 +20,9 @@ from .components import (
     CLOSE_LABELS,
     RESOLUTION_LABELS,
     STATUS_LABELS,
+    answer,
     markdown_html,
+    page_dialog,
     page_heading,
     parse_id,
     person,
@@ -325,12 +327,12 @@ class IssuePage:
             await self.refresh()
 
     async def confirm_delete(self) -> None:
-        with ui.dialog() as dialog, ui.card():
+        with page_dialog() as dialog, ui.card():
             ui.label("Delete this issue with its comments and files? This cannot be undone.")
             with ui.row():
                 ui.button("Delete", color="negative", on_click=lambda: dialog.submit(True))
                 ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
-        if await dialog:
+        if await answer(dialog):
             result = await self.viewer.call(services.issues.delete_issue, self.issue_id)
             if result.ok:
                 ui.notify("Issue deleted.", type="positive")

@@ -12,6 +12,7 @@ from services import filters, permissions
 from services.schemas import MAX_VIEW_NAME
 from services.views import ViewInfo
 
+from .components import answer, page_dialog
 from .view_menu import ViewsMenu
 from .viewer import Result, Viewer
 
@@ -57,7 +58,7 @@ async def ask_name(
 ) -> ViewInfo | None:
     """Ask for a view's name and `save` it; Enter saves. A name refused stays in the dialog,
     its reason under the field (a name in use offers to replace that view, if allowed)."""
-    with ui.dialog() as dialog, ui.card().classes("w-full max-w-sm"):
+    with page_dialog() as dialog, ui.card().classes("w-full max-w-sm"):
         ui.label(title).classes("text-lg font-semibold")
         field = ui.input("Name", value=name).classes("w-full").mark("view-name")
         field.props(f"autofocus maxlength={MAX_VIEW_NAME}")
@@ -88,7 +89,5 @@ async def ask_name(
     replace.on_click(lambda: attempt(True))
     field.on("keydown.enter", lambda: attempt(False))
     field.on_value_change(edited)
-    saved: ViewInfo | None = await dialog
-    if not dialog.is_deleted:  # it goes with the element it was opened from
-        dialog.delete()
+    saved: ViewInfo | None = await answer(dialog)
     return saved

@@ -70,6 +70,7 @@ def test_the_reporter_gets_a_mail_with_a_link_and_one_click_unsubscribe(people, 
 
 def test_a_burst_of_changes_on_one_issue_becomes_one_mail(people, mail_on):
     reporter, maintainer = people["reporter"], people["maintainer"]
+    configure_mail(mail_on.url, coalesce_seconds=3)  # a burst however slow the machine
     issue = make_issue(reporter, title="Burst")
     with services.session() as s:
         services.issues.change_status(s, maintainer, issue.id, "TRIAGED")

@@ -4,6 +4,7 @@ one highlighted, live), and /views to rename, delete and (admins) share."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -184,3 +185,19 @@ async def test_views_are_renamed_and_deleted_on_their_page(user: User, db) -> No
     user.find("Confirm").click()
     await user.should_see("Deleted the view “Taken”.")
     assert [v.name for v in _views(me)] == ["New name"]
+
+
+async def test_a_rename_dialog_stays_open_while_the_list_behind_it_changes(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    view = _save(me, "Old name")
+    await user.open("/views")
+    user.find(marker=f"rename-{view.id}").click()
+    await user.should_see("Rename “Old name”")
+    _save(me, "Saved in another tab")  # the list behind the dialog is rebuilt
+    await user.should_see("Saved in another tab")
+    gc.collect()  # what the rebuild let go of is freed now, not at some later moment
+    await user.should_see(marker="view-name")
+    user.find(marker="view-name").clear().type("New name")
+    user.find(marker="view-submit").click()
+    await user.should_see("Renamed to “New name”.")
+    assert sorted(v.name for v in _views(me)) == ["New name", "Saved in another tab"]
