@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import signed_in
@@ -16,7 +17,10 @@ from tests.serverproc import Server
 PASSWORD = "phone sized passphrase 3"
 
 
-def _setup(server: Server, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pia(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An admin with a dozen issues to show, for every test of the module (in any order)."""
+    tmp_path = tmp_path_factory.mktemp("phone")
     server.cli(
         "create-user", "--email", "pia@example.com", "--password", PASSWORD, "--role", "ADMIN"
     )
@@ -26,13 +30,13 @@ def _setup(server: Server, tmp_path: Path) -> None:
     )
     (tmp_path / "in.csv").write_text("title,description,severity\n" + rows)
     server.cli("import", str(tmp_path / "in.csv"))
+    return "pia@example.com"
 
 
 def test_the_list_and_header_fit_a_phone(
-    server: Server, browser: Any, tmp_path: Path, shots: Path
+    server: Server, browser: Any, pia: str, tmp_path: Path, shots: Path
 ) -> None:
-    _setup(server, tmp_path)
-    page = signed_in(browser, server, "pia@example.com", PASSWORD, width=390)
+    page = signed_in(browser, server, pia, PASSWORD, width=390)
     page.set_viewport_size({"width": 390, "height": 844})
     header = page.locator("header")
     assert header.evaluate("e => e.getBoundingClientRect().height") < 80  # one row, not three
@@ -73,8 +77,8 @@ def test_the_list_and_header_fit_a_phone(
     expect(chart.locator(".modebar-btn")).to_have_count(1)  # download as PNG, nothing more
 
 
-def test_full_hd_shows_every_link(server: Server, browser: Any) -> None:
-    page = signed_in(browser, server, "pia@example.com", PASSWORD, width=1920)
+def test_full_hd_shows_every_link(server: Server, browser: Any, pia: str) -> None:
+    page = signed_in(browser, server, pia, PASSWORD, width=1920)
     for name in ("Issues", "New issue", "Dashboard", "Insights", "Users", "Jobs"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
