@@ -5,10 +5,11 @@ nothing is lost if the process dies right after the commit)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 
@@ -69,8 +70,9 @@ def issue_ids(name: str, value: str) -> Any | None:
     return ids(value) if ids is not None else None
 
 
-# The crash signatures (fingerprints) of issues, for their views: issue ids -> fingerprints.
-Signatures = Callable[[Session, list[int]], dict[int, list[str]]]
+# The crash signatures (fingerprints) of issues, for their views: issue ids -> a SELECT of
+# (issue id, fingerprint) rows, so the views read them in the query that reads the tags.
+Signatures = Callable[[Sequence[int]], Select[int, str]]
 _signatures: list[Signatures] = []
 
 
@@ -79,11 +81,16 @@ def on_signatures(finder: Signatures) -> None:
         _signatures.append(finder)
 
 
-def signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
+def signature_selects(issue_ids: Sequence[int]) -> list[Select[int, str]]:
+    return [finder(issue_ids) for finder in _signatures]
+
+
+def signatures_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for finder in _signatures:
-        out.update(finder(s, issue_ids))
-    return out
+    for select_ in signature_selects(issue_ids) if issue_ids else []:
+        for issue_id, fingerprint in s.execute(select_):
+            out.setdefault(issue_id, []).append(fingerprint)
+    return {issue_id: sorted(found) for issue_id, found in out.items()}
 
 
 # Crash signatures (fingerprints) of the stack traces in a text not stored yet (a draft).

@@ -107,8 +107,7 @@ def insert_issue(
 
 def get_issue(s: Session, actor: Actor, issue_id: int) -> IssueView:
     """One issue with its attachments; NotFound if missing or not visible to the actor."""
-    access_issue(s, load_actor(s, actor), issue_id)
-    return queries.issue_view(s, issue_id)
+    return queries.issue_view(s, access_issue(s, load_actor(s, actor), issue_id))
 
 
 def list_issues(
@@ -353,7 +352,7 @@ def delete_issue(s: Session, actor: Actor, issue_id: int) -> None:
 
 def check_version(s: Session, issue: Issue, version: int | None) -> None:
     if version is not None and version != issue.version:
-        current = queries.issue_view(s, issue.id)
+        current = queries.issue_view(s, issue)
         raise Conflict(
             f"This issue was changed by someone else (now version {issue.version}); "
             "review the current values and apply your change again.",
@@ -368,7 +367,7 @@ def commit_issue(
     idempotency key, queue the event, commit. A write that changed nothing commits nothing
     visible and emits no event."""
     _flush(s, issue, changed)
-    view = queries.issue_view(s, issue.id)
+    view = queries.issue_view(s, issue)
     once.settle(s, view)
     if changed or op == "created":
         emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))
@@ -395,11 +394,12 @@ def _flush(s: Session, issue: Issue, changed: bool) -> None:
         s.flush()
     except StaleDataError:
         s.rollback()
-        if s.get(Issue, issue_id) is None:
+        current = s.get(Issue, issue_id)
+        if current is None:
             raise NotFound("issue") from None
         raise Conflict(
             "This issue was changed by someone else at the same moment; review and retry.",
-            queries.issue_view(s, issue_id),
+            queries.issue_view(s, current),
         ) from None
 
 

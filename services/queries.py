@@ -18,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
@@ -48,10 +49,10 @@ COUNT_CAP = 10_000  # list totals beyond this say "10,000+"
 SEARCH_COUNT_CAP = 1_000  # a text search's: each match counted is a text read ("1,000+")
 
 
-def issue_view(s: Session, issue_id: int) -> IssueView:
-    """The full view of one issue (whose visibility the caller has checked)."""
+def issue_view(s: Session, issue: Issue) -> IssueView:
+    """The full view of one loaded issue (whose visibility the caller has checked)."""
+    issue_id = issue.id
     summary = summaries(s, select(Issue).where(Issue.id == issue_id))[0]
-    issue = s.get_one(Issue, issue_id)
     return IssueView(
         **summary.model_dump(exclude={"reporter", "assignee"}),
         reporter=summary.reporter,
@@ -84,9 +85,17 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
         .outerjoin(assignee, assignee.id == Issue.assignee_id)
     )
     rows = s.execute(stmt).all()
-    ids = [row[0] for row in rows]
-    tags = tags_of(s, ids)
-    signatures = hooks.signatures_of(s, ids) if ids else {}
+    tags, signatures = labels_of(s, [row[0] for row in rows])
+    people: dict[tuple[Any, ...], UserRef] = {}  # a page holds few people, many times
+
+    def ref(rid: int, email: str, name: str) -> UserRef:
+        found = people.get((rid, email, name))
+        if found is None:
+            found = people[rid, email, name] = UserRef.model_construct(
+                id=rid, email=email, full_name=name
+            )
+        return found
+
     # Trusted data straight from the database: build the views without re-validating.
     return [
         IssueSummary.model_construct(
@@ -95,10 +104,8 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             severity=severity,
             status=status,
             tags=tags.get(issue_id, []),
-            reporter=UserRef.model_construct(id=rid, email=remail, full_name=rname),
-            assignee=UserRef.model_construct(id=aid, email=aemail, full_name=aname)
-            if aid is not None
-            else None,
+            reporter=ref(rid, remail, rname),
+            assignee=ref(aid, aemail, aname) if aid is not None else None,
             version=version,
             created_at=created_at,
             updated_at=updated_at,
@@ -126,6 +133,26 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
             aname,
         ) in rows
     ]
+
+
+def labels_of(
+    s: Session, issue_ids: Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The tags and the crash signatures of issues, each sorted, in one query."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    signatures: dict[int, list[str]] = defaultdict(list)
+    if not issue_ids:
+        return tags, signatures
+    parts: list[Any] = [
+        select(IssueTag.issue_id, Tag.name.label("label"), literal_column("0").label("kind"))
+        .join(Tag, Tag.id == IssueTag.tag_id)
+        .where(IssueTag.issue_id.in_(issue_ids))
+    ]
+    parts += [part.add_columns(literal_column("1")) for part in hooks.signature_selects(issue_ids)]
+    both = union_all(*parts).order_by(literal_column("kind"), literal_column("label"))
+    for issue_id, label, kind in s.execute(both):
+        (signatures if kind else tags)[issue_id].append(label)
+    return tags, signatures
 
 
 def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -218,18 +245,21 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
     return query
 
 
+_SORT_COLUMNS: dict[str, Any] = {  # built once: lists are hot
+    "updated": Issue.updated_at,
+    "created": Issue.created_at,
+    "title": func.lower(Issue.title),
+    "id": Issue.id,
+    "affected": Issue.affected,
+    "severity": case(SEVERITY_RANK, value=Issue.severity),
+    "status": case(STATUS_RANK, value=Issue.status),
+}
+
+
 def ordered(query: Select[Issue], sort: str) -> Select[Issue]:
     """Order by a sort key of `filters.SORTS` (validated by IssueQuery); a leading '-'
     means descending. Ties break on id."""
-    column = {
-        "updated": Issue.updated_at,
-        "created": Issue.created_at,
-        "title": func.lower(Issue.title),
-        "id": Issue.id,
-        "affected": Issue.affected,
-        "severity": case(SEVERITY_RANK, value=Issue.severity),
-        "status": case(STATUS_RANK, value=Issue.status),
-    }[sort.removeprefix("-")]
+    column = _SORT_COLUMNS[sort.removeprefix("-")]
     descending = sort.startswith("-")
     return query.order_by(
         column.desc() if descending else column.asc(),

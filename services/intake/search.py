@@ -5,9 +5,10 @@ imports intake."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session
 
 from .. import fulltext, hooks
@@ -47,17 +48,12 @@ def _with_signature(fingerprint: str) -> Any:
     return select(CrashSignature.issue_id).where(CrashSignature.fingerprint == fingerprint)
 
 
-def _signatures_of(s: Session, issue_ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    rows = s.execute(
+def _signatures_of(issue_ids: Sequence[int]) -> Select[int, str]:
+    return (
         select(CrashSignature.issue_id, CrashSignature.fingerprint)
         .where(CrashSignature.issue_id.in_(issue_ids))
         .distinct()
-        .order_by(CrashSignature.issue_id, CrashSignature.fingerprint)
     )
-    for issue_id, fingerprint in rows:
-        out.setdefault(issue_id, []).append(fingerprint)
-    return out
 
 
 def _signatures_in(text: str) -> list[str]:
