@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import pages
 import services
+from pages import uploads
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
@@ -319,6 +320,7 @@ async def _collect_periodically() -> None:
         await asyncio.sleep(5)
         if full_gc_due(time.monotonic() - last, _closed["pages"]):
             _closed["pages"] = 0
+            uploads.forget_removed_endpoints()  # closed pages' drop zones, too
             gc.collect()
             last = time.monotonic()
 

@@ -15,7 +15,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 import services
-from pages.uploads import file_drop
+from pages.uploads import file_drop, forget_removed_endpoints
 from services.quotas import WriteLimits
 from tests.factories import make_issue
 from tests.pages.conftest import sign_in, until
@@ -182,10 +182,11 @@ async def test_a_closed_page_is_not_kept_alive_by_its_drop_zone(user: User, db) 
 
     held = [Page()]
     gone = weakref.ref(held[0])
+    zones: list[weakref.ref] = []
 
     @ui.page("/drop-zone")
     def drop_zone_page() -> None:
-        file_drop("Add files", held[0].on_upload)
+        zones.append(weakref.ref(file_drop("Add files", held[0].on_upload)))
 
     await user.open("/drop-zone")
     await user.should_see("Add files")
@@ -193,3 +194,6 @@ async def test_a_closed_page_is_not_kept_alive_by_its_drop_zone(user: User, db) 
     user.client.delete()
     gc.collect()
     assert gone() is None
+    forget_removed_endpoints()  # what the server does before each full collection
+    gc.collect()
+    assert zones[0]() is None  # the deleted element itself is gone too
