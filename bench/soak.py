@@ -44,6 +44,7 @@ class Soak:
         self.rng = random.Random(seed_)
         self.statuses: Counter[int] = Counter()  # HTTP status -> answers
         self.errors: Counter[str] = Counter()  # failures without an answer, by kind
+        self.failures: list[str] = []  # each 5xx: the request and the start of its answer
         self.open_pages = 0
         self.opened = 0
         self.writes = 0
@@ -54,12 +55,15 @@ class Soak:
 
     async def browse(self, until: float, http: httpx.AsyncClient) -> None:
         while time.monotonic() < until:
-            browser = SimulatedBrowser(self.base, self.token, path=self._path())
+            path = self._path()
+            browser = SimulatedBrowser(self.base, self.token, path=path)
             try:
                 await browser.open(http)
             except Exception as e:  # a refused page or socket: counted, then the next one
                 if browser.status:
                     self.statuses[browser.status] += 1
+                if browser.status >= 500:
+                    self.failures.append(f"page {path}: {browser.status} ({e})"[:300])
                 if browser.status < 500:  # no page, or a page without its live connection
                     self.errors[type(e).__name__] += 1
                 await asyncio.sleep(1)
@@ -94,7 +98,7 @@ class Soak:
         else:
             issue = self.rng.randint(1, self.issues)
             current = await http.get(f"{api}/{issue}", headers=self.auth)
-            self.statuses[current.status_code] += 1
+            self._answered(current)
             if current.status_code != 200:
                 return
             if kind < 0.7:
@@ -105,8 +109,16 @@ class Soak:
             else:
                 body = {"body": f"Still seen ({self.writes})."}
                 answer = await http.post(f"{api}/{issue}/comments", json=body, headers=self.auth)
-        self.statuses[answer.status_code] += 1
+        self._answered(answer)
         self.writes += 1
+
+    def _answered(self, answer: httpx.Response) -> None:
+        self.statuses[answer.status_code] += 1
+        if answer.status_code >= 500:
+            request = answer.request
+            self.failures.append(
+                f"{request.method} {request.url.path}: {answer.status_code} {answer.text}"[:300]
+            )
 
 
 def slope_kb_per_minute(samples: list[tuple[float, int]]) -> float:
@@ -194,6 +206,9 @@ def main() -> None:
         f"{dict(sorted(soak.statuses.items()))}; failures without an answer: "
         f"{dict(soak.errors) or 'none'}."
     )
+    if soak.failures:
+        print("\nThe 5xx answers:\n")
+        print("\n".join(f"    {line}" for line in soak.failures[:20]))
     if errors:
         print("\nThe server logged these errors (first lines of each):\n")
         print("\n".join(f"    {line}" for line in errors))
