@@ -7,7 +7,9 @@ Seeds the database, runs the server as in production (its own process), then dri
 requests as a maintainer with a bearer token: the first page of 50, a filtered list, a text
 search, one issue by id (cycling over all of them), a create, and a status change (each
 connection moves its own issue back and forth, sending the version it last read). Prints a
-markdown table: requests/s and p50/p95/p99 per request and concurrency.
+markdown table per request and concurrency: requests/s, p50/p95/p99, and the server's CPU
+time per request (user + system, every thread; steadier than the rate on a machine with
+noisy neighbours).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from . import loadgen
-from .common import BENCH_PASSWORD, database, seed, server
+from .common import BENCH_PASSWORD, cpu_seconds, database, seed, server
 
 LIST = "/api/v1/issues?page_size=50"
 FILTERED = "/api/v1/issues?status=OPEN,TRIAGED&severity=HIGH,CRITICAL&page_size=50"
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     loadgen.require_wrk()
     print(
         "| db | issues | request | concurrency | requests/s | p50 ms | p95 ms | p99 ms "
-        "| errors |\n|---|---|---|---|---|---|---|---|---|"
+        "| errors | server CPU ms/request |\n|---|---|---|---|---|---|---|---|---|---|"
     )
     for count in [int(n) for n in args.issues.split(",")]:
         with tempfile.TemporaryDirectory() as tmp, database(args.db, args.pg_url, Path(tmp)) as url:
@@ -96,11 +98,12 @@ def main(argv: list[str] | None = None) -> None:
             started = time.perf_counter()
             seed(url, work, count, None)
             seeded = time.perf_counter() - started
-            with server(url, work, None) as (base, _pid):
+            with server(url, work, None) as (base, pid):
                 token = api_token(base)
                 httpx.get(f"{base}{LIST}", headers={"Authorization": f"Bearer {token}"})
                 for name, path, script in operations(token, count):
                     for connections in [int(c) for c in args.concurrency.split(",")]:
+                        cpu = cpu_seconds(pid)
                         result = loadgen.run(
                             base + path,
                             script,
@@ -108,9 +111,10 @@ def main(argv: list[str] | None = None) -> None:
                             seconds=args.seconds,
                             work=work,
                         )
+                        cpu = (cpu_seconds(pid) - cpu) * 1000 / max(1, result.requests)
                         print(
                             f"| {args.db} | {count:,} | {name} | {connections} | "
-                            f"{result.cells()} |",
+                            f"{result.cells()} | {cpu:.2f} |",
                             flush=True,
                         )
             print(f"<!-- seeded {count} issues in {seeded:.0f} s -->")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import statistics
 from collections.abc import Iterator, Sequence
@@ -93,6 +94,12 @@ def server(
         settings["TRACKER_REDIS_URL"] = redis_url
     with running_server(data_dir, **settings) as running:
         yield running.url, running.pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, every thread) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int, field: str = "VmRSS") -> int:
