@@ -69,6 +69,8 @@ class Soak:
                 await asyncio.sleep(1)
                 continue
             self.statuses[browser.status] += 1
+            if browser.status >= 500:  # an error page, with a live connection of its own
+                self.failures.append(f"page {path}: {browser.status}")
             self.opened += 1
             self.open_pages += 1
             try:
@@ -161,7 +163,8 @@ def _logged_errors(log: Path, most: int = 40) -> list[str]:
     if not log.exists():
         return []
     lines = log.read_text(errors="replace").splitlines()
-    picked = [i for i, line in enumerate(lines) if "ERROR" in line or line.startswith("Traceback")]
+    marks = ('"level": "ERROR"', '"status": 5', "Traceback")
+    picked = [i for i, line in enumerate(lines) if any(m in line for m in marks)]
     out: list[str] = []
     for i in picked:
         out += lines[i : i + 12]
@@ -185,7 +188,8 @@ def main() -> None:
     redis_url = args.redis_url if args.db == "postgresql" else None
     with tempfile.TemporaryDirectory() as tmp, database(args.db, args.pg_url, Path(tmp)) as url:
         seed(url, Path(tmp), args.issues, redis_url)
-        with server(url, Path(tmp), redis_url) as (base, pid):
+        # JSON logs: each request's record holds its path and status, so a 5xx can be found.
+        with server(url, Path(tmp), redis_url, TRACKER_LOG_FORMAT="json") as (base, pid):
             soak = Soak(base, args.issues, login_token(), api_token(base), args.seed)
             print(
                 f"\n### Soak: {args.minutes:g} min, {args.db}, ~{args.pages} pages open, "
