@@ -206,6 +206,9 @@ def similarity(a: str, b: str, idf: dict[str, float] | None = None) -> float:
     return Profile(a, idf).similarity(Profile(b, idf))
 
 
+PROFILES_KEPT = 2048
+
+
 class LexicalIndex:
     """Texts by id, searched by `similarity` with IDF weights from the texts themselves.
     Candidates are the texts sharing at least one term or a rare trigram with the query
@@ -293,11 +296,21 @@ class LexicalIndex:
             for i, _ in sorted(hits.items(), key=lambda kv: -kv[1])
             if i not in excluded and (allowed_set is None or i in allowed_set)
         ][: max(k, shortlist)]
-        scored = []
-        for issue_id in found:
-            profile = self._profiles.get(issue_id)
-            if profile is None:
-                profile = self._profiles[issue_id] = Profile(self._texts[issue_id], idf, default)
-            scored.append((issue_id, query.similarity(profile)))
+        scored = [(i, query.similarity(self._profile(i, idf, default))) for i in found]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:k]
+
+    def _profile(self, issue_id: int, idf: dict[str, float], default: float) -> Profile:
+        """The text's profile, kept for the next search: the `PROFILES_KEPT` most recently
+        used are (about 16 KB each, so keeping every issue's grew the process by that much
+        per issue compared, without end: `python -m bench soak`)."""
+        profile = self._profiles.pop(issue_id, None)  # and back in, as the newest
+        if profile is None:
+            profile = Profile(self._texts[issue_id], idf, default)
+        self._profiles[issue_id] = profile
+        while len(self._profiles) > PROFILES_KEPT:
+            try:  # searches in other threads may be at it too
+                del self._profiles[next(iter(self._profiles))]
+            except (KeyError, RuntimeError, StopIteration):
+                break
+        return profile

@@ -55,3 +55,24 @@ def test_common_words_do_not_flood_the_search() -> None:
     idx.add(9999, "app does not work when exporting invoices")
     got = idx.search("exporting invoices does not work", k=3, shortlist=50)
     assert got[0][0] == 9999
+
+
+def test_the_index_keeps_a_bounded_number_of_profiles_and_finds_the_same(monkeypatch) -> None:
+    texts = {
+        i: f"printer {i} jams on page {i % 7} when duplex is on, tray {i % 3}" for i in range(300)
+    }
+    queries = ("printer jams on page 3", "duplex tray 2", "printer 17 jams", "tray 1 jams")
+
+    def index() -> LexicalIndex:
+        idx = LexicalIndex()
+        for i, text in texts.items():
+            idx.add(i, text)
+        return idx
+
+    unbounded = index()
+    expected = [unbounded.search(query, k=5) for query in queries]
+    assert len(unbounded._profiles) == 200  # a shortlist of 200 compared each time
+    monkeypatch.setattr(lexical, "PROFILES_KEPT", 20)
+    bounded = index()
+    assert [bounded.search(query, k=5) for query in queries] == expected
+    assert len(bounded._profiles) == 20
