@@ -163,14 +163,8 @@ def _logged_errors(log: Path, most: int = 40) -> list[str]:
     if not log.exists():
         return []
     lines = log.read_text(errors="replace").splitlines()
-    marks = ('"level": "ERROR"', '"status": 5', "Traceback")
-    picked = [i for i, line in enumerate(lines) if any(m in line for m in marks)]
-    out: list[str] = []
-    for i in picked:
-        out += lines[i : i + 12]
-        if len(out) >= most:
-            break
-    return out[:most]
+    marks = ('"level": "error"', '"level": "critical"', '"status": 5')  # one record a line
+    return [line for line in lines if any(m in line.lower() for m in marks)][:most]
 
 
 def main() -> None:

@@ -176,18 +176,30 @@ def page_heading(text: str) -> ui.label:
     return heading
 
 
-def page_dialog() -> ui.dialog:
+class PageDialog(ui.dialog):
     """A dialog that belongs to the page, not to the element it was opened from: a live
     refresh that rebuilds that element while the dialog is open leaves it open (and the
-    answer reaches whoever awaits it). Await it with `answer`, which deletes it."""
-    with ui.context.client.layout:
-        return ui.dialog()
+    answer reaches whoever awaits it). Await it with `answer`, which deletes it.
+
+    NiceGUI ties a dialog to where it was made through a hidden element there; that one is
+    made in a hidden holder of the page's own, deleted with the dialog."""
+
+    def __init__(self) -> None:
+        with ui.context.client.layout:
+            self.holder = ui.element().style("display: none")
+        with self.holder:
+            super().__init__()
 
 
-async def answer(dialog: ui.dialog) -> Any:
+def page_dialog() -> PageDialog:
+    return PageDialog()
+
+
+async def answer(dialog: PageDialog) -> Any:
     """What the person chose in `dialog` (None when dismissed); the dialog is gone after."""
     try:
         return await dialog
     finally:
-        if not dialog.is_deleted:
-            dialog.delete()
+        for element in (dialog, dialog.holder):
+            if not element.is_deleted:
+                element.delete()

@@ -275,15 +275,13 @@ async def _correct(
         with ui.row().classes("justify-end w-full"):
             ui.button("Cancel", on_click=lambda: dialog.submit(None)).props("flat")
             ui.button("Save", on_click=lambda: dialog.submit(True))
-    if not await dialog:
-        dialog.delete()
+    if not await answer(dialog):  # the fields keep their values once it is gone
         return
     changes = {
         name: (field.value or "").strip()
         for name, field in inputs.items()
         if (field.value or "").strip() != str(analysis.fields.get(name) or "")
     }
-    dialog.delete()
     if not changes:
         return
     result = await viewer.call(services.intake.correct_fields, a.id, changes)

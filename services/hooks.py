@@ -72,7 +72,7 @@ def issue_ids(name: str, value: str) -> Any | None:
 
 # The crash signatures (fingerprints) of issues, for their views: issue ids -> a SELECT of
 # (issue id, fingerprint) rows, so the views read them in the query that reads the tags.
-Signatures = Callable[[Sequence[int]], Select[int, str]]
+Signatures = Callable[[Sequence[int]], "Select[int, str]"]
 _signatures: list[Signatures] = []
 
 

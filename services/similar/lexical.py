@@ -216,7 +216,7 @@ class LexicalIndex:
 
     def __init__(self) -> None:
         self._texts: dict[int, str] = {}
-        self._profiles: dict[int, Profile] = {}
+        self._profiles: dict[int, tuple[str, Profile]] = {}  # each with the text it is of
         self._df: Counter[str] = Counter()
         self._postings: dict[str, set[int]] = {}
         self._idf: dict[str, float] | None = None
@@ -304,10 +304,11 @@ class LexicalIndex:
         """The text's profile, kept for the next search: the `PROFILES_KEPT` most recently
         used are (about 16 KB each, so keeping every issue's grew the process by that much
         per issue compared, without end: `python -m bench soak`)."""
-        profile = self._profiles.pop(issue_id, None)  # and back in, as the newest
-        if profile is None:
-            profile = Profile(self._texts[issue_id], idf, default)
-        self._profiles[issue_id] = profile
+        text = self._texts[issue_id]
+        kept = self._profiles.pop(issue_id, None)  # and back in, as the newest
+        # The text may have changed meanwhile (`add` in another thread): made anew then.
+        profile = kept[1] if kept is not None and kept[0] is text else Profile(text, idf, default)
+        self._profiles[issue_id] = (text, profile)
         while len(self._profiles) > PROFILES_KEPT:
             try:  # searches in other threads may be at it too
                 del self._profiles[next(iter(self._profiles))]

@@ -30,6 +30,11 @@ def _save(actor, name, query="", **kw) -> services.views.ViewInfo:
         return services.views.save_view(s, actor, {"name": name, "query": query, **kw})
 
 
+def _layout(user: User) -> list[int]:
+    """The ids of the page layout's own elements (header, page, dialogs and what else)."""
+    return [e.id for e in user.client.layout.default_slot.children]
+
+
 def _menu(user: User) -> ui.menu:
     [button] = user.find(marker="views-menu").elements
     [menu] = [e for e in button.default_slot.children if isinstance(e, ui.menu)]
@@ -191,6 +196,7 @@ async def test_a_rename_dialog_stays_open_while_the_list_behind_it_changes(user:
     me = sign_in(user, "MAINTAINER")
     view = _save(me, "Old name")
     await user.open("/views")
+    page_alone = _layout(user)
     user.find(marker=f"rename-{view.id}").click()
     await user.should_see("Rename “Old name”")
     _save(me, "Saved in another tab")  # the list behind the dialog is rebuilt
@@ -201,3 +207,4 @@ async def test_a_rename_dialog_stays_open_while_the_list_behind_it_changes(user:
     user.find(marker="view-submit").click()
     await user.should_see("Renamed to “New name”.")
     assert sorted(v.name for v in _views(me)) == ["New name", "Saved in another tab"]
+    assert _layout(user) == page_alone  # the dialog left nothing behind

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.similar import LexicalIndex, lexical
 
 
@@ -57,7 +59,9 @@ def test_common_words_do_not_flood_the_search() -> None:
     assert got[0][0] == 9999
 
 
-def test_the_index_keeps_a_bounded_number_of_profiles_and_finds_the_same(monkeypatch) -> None:
+def test_the_index_keeps_a_bounded_number_of_profiles_and_finds_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     texts = {
         i: f"printer {i} jams on page {i % 7} when duplex is on, tray {i % 3}" for i in range(300)
     }
