@@ -115,7 +115,7 @@ def save_attachment(
         touch(s, issue.id)
         record(s, issue, user.id, Verb.ATTACHED, "attachment", None, row.filename)
         s.flush()
-        hooks.written(s, "attachment", issue.id, row.id)
+        hooks.written(s, "attachment", issue.id, row.id, new=True)
         view = queries.attachment_view(row, user)
         emit(s, ChangeEvent("attachment", "created", issue.id, issue.reporter_id))
         s.commit()

@@ -57,7 +57,7 @@ def insert_comment(s: Session, user: User, issue: Issue, body: str, html: str) -
     s.add(comment)
     touch(s, issue.id)
     s.flush()
-    hooks.written(s, "comment", issue.id, comment.id)
+    hooks.written(s, "comment", issue.id, comment.id, new=True)
     record(s, issue, user.id, Verb.COMMENTED, "comment", None, str(comment.id))
     emit(s, ChangeEvent("comment", "created", issue.id, issue.reporter_id))
     return comment

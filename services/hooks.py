@@ -18,6 +18,7 @@ class Written:
     what: str  # "attachment" | "description" | "comment" | "issue" (its title or text)
     issue_id: int
     source_id: int  # the attachment's, the issue's or the comment's id
+    new: bool = False  # its row was inserted by this transaction: nothing refers to it yet
 
 
 Hook = Callable[[Session, Written], None]
@@ -30,10 +31,10 @@ def on_write(hook: Hook) -> None:
         _hooks.append(hook)
 
 
-def written(s: Session, what: str, issue_id: int, source_id: int) -> None:
-    """Called by the core writes after their row is flushed."""
+def written(s: Session, what: str, issue_id: int, source_id: int, *, new: bool = False) -> None:
+    """Called by the core writes after their row is flushed (`new`: inserted just now)."""
     for hook in list(_hooks):
-        hook(s, Written(what, issue_id, source_id))
+        hook(s, Written(what, issue_id, source_id, new))
 
 
 # Every activity row as it is recorded, with its issue: a later part (notifications) reacts

@@ -94,9 +94,9 @@ def insert_issue(
     )
     s.add(issue)
     s.flush()
-    hooks.written(s, "issue", issue.id, issue.id)  # its text, for similar issues
+    hooks.written(s, "issue", issue.id, issue.id, new=True)  # its text, for similar issues
     if issue.description:
-        hooks.written(s, "description", issue.id, issue.id)
+        hooks.written(s, "description", issue.id, issue.id, new=True)
     field = quotas.IMPORTED if imported else "severity"
     record(s, issue, user.id, Verb.CREATED, field, None, issue.severity, before=None)
     if new.tags:

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from .. import hooks
 from ..db import begin_write, session
-from ..models import Attachment, utcnow
+from ..models import Attachment, Comment, Issue, utcnow
 from . import dispatch
 from .models import Analysis, AnalysisStatus, Source
+from .pipeline import INLINE_CHARS, analyse_now
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,17 @@ KINDS = {  # `tracker intake reprocess --kind K`: the attachments it means
 
 
 def needs_analysis(s: Session, written: hooks.Written) -> None:
-    """The hook: a pending analysis for what was just written (in the same transaction)."""
+    """The hook: an analysis for what was just written (in the same transaction): done at
+    once for a short text, otherwise pending and handed to the queue after the commit."""
     if written.what not in {k.value for k in Source}:
         return  # not something the intake reads (an issue's title, for similarity)
     source = Source(written.what)
-    row = s.scalar(
-        select(Analysis).where(Analysis.source == source, Analysis.source_id == written.source_id)
-    )
+    row = None
+    if not written.new:
+        query = select(Analysis).where(
+            Analysis.source == source, Analysis.source_id == written.source_id
+        )
+        row = s.scalar(query)
     if row is None:
         row = Analysis(
             issue_id=written.issue_id,
@@ -47,13 +52,28 @@ def needs_analysis(s: Session, written: hooks.Written) -> None:
             attachment_id=written.source_id if source == Source.ATTACHMENT else None,
             comment_id=written.source_id if source == Source.COMMENT else None,
             status=AnalysisStatus.PENDING,
+            attempts=0,
             created_at=utcnow(),
         )
         s.add(row)
-        s.flush()
-    else:
-        row.status = AnalysisStatus.PENDING
+    text = _short_text(s, source, written.source_id)
+    if text is not None:
+        analyse_now(s, row, text)
+        return
+    row.status = AnalysisStatus.PENDING
+    s.flush()  # its id, for the queue
     s.info.setdefault(_QUEUED, []).append(row.id)
+
+
+def _short_text(s: Session, source: Source, source_id: int) -> str | None:
+    """A description's or comment's text when it is short enough to read at once."""
+    if source == Source.ATTACHMENT:
+        return None
+    owner = s.get(Issue, source_id) if source == Source.DESCRIPTION else s.get(Comment, source_id)
+    if owner is None:
+        return None
+    text = owner.description if isinstance(owner, Issue) else owner.body
+    return text if len(text) <= INLINE_CHARS else None
 
 
 def _after_commit(s: Session) -> None:

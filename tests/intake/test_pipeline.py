@@ -60,22 +60,31 @@ def test_a_file_is_pending_at_commit_then_read_once(db, sent) -> None:
     assert view.status == "done" and view.text == LOG.decode()
 
 
-def test_descriptions_and_comments_are_analysed_as_text(db) -> None:
+def test_descriptions_and_comments_are_analysed_as_text(db, sent) -> None:
+    """A short text is read in the transaction that writes it; a long one by the job."""
     me = make_user("MAINTAINER")
     issue = make_issue(me, description="Fails with `KeyError: 'id'`")
+    long = "Full log:\n" + "INFO all is well\n" * (pipeline.INLINE_CHARS // 16)
     with services.session() as s:
         services.comments.add_comment(s, me, issue.id, {"body": "again today"})
+        services.comments.add_comment(s, me, issue.id, {"body": long})
     with services.session() as s:
         rows = s.scalars(select(Analysis).where(Analysis.issue_id == issue.id)).all()
-    assert sorted(r.source for r in rows) == ["comment", "description"]
+    statuses = sorted((r.source, r.status, len(r.text)) for r in rows)
+    assert statuses == [
+        ("comment", AnalysisStatus.DONE, len("again today")),
+        ("comment", AnalysisStatus.PENDING, 0),
+        ("description", AnalysisStatus.DONE, len("Fails with `KeyError: 'id'`")),
+    ]
+    assert not any(e.kind == "analysis" for e in sent)  # nothing found: no second refresh
     for row in rows:
-        assert pipeline.run_analysis(row.id).endswith(": done")
+        done = row.status == AnalysisStatus.DONE
+        assert pipeline.run_analysis(row.id).endswith(": unchanged" if done else ": done")
     with services.session() as s:
         views = services.intake.analyses_of_issue(s, me, issue.id)
-    assert {v.source: v.text for v in views} == {
-        "description": "Fails with `KeyError: 'id'`",
-        "comment": "again today",
-    }
+    assert sorted(v.text for v in views if v.source == "comment") == sorted(["again today", long])
+    assert [v.text for v in views if v.source == "description"] == ["Fails with `KeyError: 'id'`"]
+    assert all(v.status == "done" and v.version.startswith("text") for v in views)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +191,7 @@ def test_pending_rows_that_never_reached_a_worker_are_swept_up(db, monkeypatch) 
         )
         s.commit()
     monkeypatch.setattr(dispatch, "enabled", True)
-    assert services.intake.sweep() == 2  # the file and the issue's description
+    assert services.intake.sweep() == 1  # the file (the short description was read at once)
     dispatch.wait_idle()
     assert analysis_row(file_id).status == AnalysisStatus.DONE
 
@@ -198,16 +207,15 @@ KeyError: '{item}'
 """
 
 
-def test_the_same_crash_in_two_issues_is_one_signature(db) -> None:
+def test_the_same_crash_in_two_issues_is_one_signature(db, sent) -> None:
     alice, bob, staff = make_user(), make_user(), make_user("MAINTAINER")
     first = make_issue(alice, description=TRACE.format(line=41, item="sku-1"))
     second = make_issue(bob, title="Cart broken")
     with services.session() as s:  # the same crash, pasted from another build and cart
         services.comments.add_comment(s, bob, second.id, {"body": TRACE.format(line=57, item="x9")})
-    with services.session() as s:
-        ids = list(s.scalars(select(Analysis.id)))
-    for analysis_id in ids:
-        pipeline.run_analysis(analysis_id)
+    with services.session() as s:  # found when the texts were written: no job ran
+        assert s.scalar(select(func.count()).select_from(Analysis)) == 3
+    assert {e.issue_id for e in sent if e.kind == "analysis"} == {first.id, second.id}
     with services.session() as s:
         [sig] = services.intake.signatures_of_issue(s, staff, first.id)
         assert (sig.exception, sig.issues, sig.reporters) == ("KeyError", 2, 2)
@@ -218,6 +226,21 @@ def test_the_same_crash_in_two_issues_is_one_signature(db) -> None:
             f for a in services.intake.analyses_of_issue(s, alice, first.id) for f in a.findings
         ]
     assert finding["type"] == "stack_trace" and finding["fingerprint"] == sig.fingerprint
+
+
+def test_editing_the_trace_out_of_a_description_takes_its_signature_away(db, sent) -> None:
+    me = make_user("MAINTAINER")
+    issue = make_issue(me, description=TRACE.format(line=3, item="a"))
+    with services.session() as s:
+        assert len(services.intake.signatures_of_issue(s, me, issue.id)) == 1
+    sent.clear()
+    with services.session() as s:
+        services.issues.update_issue(s, me, issue.id, {"description": "Fixed by a retry."})
+    with services.session() as s:
+        assert services.intake.signatures_of_issue(s, me, issue.id) == []
+        [view] = services.intake.analyses_of_issue(s, me, issue.id)
+    assert view.text == "Fixed by a retry." and view.findings == []
+    assert [e.issue_id for e in sent if e.kind == "analysis"] == [issue.id]
 
 
 def test_the_csv_export_carries_signatures_and_the_first_invoice(db) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import services
 from services import background
-from services.intake import dispatch
+from services.intake import dispatch, pipeline
 from services.intake.models import Analysis, AnalysisStatus
 from tests.conftest import REDIS_URL
 from tests.factories import make_issue, make_user
@@ -42,10 +42,10 @@ def _statuses() -> list[str]:
 
 def test_a_worker_serves_the_intake_queue(with_redis, redis_client) -> None:
     me = make_user()
-    issue = make_issue(me)
+    issue = make_issue(me, description="A long log:\n" + "x" * pipeline.INLINE_CHARS)
     with services.session() as s:
         services.attachments.save_attachment(s, me, issue.id, filename="a.log", content=b"x\n")
-    assert with_redis.count == 2  # the description and the file, after the commit
+    assert with_redis.count == 2  # the long description and the file, after the commit
     assert _statuses() == ["pending", "pending"]
     queues = [Queue(name, connection=redis_client) for name in (worker.QUEUE, dispatch.QUEUE)]
     worker.SimpleWorker(queues, connection=redis_client).work(burst=True)
@@ -58,8 +58,11 @@ def test_redis_down_at_commit_loses_nothing(with_redis, monkeypatch, caplog) -> 
 
     monkeypatch.setattr(background, "redis_connection", down)
     me = make_user()
-    issue = make_issue(me)  # saved, whatever the queue says
-    assert _statuses() == ["pending"]
+    with services.session() as s:  # saved, whatever the queue says
+        services.attachments.save_attachment(
+            s, me, (issue := make_issue(me)).id, filename="a.log", content=b"x\n"
+        )
+    assert _statuses() == ["done", "pending"]  # a short description is read at once
     assert "the sweep retries" in caplog.text
     with services.session() as s:
         assert services.issues.get_issue(s, me, issue.id).title == issue.title
