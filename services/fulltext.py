@@ -53,6 +53,8 @@ MAX_BODY = 1_000_000  # characters of an issue's searchable text; the rest is no
 FTS = "issue_texts_fts"  # SQLite's FTS5 table over issue_texts (migration 0014)
 _FTS = table(FTS, column("rowid"), column("title"), column("body"))
 _TOUCHED = "fulltext_touched"
+_INSERTED = "fulltext_inserted"  # ids of the issues this transaction inserted
+_MORE = "fulltext_more"  # issue ids that got a comment or a file in this transaction
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
@@ -155,6 +157,7 @@ def _compile_sqlite(element: Matching, compiler: Any, **kw: Any) -> str:
 def touch(s: Session, issue_id: int) -> None:
     """Rebuild this issue's searchable text before the transaction commits."""
     s.info.setdefault(_TOUCHED, set()).add(issue_id)
+    s.info.setdefault(_MORE, set()).add(issue_id)
 
 
 def refresh(conn: Session | Connection, issue_ids: Iterable[int]) -> None:
@@ -214,8 +217,10 @@ def _note_changes(s: Session, flush_context: Any) -> None:
     for obj in s.new:
         if isinstance(obj, Issue):
             touched.add(obj.id)
+            s.info.setdefault(_INSERTED, set()).add(obj.id)
         elif isinstance(obj, Comment):
             touched.add(obj.issue_id)
+            s.info.setdefault(_MORE, set()).add(obj.issue_id)
     for obj in s.dirty:
         if isinstance(obj, Issue) and _text_changed(obj):
             touched.add(obj.id)
@@ -231,12 +236,35 @@ def _before_commit(s: Session) -> None:
         return
     s.flush()
     ids = s.info.pop(_TOUCHED, None)
-    if ids:
-        refresh(s, ids)
+    inserted, more = s.info.pop(_INSERTED, set()), s.info.pop(_MORE, set())
+    if not ids:
+        return
+    # An issue inserted by this transaction, with nothing added to it since (no comment, no
+    # file: `touch`), has only its own title and description: its row is written from them
+    # (the session still holds it; one it let go of is read back like the others).
+    fresh = [
+        issue
+        for i in ids & (inserted - more)
+        if (issue := s.identity_map.get(_issue_key(i))) is not None
+        and not inspect(issue).was_deleted
+    ]
+    if fresh:
+        values = []
+        for issue in fresh:
+            title, body = document(issue.title, [issue.description])
+            values.append({"issue_id": issue.id, "title": title, "body": body})
+        s.execute(insert(IssueText), values)
+    if rest := ids - {issue.id for issue in fresh}:
+        refresh(s, rest)
+
+
+def _issue_key(issue_id: int) -> Any:
+    return inspect(Issue).identity_key_from_primary_key((issue_id,))
 
 
 def _forget(s: Session) -> None:
-    s.info.pop(_TOUCHED, None)
+    for key in (_TOUCHED, _INSERTED, _MORE):
+        s.info.pop(key, None)
 
 
 def listen() -> None:

@@ -92,6 +92,37 @@ def test_the_index_follows_edits_comments_and_deletions(people):
         assert s.scalar(select(func.count()).select_from(IssueText)) == 0
 
 
+def test_a_new_issues_row_is_what_a_rebuild_makes(people):
+    """A new issue's searchable row is written from the issue itself; one that got a comment
+    or was deleted in the same transaction is read back instead. Either way a rebuild from
+    every source changes nothing."""
+    maintainer = people["maintainer"]
+    make_issue(maintainer, title="Plain NEW issue", description="Ünïcode *text*")
+    with services.session() as s:
+        user = s.get(services.models.User, maintainer.id)
+        new = services.schemas.IssueCreate(title="With a comment", description="first")
+        issue = services.issues.insert_issue(s, user, new, "<p>first</p>")
+        services.comments.insert_comment(s, user, issue, "said at once", "<p>said at once</p>")
+        gone = services.issues.insert_issue(s, user, new.model_copy(), "")
+        s.flush()
+        s.delete(gone)
+        s.commit()
+
+    def rows() -> list[tuple[int, str, str]]:
+        with services.session() as s:
+            found = s.execute(select(IssueText.issue_id, IssueText.title, IssueText.body))
+            return sorted(tuple(r) for r in found)
+
+    written = rows()
+    assert [title for _, title, _ in written] == ["plain new issue", "with a comment"]
+    assert "said at once" in written[1][2]
+    with services.session() as s:
+        services.fulltext.rebuild(s)
+        s.commit()
+    assert rows() == written
+    assert _found(maintainer, "ünïcode") == ["Plain NEW issue"]
+
+
 def test_reporters_find_only_their_own(people):
     reporter, other = people["reporter"], people["other"]
     make_issue(reporter, title="Mine: crash")
