@@ -13,6 +13,7 @@ large reports" / "exporting a large report fails"), not paraphrases that share n
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -114,10 +115,14 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "ly", "
 
 def normalise(text: str) -> str:
     """Lower case, accents dropped, curly apostrophes straightened."""
-    text = unicodedata.normalize("NFKD", text.lower().replace(_CURLY, "'"))
+    text = text.lower()
+    if text.isascii():  # nothing to decompose or drop (most texts: the quick way)
+        return text
+    text = unicodedata.normalize("NFKD", text.replace(_CURLY, "'"))
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper (English): enough to join "exports"/"exporting"/"exported"."""
     if len(word) <= 4 or word.isdigit():
@@ -152,36 +157,35 @@ def terms(text: str) -> list[str]:
         word = word.replace("'", "")
         if word in STOP_WORDS or len(word) < 2:
             continue
-        out.append(VARIANTS.get(stem(word), stem(word)))
+        stemmed = stem(word)
+        out.append(VARIANTS.get(stemmed, stemmed))
     return out
 
 
 def trigrams(text: str) -> Counter[str]:
     """Character trigrams of each normalised word, padded (" ex", "exp", ..., "rt ")."""
-    grams: Counter[str] = Counter()
-    for word in _WORD.findall(normalise(text)):
-        if word in STOP_WORDS:
-            continue
-        padded = f" {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return grams
+    padded = [f" {w} " for w in _WORD.findall(normalise(text)) if w not in STOP_WORDS]
+    return Counter(p[i : i + 3] for p in padded for i in range(len(p) - 2))
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def _norm(weights: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in weights.values()))
+
+
+def _cosine(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
+    """The cosine of two weightings, given their norms (`_norm`, kept with a profile)."""
     if not a or not b:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    na = math.sqrt(sum(w * w for w in a.values()))
-    nb = math.sqrt(sum(w * w for w in b.values()))
+    dot = sum(w * b[t] for t, w in a.items() if t in b)
     return dot / (na * nb) if na and nb else 0.0
 
 
 def _weights(
-    items: Iterable[str], idf: dict[str, float] | None, default: float
+    items: Iterable[str] | Counter[str], idf: dict[str, float] | None, default: float
 ) -> dict[str, float]:
-    counts = Counter(items)
+    counts = items if isinstance(items, Counter) else Counter(items)
     if idf is None:
         return {t: 1.0 + math.log(c) for t, c in counts.items()}
     return {t: (1.0 + math.log(c)) * idf.get(t, default) for t, c in counts.items()}
@@ -190,15 +194,18 @@ def _weights(
 class Profile:
     """A text prepared once for many comparisons: weighted terms and trigrams."""
 
-    __slots__ = ("grams", "words")
+    __slots__ = ("grams", "grams_norm", "words", "words_norm")
 
     def __init__(self, text: str, idf: dict[str, float] | None = None, default: float = 1.0):
         self.words = _weights(terms(text), idf, default)
-        self.grams = _weights(trigrams(text).elements(), None, 1.0)
+        self.grams = _weights(trigrams(text), None, 1.0)
+        self.words_norm, self.grams_norm = _norm(self.words), _norm(self.grams)
 
     def similarity(self, other: Profile) -> float:
         """0.6 * the cosine of the (IDF-weighted) terms + 0.4 * the trigram cosine."""
-        return 0.6 * _cosine(self.words, other.words) + 0.4 * _cosine(self.grams, other.grams)
+        words = _cosine(self.words, other.words, self.words_norm, other.words_norm)
+        grams = _cosine(self.grams, other.grams, self.grams_norm, other.grams_norm)
+        return 0.6 * words + 0.4 * grams
 
 
 def similarity(a: str, b: str, idf: dict[str, float] | None = None) -> float:

@@ -131,6 +131,12 @@ class Item:
             self._cache["profile"] = lexical.Profile(self.title)
         return self._cache["profile"]
 
+    def body_profile(self) -> lexical.Profile:
+        """The description's profile, kept: a query's is compared with every candidate."""
+        if "body_profile" not in self._cache:
+            self._cache["body_profile"] = lexical.Profile(self.body)
+        return self._cache["body_profile"]
+
     def full_profile(self) -> lexical.Profile:
         if "full_profile" not in self._cache:
             self._cache["full_profile"] = lexical.Profile(f"{self.title}\n{self.body}")
@@ -319,7 +325,9 @@ def features(
         combined = query.full_profile().similarity(candidate.full_profile())
         body = None
         if query.body.strip() and candidate.body.strip():
-            body = lexical.similarity(query.body, candidate.body)
+            # The candidate's is made here and let go: thousands of cached candidates would
+            # each hold one more profile.
+            body = query.body_profile().similarity(lexical.Profile(candidate.body))
     f: dict[str, float] = {
         "title": title,
         "body": combined if body is None else body,
