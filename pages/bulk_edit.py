@@ -136,8 +136,8 @@ class BulkEdit:
         if not self.staff:
             people = await self.viewer.query(services.users.list_staff)
             self.staff = {str(u.id): u.full_name or u.email for u in people.value or []}
-            known = await self.viewer.query(services.tags.list_tags)
-            self.known_tags = [t.name for t in known.value or []]
+            known = await self.viewer.query(services.tags.tag_names)
+            self.known_tags = known.value or []
         self.dialog.clear()
         with self.dialog, ui.card().classes("w-full max-w-lg gap-3"):
             ui.label(f"Change {self._what()}").classes("text-lg font-semibold")

@@ -101,8 +101,8 @@ class IssuePage:
             self.staff = {None: "Unassigned"} | {
                 u.id: u.full_name or u.email for u in people.value or []
             }
-            known = await self.viewer.query(services.tags.list_tags)
-            self.known_tags = [t.name for t in known.value or []]
+            known = await self.viewer.query(services.tags.tag_names)
+            self.known_tags = known.value or []
         self.banner = ui.column().classes("w-full")
         self.header_box = ui.column().classes("w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")

@@ -43,8 +43,8 @@ def register() -> None:
         with frame(viewer, "New issue"):
             form = NewIssueForm(viewer)
             if viewer.is_staff:
-                known = await viewer.query(services.tags.list_tags)
-                form.known_tags = [t.name for t in known.value or []]
+                known = await viewer.query(services.tags.tag_names)
+                form.known_tags = known.value or []
             form.build()
         return None
 

@@ -27,6 +27,18 @@ def test_case_makes_no_second_tag_and_the_list_counts_issues(db):
         services.tags.list_tags(s, people["reporter"])
 
 
+def test_a_tag_picker_gets_every_name_a_to_z_without_counting(db):
+    people = team()
+    a = make_issue(people["reporter"])
+    _tag(people["maintainer"], a.id, ["zebra", "Alpha", "mid"])
+    _tag(people["maintainer"], make_issue(people["reporter"]).id, ["mid"])
+    _tag(people["maintainer"], a.id, ["zebra"])  # "alpha" and "mid" now carried by fewer
+    with services.session() as s:
+        assert services.tags.tag_names(s, people["maintainer"]) == ["alpha", "mid", "zebra"]
+    with services.session() as s, pytest.raises(PermissionDenied):
+        services.tags.tag_names(s, people["reporter"])
+
+
 def test_renaming_into_an_existing_tag_merges_them(db, sent):
     people = team()
     a, b = make_issue(people["reporter"]), make_issue(people["reporter"])
