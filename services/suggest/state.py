@@ -175,7 +175,13 @@ class _Index:
         if self.seen is None:
             return true()
         seen_at, seen_id = self.seen
-        return or_(at > seen_at, and_(at == seen_at, row_id > seen_id), at >= utcnow() - LOOKBACK)
+        recent = utcnow() - LOOKBACK
+        # The lower bound alone lets the database read only the newest rows of its index on
+        # the time (with the OR alone, SQLite read the whole index at every look).
+        return and_(
+            at >= min(seen_at, recent),
+            or_(at > seen_at, and_(at == seen_at, row_id > seen_id), at >= recent),
+        )
 
     def _read_before(self, issue_id: int, at: dt.datetime) -> bool:
         """Whether this row (as of `at`) is in the index already; notes it if not."""
