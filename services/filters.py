@@ -44,6 +44,7 @@ class IssueFilter(Input):
     unassigned: bool = False  # only issues nobody is assigned to
     q: str | None = Field(None, max_length=MAX_Q)  # part of the title, description or files
     signature: str | None = Field(None, max_length=64)  # a crash signature's fingerprint
+    affected_min: int | None = Field(None, ge=1, le=MAX_ID)  # affects at least this many people
 
     @field_validator("status", mode="before")
     @classmethod

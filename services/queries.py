@@ -233,6 +233,8 @@ def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
         query = query.where(Issue.assignee_id == f.assignee_id)
     if f.unassigned:
         query = query.where(Issue.assignee_id.is_(None))
+    if f.affected_min is not None:
+        query = query.where(Issue.affected >= f.affected_min)
     if f.q:
         found = fulltext.terms(f.q)
         matches: list[ColumnElement[bool]] = [fulltext.matching(found)] if found else []

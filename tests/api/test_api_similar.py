@@ -38,6 +38,10 @@ async def test_staff_get_suggestions_and_merge_a_duplicate(http, people) -> None
     assert got["affected"] == 2 and got["duplicate_of"] is None
     listed = await http.get("/api/v1/issues", headers=staff, params={"sort": "-affected"})
     assert listed.json()["items"][0]["id"] == original.id
+    several = await http.get("/api/v1/issues", headers=staff, params={"affected_min": 2})
+    assert [i["id"] for i in several.json()["items"]] == [original.id]
+    refused = await http.get("/api/v1/issues", headers=staff, params={"affected_min": 0})
+    assert refused.status_code == 422 and "affected_min" in refused.text
 
 
 async def test_a_reporter_learns_nothing_about_anyone_elses_issue(http, people) -> None:

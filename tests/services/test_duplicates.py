@@ -137,6 +137,11 @@ def test_the_list_sorts_by_affected(db):
         page = services.issues.list_issues(s, people["admin"], sort="-affected", status="OPEN")
     assert [i.title for i in page.items] == ["B", "A"]
     assert [i.affected for i in page.items] == [2, 1]
+    with services.session() as s:
+        several = services.issues.list_issues(s, people["admin"], affected_min=2, status="OPEN")
+    assert ([i.title for i in several.items], several.total) == (["B"], 1)
+    with services.session() as s, pytest.raises(services.InvalidInput):
+        services.issues.list_issues(s, people["admin"], affected_min=0)
 
 
 def test_the_csv_export_carries_the_link_and_the_count(db):

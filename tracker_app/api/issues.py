@@ -64,12 +64,17 @@ def issue_filter(
         Literal["me"] | None, Query(description="`me`: the issues assigned to you")
     ] = None,
     unassigned: Annotated[bool, Query(description="only issues nobody is assigned to")] = False,
+    affected_min: Annotated[
+        int | None,
+        Query(description="only issues that affect at least this many reporters (duplicates)"),
+    ] = None,
 ) -> IssueFilter:
     """The list filters, as query parameters, for the list and the CSV export; checked by
     the services' schema (an unknown value is a 422 naming it)."""
     given: dict[str, Any] = {"status": status, "severity": severity, "tag": tag, "q": q}
     given |= {"reporter_id": reporter_id, "reporter": reporter, "signature": signature}
     given |= {"assignee_id": assignee_id, "assignee": assignee, "unassigned": unassigned or None}
+    given |= {"affected_min": affected_min}
     return filters.build(IssueFilter, {k: v for k, v in given.items() if v is not None}, {})
 
 
