@@ -170,6 +170,7 @@ class Issue(Base):
     __tablename__ = "issues"
     __table_args__ = (
         Index("ix_issues_status_updated", "status", "updated_at"),
+        Index("ix_issues_status_created", "status", "created_at"),  # the oldest of a status
         Index("ix_issues_severity_updated", "severity", "updated_at"),
         Index("ix_issues_reporter_updated", "reporter_id", "updated_at"),
         Index("ix_issues_updated_at", "updated_at"),

@@ -21,7 +21,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean
 
 from . import fulltext, hooks, markdown
 from .enums import SEVERITY_RANK, STATUS_RANK
@@ -204,11 +207,34 @@ def ensure_tags(s: Session, names: Iterable[str]) -> list[int]:
     return list(s.scalars(select(Tag.id).where(Tag.name.in_(wanted))))
 
 
+class Likely(FunctionElement[bool]):
+    """A condition most rows meet. SQLite keeps no statistics here, so its planner is told
+    (`likely(...)`) and reads the index of the rarer condition beside it; PostgreSQL has
+    statistics and gets the condition as it is."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(Likely)
+def _likely(element: Likely, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Likely, "sqlite")
+def _likely_sqlite(element: Likely, compiler: Any, **kw: Any) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
 def filtered(query: Select[Issue], f: IssueFilter) -> Select[Issue]:
     """Apply an issue filter (validated by its schema; the caller has narrowed its
     reporter to what the actor may see)."""
     if f.status:
-        query = query.where(Issue.status.in_(f.status))
+        statuses = Issue.status.in_(f.status)
+        # Beside one reporter or `affected_min` (a few issues, through their indexes) the
+        # statuses are no help: most issues have one of the few there are.
+        rarer = f.reporter_id is not None or f.affected_min is not None
+        query = query.where(Likely(statuses) if rarer else statuses)
     if f.severity:
         query = query.where(Issue.severity.in_(f.severity))
     if _holds_nul(f.tag, f.reporter, f.q, f.signature):

@@ -20,7 +20,7 @@ def world(db):
     rita = make_user(full_name="Rita Reporter")
     raj = make_user(full_name="Raj Other")
     maintainer = make_user("MAINTAINER")
-    make_issue(rita, title="Checkout crashes", severity="CRITICAL")
+    checkout = make_issue(rita, title="Checkout crashes", severity="CRITICAL")
     make_issue(rita, title="Typo in footer", severity="LOW", description="checkout page")
     tagged = make_issue(admin, title="Slow search", severity="HIGH", tags=["perf"])
     raj_issue = make_issue(raj, title="Cannot log in", severity="HIGH")
@@ -41,6 +41,9 @@ def world(db):
             )
         )
         s.commit()
+    again = make_issue(raj, title="Checkout crashes again", severity="CRITICAL")
+    with services.session() as s:  # it now affects two reporters
+        services.duplicates.mark_duplicate(s, admin, again.id, checkout.id)
     return {"admin": admin, "rita": rita, "raj": raj, "maintainer": maintainer}
 
 
@@ -69,6 +72,7 @@ def _examples(world) -> dict[str, list[dict]]:
         "unassigned": [{"unassigned": True}],
         "q": [{"q": "checkout"}, {"q": "connection_refused"}],  # the second: a file's text
         "signature": [{"signature": "f00d"}],
+        "affected_min": [{"affected_min": 2}],
     }
 
 
