@@ -11,7 +11,7 @@ import services
 from services import permissions
 from services.events import ChangeEvent
 
-from .components import answer, page_dialog, page_heading
+from .components import PageDialog, answer, page_heading
 from .frame import frame
 from .live import hub
 from .redirects import login_url
@@ -68,7 +68,7 @@ class TagsPanel:
                     button.mark(f"rename-{tag.name}")
 
     async def rename(self, old: str) -> None:
-        with page_dialog() as dialog, ui.card():
+        with PageDialog() as dialog, ui.card():
             ui.label(f"Rename “{old}”").classes("text-lg font-semibold")
             new = ui.input("New name (an existing tag's name merges them)").classes("w-80")
             new.on("keydown.enter", lambda: dialog.submit(new.value))

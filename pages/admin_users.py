@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 import services
 from services import Role, permissions
 
-from .components import answer, page_dialog, page_heading, when
+from .components import PageDialog, answer, page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -192,7 +192,7 @@ def _question(user: services.UserView, change: dict[str, Any]) -> str:
 
 async def confirm(question: str) -> bool:
     """Ask before a change that signs someone out; False when dismissed."""
-    with page_dialog() as dialog, ui.card():
+    with PageDialog() as dialog, ui.card():
         ui.label(question)
         with ui.row().classes("justify-end w-full"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")

@@ -11,7 +11,7 @@ import services
 from services import permissions
 from services.webhooks import EVENTS, DeliveryView, WebhookCreate, WebhookView
 
-from .components import answer, page_dialog, page_heading, when
+from .components import PageDialog, answer, page_heading, when
 from .frame import frame
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -144,7 +144,7 @@ class WebhooksPanel:
             await self.refresh()
 
     async def delete(self, endpoint_id: int) -> None:
-        with page_dialog() as dialog, ui.card():
+        with PageDialog() as dialog, ui.card():
             ui.label("Delete this endpoint and its deliveries?")
             with ui.row():
                 ui.button("Delete", on_click=lambda: dialog.submit(True)).props(

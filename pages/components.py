@@ -191,10 +191,6 @@ class PageDialog(ui.dialog):
             super().__init__()
 
 
-def page_dialog() -> PageDialog:
-    return PageDialog()
-
-
 async def answer(dialog: PageDialog) -> Any:
     """What the person chose in `dialog` (None when dismissed); the dialog is gone after."""
     try:

@@ -13,7 +13,7 @@ from nicegui import ui
 import services
 from services.intake import AnalysisView, SignatureStat
 
-from .components import answer, human_size, page_dialog, person
+from .components import PageDialog, answer, human_size, person
 
 if TYPE_CHECKING:
     from .viewer import Viewer
@@ -241,7 +241,7 @@ def _fields(analysis: AnalysisView) -> None:
 async def _redact(
     viewer: Viewer, a: services.AttachmentView, reload: Callable[[], Awaitable[None]]
 ) -> None:
-    with page_dialog() as dialog, ui.card():
+    with PageDialog() as dialog, ui.card():
         ui.label(
             f"Replace the stored {a.filename} by its text with the secrets masked? The "
             "original cannot be downloaded afterwards."
@@ -262,7 +262,7 @@ async def _correct(
     reload: Callable[[], Awaitable[None]],
 ) -> None:
     names = INVOICE_FIELDS if analysis.kind == "invoice" else ("camera", "taken_at")
-    with page_dialog() as dialog, ui.card().classes("w-full max-w-md"):
+    with PageDialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Correct what {a.filename} says").classes("text-lg font-semibold")
         inputs: dict[str, Any] = {}
         for name in names:

@@ -20,9 +20,9 @@ from .components import (
     CLOSE_LABELS,
     RESOLUTION_LABELS,
     STATUS_LABELS,
+    PageDialog,
     answer,
     markdown_html,
-    page_dialog,
     page_heading,
     parse_id,
     person,
@@ -327,7 +327,7 @@ class IssuePage:
             await self.refresh()
 
     async def confirm_delete(self) -> None:
-        with page_dialog() as dialog, ui.card():
+        with PageDialog() as dialog, ui.card():
             ui.label("Delete this issue with its comments and files? This cannot be undone.")
             with ui.row():
                 ui.button("Delete", color="negative", on_click=lambda: dialog.submit(True))

@@ -10,7 +10,7 @@ from nicegui import events, ui
 import services
 from services.schemas import MAX_DESCRIPTION, MAX_TITLE
 
-from .components import SEVERITIES, markdown_html, severity_badge
+from .components import SEVERITIES, PageDialog, answer, markdown_html, severity_badge
 from .uploads import blocking_chunks, file_drop, limits_hint
 
 if TYPE_CHECKING:
@@ -77,7 +77,8 @@ class Editor:
         """Show what changed meanwhile; the user's draft stays in the form."""
         if current is None:
             return
-        with ui.dialog() as dialog, ui.card().classes("max-w-2xl"):
+        # The page's own dialog: the other person's change refreshes the page live meanwhile.
+        with PageDialog() as dialog, ui.card().classes("max-w-2xl"):
             ui.label("Someone else changed this issue while you were editing").classes(
                 "text-lg font-semibold"
             )
@@ -91,7 +92,7 @@ class Editor:
                 ui.button("Save mine over it", on_click=lambda: dialog.submit("overwrite"))
                 ui.button("Keep editing", on_click=lambda: dialog.submit("edit")).props("flat")
                 ui.button("Discard mine", on_click=lambda: dialog.submit("discard")).props("flat")
-        choice = await dialog
+        choice = await answer(dialog)
         self.version = current.version
         if choice == "overwrite":
             await self.save()

@@ -12,7 +12,7 @@ from services import filters, permissions
 from services.schemas import MAX_VIEW_NAME
 from services.views import ViewInfo
 
-from .components import answer, page_dialog
+from .components import PageDialog, answer
 from .view_menu import ViewsMenu
 from .viewer import Result, Viewer
 
@@ -58,7 +58,7 @@ async def ask_name(
 ) -> ViewInfo | None:
     """Ask for a view's name and `save` it; Enter saves. A name refused stays in the dialog,
     its reason under the field (a name in use offers to replace that view, if allowed)."""
-    with page_dialog() as dialog, ui.card().classes("w-full max-w-sm"):
+    with PageDialog() as dialog, ui.card().classes("w-full max-w-sm"):
         ui.label(title).classes("text-lg font-semibold")
         field = ui.input("Name", value=name).classes("w-full").mark("view-name")
         field.props(f"autofocus maxlength={MAX_VIEW_NAME}")

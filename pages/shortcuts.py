@@ -25,6 +25,7 @@ class Shortcuts:
 
     def __init__(self) -> None:
         self._g_at = 0.0
+        self._dialog: ui.dialog | None = None  # made on the first `?`, opened again after
         ui.keyboard(on_key=self.on_key, ignore=["input", "select", "button", "textarea"])
 
     def on_key(self, e: Any) -> None:
@@ -47,6 +48,9 @@ class Shortcuts:
             self.show()
 
     def show(self) -> None:
+        if self._dialog is not None and not self._dialog.is_deleted:
+            self._dialog.open()
+            return
         with ui.dialog() as dialog, ui.card().classes("gap-2"):
             ui.label("Keyboard shortcuts").classes("text-lg font-semibold")
             for keys, what in SHORTCUTS:
@@ -54,4 +58,5 @@ class Shortcuts:
                     ui.label(keys).classes("font-mono bg-gray-100 dark:bg-gray-700 px-2 rounded")
                     ui.label(what)
             ui.button("Close", on_click=dialog.close).props("flat")
+        self._dialog = dialog
         dialog.open()

@@ -194,6 +194,14 @@ async def test_a_stale_edit_shows_the_current_values(user: User, db) -> None:
     await user.should_see("Someone else changed this issue while you were editing")
     await user.should_see("Their new title")
     assert title.value == "My new title"  # the draft is kept
+    user.find(kind=ui.button, content="Save mine over it").click()
+
+    def saved() -> str:
+        with services.session() as s:
+            return services.issues.get_issue(s, me, issue.id).title
+
+    await until(lambda: saved() == "My new title")
+    await user.should_not_see("Someone else changed this issue while you were editing")
 
 
 async def test_comments_render_safe_markdown(user: User, db) -> None:

@@ -219,3 +219,20 @@ async def test_named_tokens_are_shown_once_listed_and_revoked(user: User, db) ->
     await user.should_see("All your API tokens are revoked.", retries=100)
     with services.session() as s:
         assert services.tokens.list_tokens(s, me) == []
+
+
+async def test_the_shortcuts_dialog_is_made_once_however_often_it_is_asked_for(
+    user: User, db
+) -> None:
+    sign_in(user)
+    await user.open("/")
+    await user.should_see("Issues")
+    press = {"action": "keydown", "repeat": False, "key": "?", "code": "Slash", "location": 0}
+    press |= {"altKey": False, "ctrlKey": False, "metaKey": False, "shiftKey": True}
+    for _ in range(3):
+        user.find(kind=ui.keyboard).trigger("key", press)
+        await user.should_see("Keyboard shortcuts")
+        [heading] = user.find("Keyboard shortcuts").elements  # one dialog, not one per press
+        [dialog] = [a for a in heading.ancestors() if isinstance(a, ui.dialog)]
+        assert dialog.value  # open
+        dialog.close()
