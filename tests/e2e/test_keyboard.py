@@ -37,7 +37,9 @@ def test_shortcuts(server: Server, browser: Any) -> None:
     expect(page.get_by_text("Keyboard shortcuts")).to_be_hidden()
 
     _press_until(page, ["g", "d"], r"/dashboard$")
-    _press_until(page, ["/"], r"/\?focus=search$")  # no search here: to the list's
+    # No search here: to the list's (`/?focus=search`, which the list drops from the URL
+    # once it has read it; a busy machine can be slower to see the one than the other).
+    _press_until(page, ["/"], r"/(\?focus=search)?$")
     search = page.get_by_label("Search issues, comments and files")
     expect(search).to_be_focused()
     page.keyboard.type("g d n")  # typing in a field is typing, not shortcuts
