@@ -39,13 +39,15 @@ HEADER_SELECT = r"""
 
 
 class BulkEdit:
-    """Wired to the list's table; `matching` gives the list's current filter and total."""
+    """Wired to the list's table; `matching` gives the list's current filter and total;
+    its bar goes into `place`."""
 
     def __init__(
         self,
         viewer: Viewer,
         table: ui.table,
         matching: Callable[[], tuple[IssueFilter, int]],
+        place: ui.element,
     ) -> None:
         self.viewer = viewer
         self.table = table
@@ -59,14 +61,23 @@ class BulkEdit:
         table.add_slot("header-selection", HEADER_SELECT)
         table.on("pick", self.pick)
         table.on_select(lambda _: self._picked_by_header())
-        with ui.row().classes("w-full items-center gap-2") as self.bar:
-            self.count = ui.label().classes("font-medium").props('aria-live="polite"')
-            self.all_button = ui.button(on_click=self.select_everything).props("flat dense no-caps")
-            ui.button("Clear selection", on_click=self.clear).props("flat dense no-caps")
-            ui.button("Change…", icon="edit_note", on_click=self.open).props("dense no-caps")
-        self.report = ui.column().classes("w-full gap-1")
-        self.dialog = ui.dialog()
-        self.show()
+        # The bar, the list of what could not change and the dialog are made at the first
+        # selection: most views of the list select nothing, and every element costs each
+        # open page memory and each live push work.
+        self.place = place
+        self.made = False
+
+    def _make(self) -> None:
+        self.made = True
+        with self.place:
+            with ui.row().classes("w-full items-center gap-2") as self.bar:
+                self.count = ui.label().classes("font-medium").props('aria-live="polite"')
+                self.all_button = ui.button(on_click=self.select_everything)
+                self.all_button.props("flat dense no-caps")
+                ui.button("Clear selection", on_click=self.clear).props("flat dense no-caps")
+                ui.button("Change…", icon="edit_note", on_click=self.open).props("dense no-caps")
+            self.report = ui.column().classes("w-full gap-1")
+            self.dialog = ui.dialog()
 
     # --- selecting ---------------------------------------------------------------------
 
@@ -107,7 +118,8 @@ class BulkEdit:
         self.anchor = None
         self.table.selected = []
         self.table.update()
-        self.report.clear()
+        if self.made:
+            self.report.clear()
         self.show()
 
     def forget(self) -> None:
@@ -120,6 +132,10 @@ class BulkEdit:
         every row of the page is ticked and there are more."""
         _, total = self.matching()
         picked = len(self.table.selected)
+        if not self.made:
+            if not picked:
+                return
+            self._make()
         self.bar.set_visibility(picked > 0)
         if self.everything:
             self.count.text = f"All {total} matching issues selected"

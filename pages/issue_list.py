@@ -296,7 +296,7 @@ class IssueListView:
                 ).props(f'aria-label="Show only {STATUS_LABELS[status]} issues"')
         self._filters()
         self.empty = ui.column().classes("w-full")  # the invitation when there is nothing yet
-        bulk_place = ui.column().classes("w-full")
+        bulk_place = ui.column().classes("w-full gap-1") if self.viewer.is_staff else None
         self.table = ui.table(
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
@@ -312,11 +312,9 @@ class IssueListView:
         self.table.add_slot("body-cell-severity", CELL_SEVERITY)
         self.table.on("request", self.on_request)
         self.table.on("keysort", lambda e: setattr(self, "refocus", str(e.args)))
-        if self.viewer.is_staff:
-            with bulk_place:
-                self.bulk = BulkEdit(
-                    self.viewer, self.table, lambda: (self.state.query, self.total)
-                )
+        if bulk_place is not None:
+            matching = lambda: (self.state.query, self.total)  # noqa: E731
+            self.bulk = BulkEdit(self.viewer, self.table, matching, bulk_place)
         await self.reload()
 
     def _filters(self) -> None:
