@@ -130,7 +130,15 @@ class ImageViewer:
     def __init__(self) -> None:
         self.images: list[services.AttachmentView] = []
         self.at = 0
+        # Made at the first picture opened (most views open none), in the container it is
+        # created in: the boxes of pictures are redrawn, and would take it along.
+        self.home = ui.context.slot.parent
+        self.made = False
+
+    def _make(self) -> None:
+        self.made = True
         with (
+            self.home,
             ui.dialog().props("maximized") as self.dialog,
             ui.card().classes("w-full h-full items-center gap-2"),
         ):
@@ -149,6 +157,8 @@ class ImageViewer:
         self.dialog.on("keydown.right", self.forward)
 
     def show(self, images: list[services.AttachmentView], start: int) -> None:
+        if not self.made:
+            self._make()
         self.images, self.at = list(images), start
         self._show()
         self.dialog.open()

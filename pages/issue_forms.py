@@ -23,7 +23,12 @@ class Editor:
     def __init__(self, page: IssuePage) -> None:
         self.page = page
         self.version = 0
-        with ui.card().classes("w-full") as self.card:
+        # The form is made at the first "Edit": most views of an issue never edit it.
+        self.card = ui.card().classes("w-full")
+        self.card.set_visibility(False)
+
+    def _make(self) -> None:
+        with self.card:
             ui.label("Edit issue").classes("text-lg font-semibold")
             self.title = ui.input("Title").props(f"counter maxlength={MAX_TITLE}").classes("w-full")
             self.description = (
@@ -37,10 +42,11 @@ class Editor:
             with ui.row():
                 ui.button("Save", icon="save", on_click=self.save)
                 ui.button("Cancel", on_click=self.close).props("flat")
-        self.card.set_visibility(False)
 
     def open(self) -> None:
         assert self.page.data is not None
+        if not self.card.default_slot.children:
+            self._make()
         issue = self.page.data.issue
         self.title.value = issue.title
         self.description.value = issue.description
