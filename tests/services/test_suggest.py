@@ -170,3 +170,52 @@ def test_each_look_reads_only_what_is_new(with_model):
     with services.session() as s:
         assert state.index(s).applied == len(issues) + 1
         assert state.index(s).own(people["other"].id) == {late.id}
+
+
+def test_possible_duplicates_follow_every_change_to_what_they_show(db):
+    """Staff's answers are kept per issue between views; any change shows on the next look."""
+    from services import events
+    from services.models import Issue
+
+    people = team()
+    staff = people["maintainer"]
+    a = make_issue(people["reporter"], title="Exporting the issue list to CSV times out")
+    b = make_issue(people["other"], title="CSV export of the issue list times out")
+
+    def best() -> tuple[int, str]:
+        item = _dupes(staff, a.id).items[0]
+        return item.id, item.status.value
+
+    first = _dupes(staff, a.id)
+    assert best() == (b.id, "OPEN")
+    assert _dupes(staff, a.id) == first  # nothing changed: the same answer
+
+    with services.session() as s:  # the candidate's status
+        services.issues.change_status(s, staff, b.id, "TRIAGED")
+    assert best() == (b.id, "TRIAGED")
+
+    # Another process's change reaches this one as an event (through Redis or the database).
+    with services.session() as s:
+        s.execute(Issue.__table__.update().where(Issue.id == b.id).values(status="IN_PROGRESS"))
+        s.commit()
+    events.deliver(events.ChangeEvent("issue", "updated", b.id, people["other"].id))
+    assert best() == (b.id, "IN_PROGRESS")
+
+    c = make_issue(people["other"], title="Exporting the issue list to CSV times out for me")
+    assert c.id in [i.id for i in _dupes(staff, a.id).items]  # a new issue
+    with services.session() as s:  # a deleted one
+        services.issues.delete_issue(s, people["admin"], c.id)
+    assert c.id not in [i.id for i in _dupes(staff, a.id).items]
+
+    with services.session() as s:  # the issue's own words
+        services.issues.update_issue(s, staff, a.id, {"title": "Dark mode sidebar unreadable"})
+    assert b.id not in [i.id for i in _dupes(staff, a.id).items]
+
+
+def test_a_reporters_possible_duplicates_are_never_an_answer_kept_for_staff(db):
+    people = team()
+    a = make_issue(people["reporter"], title="Exporting the issue list to CSV times out")
+    theirs = make_issue(people["other"], title="CSV export of the issue list times out")
+    assert theirs.id in [i.id for i in _dupes(people["maintainer"], a.id).items]
+    as_reporter = _dupes(people["reporter"], a.id)
+    assert theirs.id not in [i.id for i in as_reporter.items] and as_reporter.hidden_match
