@@ -1,8 +1,8 @@
 """Possible duplicates as staff last saw them, per issue, until anything changes.
 
 The issue page asks on every view, and the search is a third of the page's work. An answer is
-kept for its issue while its key holds (the issue's text and signatures, the index and how
-many rows it has read, the model or not) and no change event has arrived in this process
+kept for its issue while its key holds (the issue's version and signatures, the index and
+how many rows it has read, the model or not) and no change event has arrived in this process
 since it was computed: every committed change (a status, a deletion, a signature) is an
 event, delivered here before the writer's call returns, and from other processes through
 Redis or the database, with a resync after an outage. Reporters' answers are not kept."""

@@ -62,7 +62,9 @@ def possible_duplicates(s: Session, actor: Actor, issue_id: int) -> Suggestions:
         return _search(s, user, query, exclude={issue.id})
     since = kept.generation()
     idx = state.index(s)
-    key = (idx, idx.applied, state.model_status()[0], issue.title, issue.description, signatures)
+    # The issue's version moves with every edit of its words (not the words themselves:
+    # a kept description could be 20,000 characters).
+    key = (idx, idx.applied, state.model_status()[0], issue.version, signatures)
     found = kept.get(issue.id, key)
     if found is None:
         found = _search(s, user, query, exclude={issue.id})
