@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import re
 import tempfile
 import time
@@ -89,11 +90,14 @@ class SimulatedBrowser:
         now = time.perf_counter()
         self.next_message_id = max(self.next_message_id, int(data.get("_id", 0)) + 1)
         for element in data.values():
-            rows = (
-                (element or {}).get("props", {}).get("rows") if isinstance(element, dict) else None
-            )
-            for row in rows or []:
-                self.seen.setdefault((row.get("id"), row.get("status")), now)
+            props = (element or {}).get("props", {}) if isinstance(element, dict) else {}
+            self._saw(props.get("rows") or [], now)
+            if props.get("spec"):  # the rows that changed (pages/live_rows.py)
+                self._saw([row for row in json.loads(props["spec"]) if isinstance(row, dict)], now)
+
+    def _saw(self, rows: list[dict[str, Any]], now: float) -> None:
+        for row in rows:
+            self.seen.setdefault((row.get("id"), row.get("status")), now)
 
     async def close(self) -> None:
         await self.sio.disconnect()

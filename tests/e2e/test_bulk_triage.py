@@ -20,14 +20,17 @@ COUNT = 52
 
 
 def _frames_with_rows(page: Page) -> list[str]:
-    """The websocket messages that carry the table's rows (one per refresh of the list)."""
+    """The websocket messages that carry the table's rows, whole or as a difference (one per
+    refresh of the list)."""
     seen: list[str] = []
 
     def on_socket(ws: Any) -> None:
         ws.on(
             "framereceived",
             lambda frame: (
-                seen.append(frame) if isinstance(frame, str) and '"rows":' in frame else None
+                seen.append(frame)
+                if isinstance(frame, str) and ('"rows":' in frame or '"spec":' in frame)
+                else None
             ),
         )
 
