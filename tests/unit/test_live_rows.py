@@ -10,7 +10,7 @@ from pages.live_rows import difference
 
 
 def _rebuild(held: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
-    """What the browser does with the difference (PATCH, in Python)."""
+    """What the browser does with the difference (live_rows.js), in Python."""
     by_id = {row["id"]: row for row in held}
     return [by_id[x] if isinstance(x, int) else x for x in json.loads(code)]
 
