@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html import escape
 
 from nicegui import app, ui
 from nicegui.events import ValueChangeEventArguments
@@ -47,13 +48,9 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         if viewer is not None:
             links = [n for n in NAV if n[3] is None or n[3](viewer.actor)]
             _phone_menu(links)
-            for label, path, icon, _ in links:
-                hint = " (shortcut: n; ? lists them all)" if path == "/issues/new" else ""
-                ui.button(label, icon=icon, on_click=lambda p=path: ui.navigate.to(p)).props(
-                    f'flat color=white no-caps aria-label="{label}" title="{label}{hint}"'
-                ).classes("max-sm:hidden")
-                if path == "/":
-                    ViewsMenu(viewer)  # the saved views, next to the list they open
+            _nav_links(links[:1])
+            ViewsMenu(viewer)  # the saved views, next to the list they open
+            _nav_links(links[1:])
         theme = ui.button().props("flat round color=white").classes("ml-auto")
         theme.on_click(lambda: _toggle(dark, theme))
         _show_theme(theme, dark.value)
@@ -80,6 +77,34 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             ".focus(); }",
         )
         yield content
+
+
+# The header's links are plain links drawn as Quasar's flat buttons: they open in a new tab,
+# work while the page reconnects, and cost one element for several (every element costs
+# memory on every open page).
+NAV_LINK = (
+    '<a href="{path}" title="{title}" class="q-btn q-btn-item non-selectable no-outline'
+    " q-btn--flat q-btn--rectangle text-white q-btn--actionable q-focusable q-hoverable"
+    ' q-btn--no-uppercase max-sm:hidden"><span class="q-focus-helper"></span>'
+    '<span class="q-btn__content text-center col items-center justify-center row">'
+    '<i class="q-icon notranslate material-icons on-left" aria-hidden="true">{icon}</i>'
+    '<span class="block">{label}</span></span></a>'
+)
+SHORTCUT_HINTS = {"/issues/new": " (shortcut: n; ? lists them all)"}
+
+
+def _nav_links(links: list[Nav]) -> None:
+    markup = "".join(
+        NAV_LINK.format(
+            path=path,
+            title=escape(label + SHORTCUT_HINTS.get(path, "")),
+            icon=icon,
+            label=escape(label),
+        )
+        for label, path, icon, _ in links
+    )
+    if markup:
+        ui.html(markup, sanitize=False).classes("contents")  # the links: the header's items
 
 
 def _phone_menu(links: list[Nav]) -> None:

@@ -40,7 +40,7 @@ def test_the_list_and_header_fit_a_phone(
     page.set_viewport_size({"width": 390, "height": 844})
     header = page.locator("header")
     assert header.evaluate("e => e.getBoundingClientRect().height") < 80  # one row, not three
-    expect(page.get_by_role("button", name="Dashboard")).to_be_hidden()
+    expect(page.get_by_role("link", name="Dashboard")).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("menuitem", name="Dashboard")).to_be_visible()
     page.screenshot(path=shots / "12-phone-menu.png")
@@ -80,6 +80,14 @@ def test_the_list_and_header_fit_a_phone(
 def test_full_hd_shows_every_link(server: Server, browser: Any, pia: str) -> None:
     page = signed_in(browser, server, pia, PASSWORD, width=1920)
     for name in ("Issues", "New issue", "Dashboard", "Insights", "Users", "Jobs"):
-        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", re.compile("^/"))  # a real link: a new tab works
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     expect(page.locator(".issue-table thead")).to_be_visible()
+    dashboard = page.get_by_role("link", name="Dashboard", exact=True)
+    dashboard.focus()
+    # The focused link shows it (Quasar's focus helper, as on its buttons).
+    expect(dashboard.locator(".q-focus-helper")).to_have_css("opacity", re.compile(r"^0\.[1-9]"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
