@@ -68,7 +68,7 @@ def check_every_page(server: Server, browser: Any, width: int, scheme: str) -> N
     issue = None
     for n, role in enumerate(PAGES):
         email = f"{role.lower()}.{width}.{scheme}@example.com"
-        server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", role)
+        server.add_user(email, PASSWORD, role)
         page = _signed_out_page(browser, width, scheme)
         if n == 0:  # the same pages for everyone before sign-in: checked once
             for path in SIGNED_OUT:

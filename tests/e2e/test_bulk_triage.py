@@ -55,10 +55,8 @@ def test_a_page_of_issues_triaged_in_one_action(
     server: Server, browser: Any, tmp_path: Path, shots: Path
 ) -> None:
     for email in ("mo@example.com", "kim@example.com"):
-        server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", "MAINTAINER")
-    server.cli(
-        "create-user", "--email", "ana@example.com", "--password", PASSWORD, "--role", "ADMIN"
-    )
+        server.add_user(email, PASSWORD, "MAINTAINER")
+    server.add_user("ana@example.com", PASSWORD, "ADMIN")
     rows = "".join(f"Printer {n} jams on duplex,Every time,LOW\n" for n in range(COUNT))
     (tmp_path / "in.csv").write_text("title,description,severity\n" + rows)
     server.cli("import", str(tmp_path / "in.csv"))
@@ -118,9 +116,7 @@ def test_a_page_of_issues_triaged_in_one_action(
 
 
 def test_reporters_have_no_checkboxes(server: Server, browser: Any) -> None:
-    server.cli(
-        "create-user", "--email", "rita@example.com", "--password", PASSWORD, "--role", "REPORTER"
-    )
+    server.add_user("rita@example.com", PASSWORD, "REPORTER")
     rita = signed_in(browser, server, "rita@example.com", PASSWORD, width=390)
     expect(rita.get_by_role("heading", name="Issues")).to_be_visible()
     expect(rita.get_by_role("checkbox")).to_have_count(0)

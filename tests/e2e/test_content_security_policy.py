@@ -34,7 +34,7 @@ def third_party() -> Iterator[ThirdParty]:
 
 @pytest.fixture
 def page(server: Server, browser: Any) -> Iterator[Page]:
-    server.cli("create-admin", "--email", EMAIL, "--password", PASSWORD)
+    server.add_user(EMAIL, PASSWORD, "ADMIN")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()

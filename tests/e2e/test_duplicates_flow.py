@@ -46,7 +46,7 @@ def test_a_paraphrase_is_caught_merged_and_counted(
         ("ben@example.com", "REPORTER"),
         ("mo@example.com", "MAINTAINER"),
     ):
-        server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", role)
+        server.add_user(email, PASSWORD, role)
 
     rosa = signed_in(browser, server, "rosa@example.com", PASSWORD)
     original_url = _file(rosa, server, ORIGINAL)

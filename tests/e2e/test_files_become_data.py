@@ -33,7 +33,7 @@ def test_invoice_screenshot_and_log_become_data(
     server: Server, browser: Any, shots: Path, tmp_path: Path
 ) -> None:
     for email, role in (("rosa@example.com", "REPORTER"), ("mo@example.com", "MAINTAINER")):
-        server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", role)
+        server.add_user(email, PASSWORD, role)
     log = tmp_path / "checkout.log"
     log.write_text(LOG)
 

@@ -31,7 +31,7 @@ def test_thumbnails_open_the_viewer(
     server: Server, browser: Any, tmp_path: Path, width: int
 ) -> None:
     email = f"iris{width}@example.com"
-    server.cli("create-user", "--email", email, "--password", PASSWORD, "--role", "REPORTER")
+    server.add_user(email, PASSWORD, "REPORTER")
     page = signed_in(browser, server, email, PASSWORD, width=width)
     page.goto(f"{server.url}/issues/new")
     page.get_by_label("Title").fill("Two screenshots")

@@ -25,9 +25,7 @@ def _press_until(page: Page, keys: list[str], url: str) -> None:
 
 
 def test_shortcuts(server: Server, browser: Any) -> None:
-    server.cli(
-        "create-user", "--email", "kim@example.com", "--password", PASSWORD, "--role", "REPORTER"
-    )
+    server.add_user("kim@example.com", PASSWORD, "REPORTER")
     page = signed_in(browser, server, "kim@example.com", PASSWORD)
 
     page.keyboard.press("?")
@@ -53,9 +51,7 @@ def test_shortcuts(server: Server, browser: Any) -> None:
 
 
 def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None:
-    server.cli(
-        "create-user", "--email", "sam@example.com", "--password", PASSWORD, "--role", "ADMIN"
-    )
+    server.add_user("sam@example.com", PASSWORD, "ADMIN")
     page = signed_in(browser, server, "sam@example.com", PASSWORD)
     page.goto(f"{server.url}/")
     expect(page.get_by_role("heading", name="Issues")).to_be_visible()
@@ -80,9 +76,7 @@ def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None
 
 
 def test_column_headers_sort_from_the_keyboard(server: Server, browser: Any) -> None:
-    server.cli(
-        "create-user", "--email", "tia@example.com", "--password", PASSWORD, "--role", "MAINTAINER"
-    )
+    server.add_user("tia@example.com", PASSWORD, "MAINTAINER")
     page = signed_in(browser, server, "tia@example.com", PASSWORD)
     expect(page.get_by_role("heading", name="Issues")).to_be_visible()
     title = page.locator("th", has_text="Title")

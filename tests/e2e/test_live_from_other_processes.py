@@ -17,12 +17,8 @@ EMAIL, PASSWORD = "lee@example.com", "live elsewhere passphrase 9"
 def test_an_import_from_the_cli_reaches_open_pages(
     server: Server, browser: Any, tmp_path: Path
 ) -> None:
-    server.cli("create-user", "--email", EMAIL, "--password", PASSWORD, "--role", "ADMIN")
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    server.add_user(EMAIL, PASSWORD, "ADMIN")
+    page = signed_in(browser, server, EMAIL, PASSWORD)
     expect(page.get_by_text("No issues match.")).to_be_visible()
     dashboard = page.context.new_page()
     dashboard.goto(f"{server.url}/dashboard")
@@ -52,9 +48,7 @@ def _table_rows(page: Page) -> list[str]:
 def test_a_change_reaches_open_lists_as_the_rows_that_changed(
     server: Server, browser: Any, tmp_path: Path
 ) -> None:
-    server.cli(
-        "create-user", "--email", "dee@example.com", "--password", PASSWORD, "--role", "ADMIN"
-    )
+    server.add_user("dee@example.com", PASSWORD, "ADMIN")
     csv = tmp_path / "rows.csv"
     csv.write_text(
         "title,description,severity\n"

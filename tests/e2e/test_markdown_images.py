@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
 EMAIL = "ivy@example.com"
@@ -61,7 +62,7 @@ def third_party() -> Iterator[ThirdParty]:
 
 def _seed(server: Server, pixel: str) -> tuple[int, int]:
     """An issue whose description and comment hold every kind of image; (issue, file) ids."""
-    server.cli("create-user", "--email", EMAIL, "--role", "REPORTER", "--password", PASSWORD)
+    server.add_user(EMAIL, PASSWORD, "REPORTER")
     with httpx.Client(base_url=f"{server.url}/api/v1", timeout=30) as api:
         token = api.post("/auth/token", json={"email": EMAIL, "password": PASSWORD})
         api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -89,13 +90,9 @@ def test_only_own_attachments_load_as_images(
     server: Server, browser: Any, third_party: ThirdParty
 ) -> None:
     issue_id, file_id = _seed(server, third_party.url)
-    context = browser.new_context()
-    page = context.new_page()
+    page = signed_in(browser, server, EMAIL, PASSWORD)
+    context = page.context
     try:
-        page.goto(f"{server.url}/login")
-        page.get_by_label("Email").fill(EMAIL)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_text("Images everywhere")).to_be_visible()
 
         requested: list[str] = []

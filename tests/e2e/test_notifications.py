@@ -36,7 +36,7 @@ def mailing_server(tmp_path_factory: pytest.TempPathFactory, mail: MailServer) -
         TRACKER_MAIL_COALESCE_SECONDS="0",
     ) as server:
         for (email, password), role in ((REPORTER, "REPORTER"), (MAINTAINER, "MAINTAINER")):
-            server.cli("create-user", "--email", email, "--password", password, "--role", role)
+            server.add_user(email, password, role)
         yield server
 
 

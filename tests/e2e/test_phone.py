@@ -21,9 +21,7 @@ PASSWORD = "phone sized passphrase 3"
 def pia(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An admin with a dozen issues to show, for every test of the module (in any order)."""
     tmp_path = tmp_path_factory.mktemp("phone")
-    server.cli(
-        "create-user", "--email", "pia@example.com", "--password", PASSWORD, "--role", "ADMIN"
-    )
+    server.add_user("pia@example.com", PASSWORD, "ADMIN")
     rows = "".join(
         f"A rather long title for issue number {n} that wraps on a phone,,{sev}\n"
         for n, sev in enumerate(["LOW", "HIGH", "CRITICAL", "MEDIUM"] * 3)

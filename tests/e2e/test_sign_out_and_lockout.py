@@ -26,7 +26,7 @@ def _cookies(page: Page) -> dict[str, str]:
 
 
 def test_sign_out_and_a_known_browser_past_the_lock(server: Server, browser: Any) -> None:
-    server.cli("create-user", "--email", EMAIL, "--password", PASSWORD, "--role", "REPORTER")
+    server.add_user(EMAIL, PASSWORD, "REPORTER")
     owner = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     _sign_in(owner, server)
     expect(owner.get_by_text("No issues match.")).to_be_visible()

@@ -15,9 +15,7 @@ DARK = re.compile(r"\bbody--dark\b")
 
 
 def test_the_theme_follows_the_system_then_the_users_choice(server: Server, browser: Any) -> None:
-    server.cli(
-        "create-user", "--email", "dee@example.com", "--password", PASSWORD, "--role", "MAINTAINER"
-    )
+    server.add_user("dee@example.com", PASSWORD, "MAINTAINER")
     page = signed_in(browser, server, "dee@example.com", PASSWORD, color_scheme="dark")
     page.goto(f"{server.url}/dashboard")
     body = page.locator("body")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server, running_server
 
 EMAIL, PASSWORD = "uma@example.com", "upload refusals passphrase 5"
@@ -19,22 +20,17 @@ EMAIL, PASSWORD = "uma@example.com", "upload refusals passphrase 5"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(tmp_path_factory.mktemp("uploads"), TRACKER_MAX_UPLOAD_MB="1") as server:
-        server.cli("create-user", "--email", EMAIL, "--password", PASSWORD, "--role", "REPORTER")
+        server.add_user(EMAIL, PASSWORD, "REPORTER")
         yield server
 
 
 @pytest.fixture
 def page(server: Server, browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in(browser, server, EMAIL, PASSWORD)
     expect(page.get_by_text("No issues match.")).to_be_visible()
     page.goto(f"{server.url}/issues/new")
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_a_file_of_the_wrong_type_is_refused_for_its_type(page: Page, tmp_path: Path) -> None:

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-import services
-from services import events
+from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
 PASSWORD = "visible everywhere passphrase 3"
@@ -35,17 +34,7 @@ WIDTHS = {
 
 @pytest.fixture(scope="module")
 def issue_id(server: Server) -> int:
-    services.connect(
-        f"sqlite:///{server.data_dir / 'tracker.db'}", upload_dir=server.data_dir / "uploads"
-    )
-    try:
-        with services.session() as s:
-            services.users.provision(
-                s, {"email": EMAIL, "password": PASSWORD, "full_name": "Vera", "role": "ADMIN"}
-            )
-    finally:
-        services.runtime().engine.dispose()
-        events.configure_bus(None)
+    server.add_user(EMAIL, PASSWORD, "ADMIN")
     with httpx.Client(base_url=server.url, timeout=30) as api:
         token = api.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
@@ -63,18 +52,15 @@ def issue_id(server: Server) -> int:
     return issue
 
 
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def page(request: pytest.FixtureRequest, server: Server, browser: Any) -> Iterator[Page]:
+@pytest.fixture(scope="module", params=list(WIDTHS), ids=list(WIDTHS))
+def page(
+    request: pytest.FixtureRequest, server: Server, browser: Any, issue_id: int
+) -> Iterator[Page]:
+    """One signed-in page per width, shared by the tests at that width."""
     width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    page = signed_in(browser, server, EMAIL, PASSWORD, width=width, height=height)
     yield page
-    context.close()
+    page.context.close()
 
 
 def on_screen(locator: Any) -> None:
@@ -107,6 +93,7 @@ def test_markdown_preview_shows(page: Page, server: Server, issue_id: int) -> No
 
 
 def test_list_and_dashboard_show(page: Page, server: Server, issue_id: int) -> None:
+    page.goto(f"{server.url}/")
     on_screen(page.get_by_role("link", name=TITLE))
     page.goto(f"{server.url}/dashboard")
     on_screen(page.get_by_text("Unresolved issues by severity"))
