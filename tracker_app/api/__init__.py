@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 import services
 
@@ -22,6 +22,8 @@ hour; imported issues and uploaded bytes per 24 hours): over a limit the answer 
 comment takes an optional `Idempotency-Key` header, so a retry never creates twice.
 """
 UPLOAD_PATH = f"{API_PREFIX}/issues/{{issue_id}}/attachments"
+# In this order: /issues/similar before /issues/{issue_id}.
+ROUTERS = (people, tokens, similar, bulk, issues, insights, intake, webhooks, views)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -44,22 +46,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def install(app: FastAPI, *, allow_signup: bool = True) -> None:
     """Mount the routers and the error handling on the app."""
     people.configure(signup=allow_signup)
-    router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
-    router.include_router(people.router)
-    router.include_router(tokens.router)
-    router.include_router(similar.router)  # before /issues/{issue_id}
-    router.include_router(bulk.router)
-    router.include_router(issues.router)
-    router.include_router(insights.router)
-    router.include_router(intake.router)
-    router.include_router(webhooks.router)
-    router.include_router(views.router)
     # FastAPI merges an included router's lifespan into the app's. The page tests build the
     # same app again for every test: without starting from the app's own lifespan, each
     # build nested one more layer until startup ran out of stack.
     base = app.__dict__.setdefault("_tracker_own_lifespan", app.router.lifespan_context)
     app.router.lifespan_context = base
-    app.include_router(router)
+    # Each router straight into the app, not through a router of its own: FastAPI builds an
+    # included route's validation once per level of nesting (on the first request to it,
+    # again), which was a quarter of the API tests' time.
+    for part in ROUTERS:
+        app.include_router(part.router, prefix=API_PREFIX, responses=ERRORS)
     errors.install(app)
     app.add_middleware(errors.ApiErrors)
     app.title = "Issues & Insights Tracker API"
