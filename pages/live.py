@@ -112,9 +112,19 @@ class Watcher:
                             await self.refresh()
                         except Exception:
                             log.exception("live refresh failed")
+                if _cancelled():
+                    return
                 await asyncio.sleep(self.min_interval)
         finally:
             self._running = False
+
+
+def _cancelled() -> bool:
+    """Whether this task was asked to stop (the page closed, the app shutting down).
+    NiceGUI's `run.io_bound` swallows the cancellation and returns None, so the loop would
+    otherwise sleep on, and a shutdown (every page test's) waited for it."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class Hub:
