@@ -23,6 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+# Playwright's expectations wait 5 s by default. A chart draws once Plotly (~4 MB of script,
+# parsed again by every fresh browser context) has loaded, which took longer than that with
+# two workers' browsers and servers on a 2-core machine. An expectation that holds returns
+# at once, so only a failure takes longer to report.
+EXPECT_TIMEOUT_MS = 15_000
 SHOTS = ROOT / "docs" / "screenshots"
 
 
@@ -36,7 +41,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
