@@ -96,17 +96,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 SLOW_FIRST = ("e2e", "adversarial", "deploy")
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: one and a half workers per core. The end-to-end tests spend about half
-    their time waiting for Chromium and the servers they start, so a worker more than the
-    cores fills that time (2 cores: 9.1 min with 2 workers, 8.0 with 3;
-    docs/performance.md). PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    cores = len(os.sched_getaffinity(0))
-    return cores + cores // 2
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return  # serially, the usual order
