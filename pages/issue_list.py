@@ -30,7 +30,7 @@ from .components import (
 )
 from .frame import frame
 from .live import hub
-from .live_rows import LiveRows
+from .live_rows import LiveRows, LiveTable
 from .redirects import login_url
 from .save_view import save_view_button
 from .viewer import Viewer, viewer_for
@@ -298,7 +298,7 @@ class IssueListView:
         self._filters()
         self.empty = ui.column().classes("w-full")  # the invitation when there is nothing yet
         bulk_place = ui.column().classes("w-full gap-1") if self.viewer.is_staff else None
-        self.table = ui.table(
+        self.table = LiveTable(
             columns=COLUMNS, rows=[], row_key="id", pagination=self._pagination(0)
         )
         self.rows = LiveRows(self.table)
@@ -466,9 +466,7 @@ class IssueListView:
         if self.bulk is not None:
             self.bulk.show()
         self._invite(listing.total == 0 and not _filtering(state.query))
-        pagination = self._pagination(listing.total)
-        if pagination != self.table.pagination:
-            self.table.pagination = pagination
+        self.table.pagination = self._pagination(listing.total)
         chosen = {s.value for s in state.query.status}
         for status, chip in self.count_chips.items():
             text = f"{STATUS_LABELS[status]} · {listing.counts.get(status, 0)}"

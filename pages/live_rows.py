@@ -28,6 +28,22 @@ def difference(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
     return code
 
 
+class LiveTable(ui.table):
+    """A table whose pagination, set to what it is already, sends nothing. Quasar's table
+    reports its pagination as soon as it is shown, and NiceGUI's handler stores it back,
+    which sent the whole table (rows, columns, cell templates) again to every page just
+    shown, and redrew its headers: a keyboard user's focus on one was lost."""
+
+    @property
+    def pagination(self) -> dict[str, Any]:
+        return self.props["pagination"]
+
+    @pagination.setter
+    def pagination(self, value: dict[str, Any]) -> None:
+        if value != self.props.get("pagination"):
+            self.props["pagination"] = value
+
+
 class LiveRows(ui.element, component="live_rows.js"):
     """Keeps `table`'s rows; placed beside it (it shows nothing)."""
 
