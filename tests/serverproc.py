@@ -31,7 +31,7 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
 
     def add_user(self, email: str, password: str, role: str = "REPORTER") -> None:
-        """What `tracker create-user` does, without starting a Python for it (~1.5 s each):
+        """What `tracker create-user` does, without starting a Python for it (~1.9 s each):
         through the services, on the server's own database."""
         with self.connected(), services.session() as s:
             services.users.provision(

@@ -76,7 +76,8 @@ def signed_in(
     color_scheme), signed in, on the issue list; returns its page. The session is made by the
     services' sign-in and handed to the browser as its cookie: the login page costs Chromium
     ~2 s of CPU, and the tests that are about it sign in through it
-    (test_sign_out_and_lockout.py, test_happy_path.py, the accessibility checks)."""
+    (test_sign_out_and_lockout.py, test_happy_path.py, the accessibility checks and
+    test_content_security_policy.py)."""
     from playwright.sync_api import expect
 
     browser_context = browser.new_context(viewport={"width": width, "height": height}, **context)
