@@ -93,7 +93,9 @@ class Supervisor:
                 assert web.process is not None
                 code = web.process.poll()
                 if code is None:
-                    web.serving = web.serving or accepts(self.host, web.port)
+                    if not web.serving and accepts(self.host, web.port):
+                        web.serving = True
+                        log.info("web process %d (port %d) is serving", web.index, web.port)
                     continue
                 if not web.serving:
                     log.error(

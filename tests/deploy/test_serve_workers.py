@@ -95,6 +95,9 @@ def test_a_dead_process_is_started_again_and_none_outlives_a_killed_parent(
 ) -> None:
     with running_server(tmp_path, workers=2) as server:
         first, second = children(server.pid)
+        # Answering is not enough: until the parent has seen the process serve, its death
+        # would count as a failed start (which stops them all), not as one to start again.
+        _wait(lambda: _seen_serving(server, 1), "the parent to see the second one serve")
         os.kill(second, signal.SIGKILL)
         _wait(lambda: len(set(children(server.pid)) - {first, second}) == 1, "a new process")
         _wait(lambda: _answers(server.urls[1]), "the new process to answer")
@@ -114,3 +117,9 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _seen_serving(server: Server, index: int) -> bool:
+    port = server.urls[index].rsplit(":", 1)[1]
+    log = server.log.read_text() if server.log else ""
+    return f"web process {index} (port {port}) is serving" in log
