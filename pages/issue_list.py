@@ -481,6 +481,7 @@ class IssueListView:
         if nothing_yet == bool(self.empty.default_slot.children):
             return
         self.empty.clear()
+        self.table.set_visibility(not nothing_yet)  # an empty table would say it again
         if not nothing_yet:
             return
         with self.empty, ui.card().classes("w-full items-center p-6 gap-2"):

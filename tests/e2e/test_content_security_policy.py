@@ -58,7 +58,7 @@ def test_every_page_works_under_the_policy_and_it_blocks_foreign_images(
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("No issues match.")).to_be_visible()
+    expect(page.get_by_text("No issues yet. They appear here, live")).to_be_visible()
     assert violations(page) == []
 
     # A new issue with a screenshot, through the upload element and the Markdown preview.

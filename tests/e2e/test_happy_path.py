@@ -35,7 +35,8 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     maintainer.get_by_label("Email").fill("max@example.com")
     maintainer.get_by_label("Password").fill("maintainer passphrase 1")
     maintainer.get_by_role("button", name="Sign in").click()
-    expect(maintainer.get_by_text("No issues match.")).to_be_visible()
+    expect(maintainer.get_by_text("No issues yet. They appear here, live")).to_be_visible()
+    expect(maintainer.get_by_text("No issues match.")).to_be_hidden()  # said once
 
     # The reporter on a phone, the maintainer on a laptop (so are the README's screenshots).
     reporter = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -45,7 +46,8 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     reporter.get_by_label("Password").fill("a reporter's passphrase")
     reporter.screenshot(path=shots / "1-sign-up.png")
     reporter.get_by_role("button", name="Sign up").click()
-    expect(reporter.get_by_text("No issues match.")).to_be_visible()
+    expect(reporter.get_by_text("You have not filed an issue yet.")).to_be_visible()
+    expect(reporter.get_by_text("No issues match.")).to_be_hidden()  # said once
 
     reporter.goto(f"{server.url}/issues/new")
     reporter.get_by_label("Title").fill("Invoice PDF is blank")

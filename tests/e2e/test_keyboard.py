@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+import services
 from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
@@ -84,6 +85,9 @@ COUNT_REDRAWS = """window.redrawn = 0; new MutationObserver(changes => { for (co
 
 def test_column_headers_sort_from_the_keyboard(server: Server, browser: Any) -> None:
     server.add_user("tia@example.com", PASSWORD, "MAINTAINER")
+    with server.connected(), services.session() as s:  # an empty list shows no table
+        me = services.users.actor_for(s, email="tia@example.com")
+        services.issues.create_issue(s, me, {"title": "One to sort", "severity": "LOW"})
     page = signed_in(browser, server, "tia@example.com", PASSWORD)
     page.context.add_init_script(COUNT_REDRAWS)
     page.reload()

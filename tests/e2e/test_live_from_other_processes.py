@@ -19,7 +19,7 @@ def test_an_import_from_the_cli_reaches_open_pages(
 ) -> None:
     server.add_user(EMAIL, PASSWORD, "ADMIN")
     page = signed_in(browser, server, EMAIL, PASSWORD)
-    expect(page.get_by_text("No issues match.")).to_be_visible()
+    expect(page.get_by_text("No issues yet. They appear here, live")).to_be_visible()
     dashboard = page.context.new_page()
     dashboard.goto(f"{server.url}/dashboard")
     expect(dashboard.get_by_text("Unresolved issues by severity")).to_be_visible()

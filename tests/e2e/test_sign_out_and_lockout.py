@@ -29,12 +29,12 @@ def test_sign_out_and_a_known_browser_past_the_lock(server: Server, browser: Any
     server.add_user(EMAIL, PASSWORD, "REPORTER")
     owner = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     _sign_in(owner, server)
-    expect(owner.get_by_text("No issues match.")).to_be_visible()
+    expect(owner.get_by_text("You have not filed an issue yet.")).to_be_visible()
     assert {"tracker_session", "tracker_device"} <= set(_cookies(owner))
 
     owner.goto(f"{server.url}/auth/logout")  # a link or an image: nothing happens
     owner.goto(f"{server.url}/")
-    expect(owner.get_by_text("No issues match.")).to_be_visible()
+    expect(owner.get_by_text("You have not filed an issue yet.")).to_be_visible()
 
     with owner.expect_request(lambda r: r.url.endswith("/auth/logout")) as sent:
         owner.get_by_role("button", name="Sign out").click()
@@ -54,4 +54,4 @@ def test_sign_out_and_a_known_browser_past_the_lock(server: Server, browser: Any
     expect(stranger.get_by_text("the account is locked for a few minutes")).to_be_visible()
 
     _sign_in(owner, server)  # the owner's browser is known: not held by the lock
-    expect(owner.get_by_text("No issues match.")).to_be_visible()
+    expect(owner.get_by_text("You have not filed an issue yet.")).to_be_visible()

@@ -27,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def page(server: Server, browser: Any) -> Iterator[Page]:
     page = signed_in(browser, server, EMAIL, PASSWORD)
-    expect(page.get_by_text("No issues match.")).to_be_visible()
+    expect(page.get_by_text("You have not filed an issue yet.")).to_be_visible()
     page.goto(f"{server.url}/issues/new")
     yield page
     page.context.close()

@@ -49,7 +49,11 @@ Opener = Callable[[str], Awaitable[None]]
 
 
 def table_rows(user: User) -> list[dict]:
-    [table] = user.find(kind=ui.table).elements
+    """The rows of the page's table (none while it is hidden: an empty list invites)."""
+    try:
+        [table] = user.find(kind=ui.table).elements
+    except AssertionError:  # none visible
+        return []
     return list(table.rows)
 
 

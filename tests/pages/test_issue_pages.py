@@ -285,11 +285,15 @@ async def test_an_empty_list_invites_a_reporter_to_file_their_first_issue(user: 
     me = sign_in(user)
     await user.open("/")
     await user.should_see("You have not filed an issue yet.")
+    await user.should_not_see(kind=ui.table)  # its "No issues match." would say it again
     await user.open("/?q=nothing")  # a filter that matches nothing is not an empty tracker
     await user.should_not_see("You have not filed an issue yet.")
+    [table] = user.find(kind=ui.table).elements  # visible ones only
+    assert table.props["no-data-label"] == "No issues match."
     await user.open("/")
     make_issue(me, title="My first one")
     await user.should_not_see("You have not filed an issue yet.", retries=100)
+    await user.should_see(kind=ui.table)
     await until(lambda: titles(user) == ["My first one"])
 
 
