@@ -23,6 +23,7 @@ from .components import (
     mark_invalid,
     tag_picker,
 )
+from .live_rows import LiveRows
 from .viewer import Viewer
 
 KEEP = "keep"
@@ -39,18 +40,19 @@ HEADER_SELECT = r"""
 
 
 class BulkEdit:
-    """Wired to the list's table; `matching` gives the list's current filter and total;
-    its bar goes into `place`."""
+    """Wired to the list's table (through its `rows`, which also send its selection);
+    `matching` gives the list's current filter and total; its bar goes into `place`."""
 
     def __init__(
         self,
         viewer: Viewer,
-        table: ui.table,
+        rows: LiveRows,
         matching: Callable[[], tuple[IssueFilter, int]],
         place: ui.element,
     ) -> None:
         self.viewer = viewer
-        self.table = table
+        self.rows = rows
+        self.table = table = rows.table
         self.matching = matching
         self.everything = False  # "all N matching the filter", not only the ticked rows
         self.anchor: int | None = None  # the last row ticked: shift-click extends from it
@@ -101,12 +103,12 @@ class BulkEdit:
                 chosen.pop(issue_id, None)
         self.anchor = picked["id"]
         self.everything = False
-        self.table.selected = list(chosen.values())
-        self.table.update()
+        self.rows.select(list(chosen.values()))
         self.show()
 
     def _picked_by_header(self) -> None:
         self.everything = False
+        self.rows.select(self.table.selected)  # stored by NiceGUI's handler, not sent
         self.show()
 
     def select_everything(self) -> None:
@@ -116,8 +118,7 @@ class BulkEdit:
     def clear(self) -> None:
         self.everything = False
         self.anchor = None
-        self.table.selected = []
-        self.table.update()
+        self.rows.select([])
         if self.made:
             self.report.clear()
         self.show()
@@ -217,8 +218,7 @@ class BulkEdit:
         # The refused stay selected (also those on other pages: known by id only, their
         # version is then not checked again).
         rows = {r["id"]: r for r in [*self.table.selected, *self.table.rows]}
-        self.table.selected = [rows.get(i.id, {"id": i.id, "version": None}) for i in refused]
-        self.table.update()
+        self.rows.select([rows.get(i.id, {"id": i.id, "version": None}) for i in refused])
         self.report.clear()
         if refused:
             with self.report:

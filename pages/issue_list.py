@@ -129,23 +129,13 @@ SORTS = {  # the sort picker that stands in for the column headers on a phone
     "-affected": "Most affected first",
     "title": "Title A to Z",
 }
-# Sortable headers take the focus and sort with Enter or Space, like a click; the server is
-# told, so that the focus goes back to the header once the table is redrawn.
+# Sortable headers take the focus and sort with Enter or Space, like a click; the focus goes
+# back to the header once the table is redrawn (live_rows.js).
 HEADER_CELL = r"""
 <q-th :props="props" :tabindex="props.col.sortable ? 0 : undefined" :data-col="props.col.name"
-  @keydown.enter.prevent="props.col.sortable && ($parent.$emit('keysort', props.col.name),
-    props.sort(props.col))"
-  @keydown.space.prevent="props.col.sortable && ($parent.$emit('keysort', props.col.name),
-    props.sort(props.col))"
+  @keydown.enter.prevent="props.col.sortable && props.sort(props.col)"
+  @keydown.space.prevent="props.col.sortable && props.sort(props.col)"
 >{{ props.col.label }}</q-th>"""
-# The redraw may replace the header more than once (a busy browser or server): for 2 s, a
-# header that lost the focus to nothing (its element replaced) gets it back; a focus the user
-# moved elsewhere is left alone.
-REFOCUS = """sel => { let n = 0; const tick = () => {
-  const h = document.querySelector(sel), a = document.activeElement;
-  if (h && a !== h && a && a !== document.body) return;
-  if (h && a !== h) h.focus();
-  if (++n < 40) setTimeout(tick, 50); }; setTimeout(tick, 50); }"""
 CELL_TITLE = r"""
 <q-td :props="props"><a :href="'/issues/' + props.row.id" class="text-primary font-medium">
 {{ props.value }}</a></q-td>"""
@@ -283,7 +273,6 @@ class IssueListView:
         self.total = 0
         self.count_text = "0"
         self.bulk: BulkEdit | None = None
-        self.refocus = ""  # the column header sorted from the keyboard
 
     async def build(self) -> None:
         page_heading("Issues")
@@ -313,10 +302,9 @@ class IssueListView:
         self.table.add_slot("body-cell-status", CELL_STATUS)
         self.table.add_slot("body-cell-severity", CELL_SEVERITY)
         self.table.on("request", self.on_request)
-        self.table.on("keysort", lambda e: setattr(self, "refocus", str(e.args)))
         if bulk_place is not None:
             matching = lambda: (self.state.query, self.total)  # noqa: E731
-            self.bulk = BulkEdit(self.viewer, self.table, matching, bulk_place)
+            self.bulk = BulkEdit(self.viewer, self.rows, matching, bulk_place)
         await self.reload()
 
     def _filters(self) -> None:
@@ -437,10 +425,6 @@ class IssueListView:
             page = 1  # another page size: back to the first page
         self.state = ListState(self.state.changed(sort=sort).query, page, per_page)
         await self.reload()
-        if self.refocus in filters.SORTS or self.refocus == "id":
-            header = f"#c{self.table.id} th[data-col={self.refocus}]"
-            ui.run_javascript(f"({REFOCUS})('{header}')")
-        self.refocus = ""
 
     async def reload(self, *, shared: bool = False) -> None:
         state = self.state

@@ -32,7 +32,9 @@ class LiveTable(ui.table):
     """A table whose pagination, set to what it is already, sends nothing. Quasar's table
     reports its pagination as soon as it is shown, and NiceGUI's handler stores it back,
     which sent the whole table (rows, columns, cell templates) again to every page just
-    shown, and redrew its headers: a keyboard user's focus on one was lost."""
+    shown, and redrew its headers: a keyboard user's focus on one was lost.
+
+    Its selection is stored without sending anything: `LiveRows.select` sends it."""
 
     @property
     def pagination(self) -> dict[str, Any]:
@@ -43,15 +45,25 @@ class LiveTable(ui.table):
         if value != self.props.get("pagination"):
             self.props["pagination"] = value
 
+    @property
+    def selected(self) -> list[dict[str, Any]]:
+        return self.props["selected"]
+
+    @selected.setter
+    def selected(self, value: list[dict[str, Any]]) -> None:
+        dict.__setitem__(self.props, "selected", list(value))
+
 
 class LiveRows(ui.element, component="live_rows.js"):
     """Keeps `table`'s rows; placed beside it (it shows nothing)."""
 
-    def __init__(self, table: ui.table) -> None:
+    def __init__(self, table: LiveTable) -> None:
         super().__init__()
         self.table = table
+        table.selected = []  # a plain list: NiceGUI's would send the whole table on a change
         dict.__setitem__(self.props, "table", table.id)
         dict.__setitem__(self.props, "serial", 0)
+        dict.__setitem__(self.props, "picks", 0)
         self.on("resync", table.update)
 
     def replace(self, rows: list[dict[str, Any]]) -> None:
@@ -67,4 +79,17 @@ class LiveRows(ui.element, component="live_rows.js"):
         elif table.id not in client.outbox.updates:  # else going out whole anyway
             dict.__setitem__(self.props, "spec", difference(old, rows))
             dict.__setitem__(self.props, "serial", self.props["serial"] + 1)
+            self.update()
+
+    def select(self, rows: list[dict[str, Any]]) -> None:
+        """Set the table's selection and push it as ids: the browser holds the rows. Sending
+        the whole table redrew its selection cells, which took a keyboard user's focus from
+        the checkbox just ticked."""
+        table, client = self.table, self.client
+        table.selected = rows
+        if not client.has_socket_connection:
+            table.update()
+        elif table.id not in client.outbox.updates:  # else going out whole anyway
+            dict.__setitem__(self.props, "picked", json.dumps([row["id"] for row in rows]))
+            dict.__setitem__(self.props, "picks", self.props["picks"] + 1)
             self.update()

@@ -106,3 +106,31 @@ def test_column_headers_sort_from_the_keyboard(server: Server, browser: Any) -> 
     page.keyboard.press(" ")
     expect(page).to_have_url(re.compile(r"sort=-title"))
     assert page.locator("th", has_text="Tags").get_attribute("tabindex") is None  # not sortable
+
+
+def test_rows_are_ticked_from_the_keyboard(server: Server, browser: Any) -> None:
+    server.add_user("tom@example.com", PASSWORD, "MAINTAINER")
+    with server.connected(), services.session() as s:
+        me = services.users.actor_for(s, email="tom@example.com")
+        for title in ("First to tick", "Second to tick"):
+            services.issues.create_issue(s, me, {"title": title, "severity": "LOW"})
+    page = signed_in(browser, server, "tom@example.com", PASSWORD)
+    page.wait_for_function("() => window.did_handshake === true")
+    first = page.get_by_role("checkbox", name=re.compile(r"Select issue #\d+")).first
+    first.focus()
+    page.keyboard.press(" ")
+    expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
+    expect(first).to_be_focused()  # the row's checkbox stays, for the next key
+    expect(first).to_have_attribute("aria-checked", "true")
+    second = page.get_by_role("checkbox", name=re.compile(r"Select issue #\d+")).nth(1)
+    for _ in range(10):  # past the row's link, to the next row's checkbox
+        page.keyboard.press("Tab")
+        if second.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press(" ")
+    expect(page.get_by_text("2 selected", exact=True)).to_be_visible()
+    expect(second).to_be_focused()
+    page.keyboard.press(" ")
+    expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
+    expect(second).to_have_attribute("aria-checked", "false")
+    expect(second).to_be_focused()
