@@ -1,5 +1,7 @@
 """Keyboard shortcuts in Chromium: `?` lists them, `g d` and `g i` navigate, `/` reaches the
-search from anywhere, `n` files a new issue; none of them fires while typing."""
+search from anywhere, `n` files a new issue; none of them fires while typing. The list's
+headers sort and its rows are ticked from the keyboard, and the focus stays put while the
+table is redrawn."""
 
 from __future__ import annotations
 
@@ -134,3 +136,11 @@ def test_rows_are_ticked_from_the_keyboard(server: Server, browser: Any) -> None
     expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
     expect(second).to_have_attribute("aria-checked", "false")
     expect(second).to_be_focused()
+
+    # A live update redraws the rows: the focus stays on the same issue's checkbox.
+    same = page.get_by_role("checkbox", name=second.get_attribute("aria-label"), exact=True)
+    with server.connected(), services.session() as s:
+        other = services.users.actor_for(s, email="tom@example.com")
+        services.issues.create_issue(s, other, {"title": "Arrives live", "severity": "LOW"})
+    expect(page.get_by_text("Arrives live")).to_be_visible()
+    expect(same).to_be_focused()
