@@ -6,7 +6,10 @@
 Seeds the database, runs the server as in production (its own process), then drives six
 requests as a maintainer with a bearer token: the first page of 50, a filtered list, a text
 search, one issue by id (cycling over all of them), a create, and a status change (each
-connection moves its own issue back and forth, sending the version it last read). Prints a
+connection moves its own issue back and forth, sending the version it last read). The creates
+come from 1,000 reporters in turn, each with a token of their own and held to the default
+limit of issues per hour, as on a real tracker: one user filing thousands of issues an hour
+would only measure the write limit's count of them, which a real user never reaches. Prints a
 markdown table per request and concurrency: requests/s, p50/p95/p99, and the server's CPU
 time per request (user + system, every thread; steadier than the rate on a machine with
 noisy neighbours).
@@ -21,6 +24,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+import services
+from services.quotas import WriteLimits
 
 from . import loadgen
 from .common import BENCH_PASSWORD, cpu_seconds, database, seed, server
@@ -55,19 +61,52 @@ end
 """
 
 
-def operations(token: str, issues: int) -> list[tuple[str, str, str]]:
+# Each wrk thread sends the creates of the filers in turn, from a place of its own.
+CREATE = """
+local count = 0
+setup = function(thread)
+  count = count + 1
+  thread:set("offset", count * 7919)
+end
+local turn = nil
+request = function()
+  turn = ((turn or offset) % #tokens) + 1
+  return wrk.format("POST", nil, {["Authorization"] = "Bearer " .. tokens[turn],
+                                  ["Content-Type"] = "application/json"}, body)
+end
+"""
+FILERS = 1000
+
+
+def operations(token: str, filers: list[str], issues: int) -> list[tuple[str, str, str]]:
     """(name, path, wrk script) for each measured request."""
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     get = loadgen.lua_request("GET", auth)
     body = json.dumps({"title": "Load test issue", "description": "Made by *wrk*."})
+    create = f"tokens = {{{', '.join(json.dumps(t) for t in filers)}}}\nbody = {json.dumps(body)}"
     return [
         ("list, first 50", LIST, get),
         ("list, filtered", FILTERED, get),
         ("text search", SEARCH, get),
         ("get one", "/", get + loadgen.lua_cycle(issues, "/api/v1/issues/")),
-        ("create", "/api/v1/issues", loadgen.lua_request("POST", auth, body)),
+        ("create", "/api/v1/issues", create + CREATE),
         ("status change", "/", get + STATUS),
     ]
+
+
+def filer_tokens(count: int) -> list[str]:
+    """Reporters who file the measured creates, a bearer token each (signed with the
+    server's secret, which the benchmark gives it)."""
+    tokens = []
+    with services.session() as s:
+        for n in range(count):
+            view = services.users.provision(
+                s,
+                {"email": f"filer{n}@example.com", "role": "REPORTER", "password": BENCH_PASSWORD},
+            )
+            actor = services.Actor(**view.model_dump(include={"id", "email", "full_name", "role"}))
+            tokens.append(services.auth.issue_api_token(s, actor, ttl_seconds=24 * 3600))
+    return tokens
 
 
 def api_token(base: str) -> str:
@@ -97,11 +136,16 @@ def main(argv: list[str] | None = None) -> None:
             work = Path(tmp)
             started = time.perf_counter()
             seed(url, work, count, None)
+            filers = filer_tokens(FILERS)
             seeded = time.perf_counter() - started
-            with server(url, work, None) as (base, pid):
+            limits = {
+                "TRACKER_SECRET_KEY": services.runtime().secret_key,
+                "TRACKER_MAX_ISSUES_PER_HOUR": str(WriteLimits.issues_per_hour),
+            }
+            with server(url, work, None, **limits) as (base, pid):
                 token = api_token(base)
                 httpx.get(f"{base}{LIST}", headers={"Authorization": f"Bearer {token}"})
-                for name, path, script in operations(token, count):
+                for name, path, script in operations(token, filers, count):
                     for connections in [int(c) for c in args.concurrency.split(",")]:
                         cpu = cpu_seconds(pid)
                         result = loadgen.run(

@@ -13,6 +13,7 @@ from . import lockout, security, tokens
 from .db import begin_write, runtime
 from .errors import AuthenticationFailed, InvalidInput
 from .models import LoginSession, TrustedDevice, User, utcnow
+from .permissions import hold_actor
 from .schemas import Actor
 
 log = logging.getLogger("tracker.auth")
@@ -173,6 +174,7 @@ def resolve_session(s: Session, token: str | None, *, touch: bool = True) -> Act
     if login_session.expires_at <= now or idle or not user.is_active:
         return None
     actor = Actor.model_validate(user)
+    hold_actor(s, user)
     if touch and (now - login_session.last_seen_at).total_seconds() >= TOUCH_SECONDS:
         begin_write(s)
         s.execute(
@@ -214,6 +216,7 @@ def actor_from_api_token(s: Session, token: str) -> Actor:
     user = s.get(User, user_id)
     if user is None or not user.is_active or user.token_version != version:
         raise AuthenticationFailed("The token has been revoked; request a new one.")
+    hold_actor(s, user)
     return Actor.model_validate(user)
 
 

@@ -367,7 +367,7 @@ def commit_issue(
     idempotency key, queue the event, commit. A write that changed nothing commits nothing
     visible and emits no event."""
     _flush(s, issue, changed)
-    view = queries.issue_view(s, issue)
+    view = queries.created_view(s, issue) if op == "created" else queries.issue_view(s, issue)
     once.settle(s, view)
     if changed or op == "created":
         emit(s, ChangeEvent("issue", op, issue.id, issue.reporter_id))

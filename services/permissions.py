@@ -118,6 +118,12 @@ def allowed_transitions(who: Someone, current: Status) -> list[Status]:
     return list(TRANSITIONS[current]) if can_triage(who) else []
 
 
+def hold_actor(s: Session, user: User) -> None:
+    """Keep the user whose credentials were just checked in the session until it closes: its
+    identity map holds objects weakly, so the call's `load_actor` would read the row again."""
+    s.info["actor_row"] = user
+
+
 def load_actor(s: Session, actor: Actor) -> User:
     """The acting user's current row: a deactivated or deleted account can do nothing, and a
     role change applies to the very next call."""

@@ -69,6 +69,36 @@ def issue_view(s: Session, issue: Issue) -> IssueView:
     )
 
 
+def created_view(s: Session, issue: Issue) -> IssueView:
+    """`issue_view` of an issue this transaction has just inserted, from what the session
+    holds: its row, its reporter (the actor, loaded), no assignee, no files, not a
+    duplicate. Only its tags and crash signatures are read (one query instead of three)."""
+    tags, signatures = labels_of(s, [issue.id])
+    reporter = s.get_one(User, issue.reporter_id)
+    return IssueView.model_construct(
+        id=issue.id,
+        title=issue.title,
+        severity=issue.severity,
+        status=issue.status,
+        tags=tags.get(issue.id, []),
+        reporter=UserRef.model_construct(
+            id=reporter.id, email=reporter.email, full_name=reporter.full_name
+        ),
+        assignee=None,
+        version=issue.version,
+        created_at=issue.created_at,
+        updated_at=issue.updated_at,
+        signatures=signatures.get(issue.id, []),
+        duplicate_of=None,
+        affected=issue.affected,
+        resolution=None,
+        description=issue.description,
+        description_html=markdown.shown(issue.description_html),
+        attachments=[],
+        original_status=None,
+    )
+
+
 def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
     """Run an issue query and build summaries with reporter, assignee and tags (2 queries).
     Only the needed columns are read (no ORM objects, no descriptions): lists are hot."""

@@ -15,7 +15,7 @@ from . import security
 from .db import begin_write
 from .errors import AuthenticationFailed, InvalidInput, NotFound
 from .models import ApiToken, User, utcnow
-from .permissions import load_actor
+from .permissions import hold_actor, load_actor
 from .schemas import Actor, View
 
 PREFIX = "trk_"  # tells these from the short-lived signed tokens of POST /auth/token
@@ -115,6 +115,7 @@ def actor_for(s: Session, value: str) -> Actor:
     if user is None or not user.is_active:
         raise AuthenticationFailed("The token's account is not active.")
     actor = Actor.model_validate(user)
+    hold_actor(s, user)
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         token_id = row.id
         s.rollback()  # end the read; this small write must not wait behind it

@@ -43,6 +43,26 @@ def test_create_returns_stores_and_announces(staff, sent):
     assert sent == [ChangeEvent("issue", "created", view.id, staff.id)]
 
 
+TRACE = """Traceback (most recent call last):
+  File "app/export.py", line 12, in render
+    pdf = build(invoice)
+ZeroDivisionError: division by zero"""
+
+
+@pytest.mark.parametrize("role", ["REPORTER", "MAINTAINER"])
+def test_the_view_a_create_returns_is_the_one_a_read_returns(db, role):
+    """A create builds its answer from what it wrote; every field must be the stored one."""
+    me = make_user(role, full_name="Cleo Creator")
+    tags = ["printer", "Auth"] if role == "MAINTAINER" else []
+    made = make_issue(me, title="Crash on export", description=TRACE, severity="HIGH", tags=tags)
+    with services.session() as s:
+        read = services.issues.get_issue(s, me, made.id)
+    assert made.signatures and made.signatures == read.signatures  # read in the same write
+    assert made.tags == read.tags
+    assert made.model_dump() == read.model_dump()
+    assert made.model_dump_json() == read.model_dump_json()
+
+
 def test_invalid_input_writes_nothing_and_announces_nothing(staff, sent):
     bad = [
         {"title": ""},
