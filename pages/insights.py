@@ -20,6 +20,7 @@ from . import charts, insights_files
 from .components import RESOLUTION_LABELS, page_heading, when
 from .frame import frame
 from .live import hub
+from .live_rows import LiveTable
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
@@ -187,7 +188,7 @@ class InsightsView:
                 }
                 for c in data.cycle
             ]
-            ui.table(
+            LiveTable(
                 columns=[
                     {"name": "severity", "label": "Severity", "field": "severity", "align": "left"},
                     {"name": "issues", "label": "Filed", "field": "issues"},

@@ -11,6 +11,7 @@ from nicegui import ui
 from services.intake import InvoiceSum, SignatureStat
 
 from .components import when
+from .live_rows import LiveTable
 
 # Columns a phone leaves out, so the rest fit its width (Quasar's "wider than xs" class).
 WIDE_ONLY = {"classes": "gt-xs", "headerClasses": "gt-xs"}
@@ -35,7 +36,7 @@ def signatures(stats: list[SignatureStat]) -> None:
         for s in stats
     ]
     table = (
-        ui.table(
+        LiveTable(
             columns=[
                 {
                     "name": "exception",
@@ -70,7 +71,7 @@ def invoices(title: str, sums: list[InvoiceSum]) -> None:
     if not sums:
         ui.label("No invoices read from files yet.").classes("opacity-70 text-sm")
         return
-    ui.table(
+    LiveTable(
         columns=[
             {"name": "key", "label": "", "field": "key", "align": "left"},
             {"name": "currency", "label": "Currency", "field": "currency", "align": "left"},

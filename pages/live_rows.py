@@ -28,11 +28,16 @@ def difference(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
     return code
 
 
+# What Quasar's table takes for a pagination's missing keys.
+PAGINATION_DEFAULTS = {"sortBy": None, "descending": False, "page": 1}
+
+
 class LiveTable(ui.table):
     """A table whose pagination, set to what it is already, sends nothing. Quasar's table
-    reports its pagination as soon as it is shown, and NiceGUI's handler stores it back,
-    which sent the whole table (rows, columns, cell templates) again to every page just
-    shown, and redrew its headers: a keyboard user's focus on one was lost.
+    reports its pagination as soon as it is shown (with the keys it was not given filled
+    in), and NiceGUI's handler stores it back, which sent the whole table (rows, columns,
+    cell templates) again to every page just shown, and redrew its headers: a keyboard
+    user's focus on one was lost.
 
     Its selection is stored without sending anything: `LiveRows.select` sends it."""
 
@@ -42,7 +47,8 @@ class LiveTable(ui.table):
 
     @pagination.setter
     def pagination(self, value: dict[str, Any]) -> None:
-        if value != self.props.get("pagination"):
+        now = self.props.get("pagination") or {}
+        if {**PAGINATION_DEFAULTS, **now} != {**PAGINATION_DEFAULTS, **value}:
             self.props["pagination"] = value
 
     @property

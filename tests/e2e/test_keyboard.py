@@ -144,3 +144,37 @@ def test_rows_are_ticked_from_the_keyboard(server: Server, browser: Any) -> None
         services.issues.create_issue(s, other, {"title": "Arrives live", "severity": "LOW"})
     expect(page.get_by_text("Arrives live")).to_be_visible()
     expect(same).to_be_focused()
+
+
+TRACE = """Traceback (most recent call last):
+  File "app/export.py", line 12, in render
+    pdf = build(invoice)
+ZeroDivisionError: division by zero"""
+
+
+def test_pages_just_opened_are_not_sent_their_tables_again(server: Server, browser: Any) -> None:
+    """Quasar's tables report their pagination once drawn; taking that as a change sent each
+    table whole again and redrew it (losing a keyboard user's place)."""
+    server.add_user("ted@example.com", PASSWORD, "MAINTAINER")
+    with server.connected(), services.session() as s:
+        me = services.users.actor_for(s, email="ted@example.com")
+        for severity in ("LOW", "HIGH"):
+            services.issues.create_issue(
+                s,
+                me,
+                {
+                    "title": f"Export crashes ({severity})",
+                    "severity": severity,
+                    "description": TRACE,
+                },
+            )
+    page = signed_in(browser, server, "ted@example.com", PASSWORD)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    for path, shown in (("/", "Export crashes (LOW)"), ("/insights", "ZeroDivisionError")):
+        page.goto(f"{server.url}{path}")
+        expect(page.get_by_text(shown).first).to_be_visible()
+        page.wait_for_function("() => window.did_handshake === true")
+        frames.clear()
+        page.wait_for_timeout(1000)  # what the page's tables report arrives by now
+        assert not [f[:80] for f in frames if "nicegui-table" in f], path
