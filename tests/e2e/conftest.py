@@ -86,3 +86,16 @@ def signed_in(
     page.goto(f"{server.url}/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return page
+
+
+def attach_files(page: Any, *paths: Path) -> None:
+    """Choose files in the new-issue form and wait until each is staged: listed under the
+    form with its "Remove file" button. The uploader shows a file's name while it uploads;
+    a click on "File issue" then could land on a row added a moment later, or file the issue
+    without the file."""
+    from playwright.sync_api import expect
+
+    page.locator("input[type=file]").set_input_files([str(p) for p in paths])
+    expect(page.get_by_role("button", name="Remove file")).to_have_count(len(paths))
+    for path in paths:
+        expect(page.get_by_text(path.name).last).to_be_visible()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import attach_files
 from tests.e2e.test_markdown_images import PNG, ThirdParty
 from tests.serverproc import Server
 
@@ -69,8 +70,7 @@ def test_every_page_works_under_the_policy_and_it_blocks_foreign_images(
     page.get_by_label("Description (Markdown)").fill("Some **bold** text")
     page.get_by_role("tab", name="Preview").click()
     expect(page.locator(".tracker-md strong")).to_have_text("bold")
-    page.locator("input[type=file]").set_input_files(str(shot))
-    expect(page.get_by_text("shot.png").last).to_be_visible()
+    attach_files(page, shot)
     page.wait_for_function("[...document.images].every(i => i.complete)")  # its preview
     assert violations(page) == []
     page.get_by_role("button", name="File issue").click()

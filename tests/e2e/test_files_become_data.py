@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import attach_files, signed_in
 from tests.serverproc import Server
 
 CORPUS = Path(__file__).resolve().parents[1] / "intake" / "corpus"
@@ -41,9 +41,7 @@ def test_invoice_screenshot_and_log_become_data(
     reporter.goto(f"{server.url}/issues/new")
     reporter.get_by_label("Title").fill("Checkout crashes after paying the invoice")
     reporter.get_by_label("Description (Markdown)").fill("The shop is unreachable after paying.")
-    reporter.locator("input[type=file]").set_input_files([str(INVOICE), str(SCREENSHOT), str(log)])
-    for name in (INVOICE.name, SCREENSHOT.name, log.name):
-        expect(reporter.get_by_text(name).last).to_be_visible()
+    attach_files(reporter, INVOICE, SCREENSHOT, log)
     reporter.get_by_role("button", name="File issue").click()
     expect(reporter).to_have_url(re.compile(r"/issues/\d+$"))
     issue_url = reporter.url

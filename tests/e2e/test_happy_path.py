@@ -9,6 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import attach_files
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f0dd7a0000000049454e44ae426082"
@@ -54,8 +56,7 @@ def test_report_triage_and_watch_it_live(server, browser, shots: Path, tmp_path:
     reporter.get_by_label("Description (Markdown)").fill(
         "Opening **any** invoice shows an empty page.\n\n1. Open Billing\n2. Click an invoice"
     )
-    reporter.locator("input[type=file]").set_input_files(str(screenshot))
-    expect(reporter.get_by_text("screen.png").last).to_be_visible()
+    attach_files(reporter, screenshot)
     reporter.screenshot(path=shots / "2-new-issue.png")
     reporter.get_by_role("button", name="File issue").click()
     expect(reporter).to_have_url(re.compile(r"/issues/\d+$"))

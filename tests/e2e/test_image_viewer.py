@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import attach_files, signed_in
 from tests.serverproc import Server
 
 PASSWORD = "image viewer passphrase 4"
@@ -36,8 +36,7 @@ def test_thumbnails_open_the_viewer(
     page.goto(f"{server.url}/issues/new")
     page.get_by_label("Title").fill("Two screenshots")
     files = [_png(tmp_path / "before.png", "red"), _png(tmp_path / "after.png", "blue")]
-    page.locator("input[type=file]").set_input_files([str(f) for f in files])
-    expect(page.get_by_text("after.png").last).to_be_visible()
+    attach_files(page, *files)
     page.get_by_role("button", name="File issue").click()
     expect(page).to_have_url(re.compile(r"/issues/\d+$"))
 
