@@ -14,26 +14,31 @@ function keyOf(node) {
   return null;
 }
 
+// The rows the table holds, by id.
+function rowsById(el) {
+  return new Map((el.props.rows || []).map((row) => [row.id, row]));
+}
+
 export default {
   template: "<span hidden></span>",
   mounted() {
     // Keep the keyboard's place: a control in the table that lost the focus because it was
     // replaced (not because the user went elsewhere) hands it to its replacement.
     const box = this.$el.parentElement;
-    let held = null;
-    box.addEventListener("focusin", (evt) => (held = evt.target));
+    let focused = null;
+    box.addEventListener("focusin", (evt) => (focused = evt.target));
     box.addEventListener("focusout", (evt) => {
       // A control being replaced is still in the page when it loses the focus; after that
       // turn, only one the user left is.
       const left = evt.target;
-      if (evt.relatedTarget) held = null;
-      else setTimeout(() => held === left && left.isConnected && (held = null));
+      if (evt.relatedTarget) focused = null;
+      else setTimeout(() => focused === left && left.isConnected && (focused = null));
     });
     this.keeper = new MutationObserver(() => {
-      if (!held || held.isConnected) return;
+      if (!focused || focused.isConnected) return;
       const active = document.activeElement;
-      if (active && active !== document.body) return (held = null);
-      const key = keyOf(held);
+      if (active && active !== document.body) return (focused = null);
+      const key = keyOf(focused);
       const again = key && document.getElementById(`c${this.table}`)?.querySelector(key);
       if (again) again.focus();
     });
@@ -49,13 +54,13 @@ export default {
       // rows by key), one on another page by its id alone.
       const el = mounted_app.elements[this.table];
       if (!el || !this.picked) return;
-      const held = new Map((el.props.rows || []).map((row) => [row.id, row]));
+      const held = rowsById(el);
       el.props.selected = JSON.parse(this.picked).map((id) => held.get(id) || { id: id });
     },
     serial() {
       const el = mounted_app.elements[this.table];
       if (!el || !this.spec) return;
-      const held = new Map((el.props.rows || []).map((row) => [row.id, row]));
+      const held = rowsById(el);
       const rows = JSON.parse(this.spec).map((x) => (typeof x === "number" ? held.get(x) : x));
       if (rows.includes(undefined)) this.$emit("resync");
       else el.props.rows = rows;
