@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from nicegui import app
+
 from . import (
     account,
     admin_jobs,
@@ -29,6 +31,7 @@ __all__ = ["PageConfig", "register_all"]
 def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     config.configure(settings)
+    _name_the_loading_bar()
     errors.register()
     auth.register()
     issue_list.register()
@@ -45,3 +48,9 @@ def register_all(settings: PageConfig) -> None:
     notifications.register()
     recovery.register()
     saved_views.register()
+
+
+def _name_the_loading_bar() -> None:
+    """Quasar's loading bar (shown at the top while the page uploads a file or fetches) is a
+    progressbar; screen readers announce it, so it needs a name (axe: aria-progressbar-name)."""
+    app.config.quasar_config.setdefault("loadingBar", {})["aria-label"] = "Loading"

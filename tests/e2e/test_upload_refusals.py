@@ -1,6 +1,7 @@
 """A refused file is refused for the real reason, before it is uploaded: a type that is
 not accepted says so (it used to be reported as too large), an oversized file gives its size
-and the limit, and one file too many names the count."""
+and the limit, and one file too many names the count. The bar shown while a file uploads is
+named for screen readers."""
 
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ def test_one_file_too_many_names_the_count(page: Page, tmp_path: Path) -> None:
         files.append(str(path))
     page.locator("input[type=file]").set_input_files(files)
     expect(page.get_by_text("at most 10 files per issue.").first).to_be_visible()
+
+
+def test_the_bar_shown_while_the_page_sends_has_a_name(page: Page) -> None:
+    """Quasar's loading bar shows at the top while the page sends over HTTP (an upload, a
+    fetch); screen readers announce it as a progress bar, which needs a name."""
+    from tests.e2e.accessibility import violations
+
+    expect(page.get_by_label("Title")).to_be_visible()
+    page.evaluate("() => { const r = new XMLHttpRequest(); r.open('GET', '/healthz'); r.send(); }")
+    expect(page.get_by_role("progressbar", name="Loading")).to_be_attached()
+    assert violations(page) == []
