@@ -258,3 +258,22 @@ def test_metrics_with_a_token_need_it_from_everyone(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {secret}", "X-Forwarded-For": "203.0.113.7"},
         )
         assert remote.status_code == 200 and "tracker_connected_pages" in remote.text
+
+
+def test_the_pages_scripts_are_compressed_and_keep_their_headers(server: Server) -> None:
+    """NiceGUI's scripts are compressed once and reused (tracker_app/static_gzip.py): a
+    second browser gets the same bytes, compressed, with its own session and request id and
+    the security headers; a client that does not take gzip gets them as they are."""
+    page = httpx.get(f"{server.url}/login").text
+    path = next(p for p in re.findall(r'"(/_nicegui/[^"]+\.js)"', page) if "quasar" in p)
+    plain = httpx.get(server.url + path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and len(plain.content) > 100_000
+    answers = [httpx.get(server.url + path, headers={"Accept-Encoding": "gzip"}) for _ in "ab"]
+    for answer in answers:
+        assert answer.headers["content-encoding"] == "gzip"
+        assert int(answer.headers["content-length"]) < len(plain.content) / 2
+        assert answer.content == plain.content
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["content-type"].startswith("text/javascript")
+    first, second = (a.headers["x-request-id"] for a in answers)
+    assert first != second

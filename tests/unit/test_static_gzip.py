@@ -1,0 +1,99 @@
+"""NiceGUI's versioned scripts are compressed once and the compressed bytes reused; each
+answer keeps its own headers; everything else is compressed per request as before."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from tracker_app import static_gzip
+from tracker_app.static_gzip import StaticGzip
+
+SCRIPT = ("console.log('tracker');\n" * 400).encode()
+counter = itertools.count()
+
+
+def _script(request: Request) -> Response:
+    n = next(counter)  # what differs per answer: a cookie and a request id
+    return Response(
+        SCRIPT,
+        media_type="text/javascript",
+        headers={"etag": '"v1"', "set-cookie": f"session=s{n}", "x-request-id": f"r{n}"},
+    )
+
+
+def _font(request: Request) -> Response:
+    return Response(bytes(range(256)) * 10, media_type="font/woff2", headers={"etag": '"f"'})
+
+
+def _page(request: Request) -> Response:
+    return PlainTextResponse("a page " * 200)
+
+
+def _missing(request: Request) -> Response:
+    return PlainTextResponse("not found " * 100, status_code=404, headers={"etag": '"x"'})
+
+
+@pytest.fixture
+def client() -> TestClient:
+    app = Starlette(
+        routes=[
+            Route("/_nicegui/3.18.0/static/app.js", _script),
+            Route("/_nicegui/3.18.0/static/font.woff2", _font),
+            Route("/_nicegui/3.18.0/static/missing.js", _missing),
+            Route("/issues", _page),
+        ]
+    )
+    return TestClient(StaticGzip(app))
+
+
+def test_a_script_is_compressed_once_and_each_answer_keeps_its_own_headers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = gzip.compress
+
+    def counted(*args: object, **kwargs: object) -> bytes:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(static_gzip.gzip, "compress", counted)
+    path = "/_nicegui/3.18.0/static/app.js"
+    first = client.get(path, headers={"Accept-Encoding": "gzip"})
+    second = client.get(path, headers={"Accept-Encoding": "gzip"})
+    for answer in (first, second):
+        assert answer.status_code == 200
+        assert answer.headers["content-encoding"] == "gzip"
+        assert answer.content == SCRIPT  # httpx decompressed it
+        assert "Accept-Encoding" in answer.headers["vary"]
+        assert int(answer.headers["content-length"]) < len(SCRIPT) / 10
+    assert len(calls) == 1
+    assert first.headers["set-cookie"] != second.headers["set-cookie"]
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+def test_what_is_not_cached_is_answered_as_before(client: TestClient) -> None:
+    path = "/_nicegui/3.18.0/static/app.js"
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == SCRIPT
+    font = client.get("/_nicegui/3.18.0/static/font.woff2", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in font.headers and font.content == bytes(range(256)) * 10
+    missing = client.get("/_nicegui/3.18.0/static/missing.js", headers={"Accept-Encoding": "gzip"})
+    assert missing.status_code == 404 and missing.text.startswith("not found")
+    page = client.get("/issues", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and page.text == "a page " * 200
+    assert client.app.cache.keys() == set()  # type: ignore[attr-defined]
+
+
+def test_the_cache_is_bounded(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(static_gzip, "MAX_CACHED_BYTES", 10)
+    answer = client.get("/_nicegui/3.18.0/static/app.js", headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip" and answer.content == SCRIPT
+    assert client.app.cache == {}  # type: ignore[attr-defined]
