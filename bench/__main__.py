@@ -20,6 +20,7 @@
     python -m bench suggest --issues 100000   similar issues as served: index, model, database
     python -m bench quality-images            OCR, photos, ZIPs and secrets on their corpora
     python -m bench bulk --sizes 50,500,1000  bulk edit: one action on many issues
+    python -m bench first-visit               what a new browser costs the server
 
 `python -m bench NAME --help` lists a benchmark's options (`--db postgresql`, `--pg-url`).
 """
@@ -50,6 +51,7 @@ BENCHMARKS = {
     "similar-cv": "similar_cv",
     "suggest": "suggest",
     "quality-images": "quality_images",
+    "first-visit": "first_visit",
 }
 
 
