@@ -5,7 +5,8 @@ NiceGUI's versioned files under `/_nicegui/` (Vue, Quasar, Plotly: ~3 MB, the sa
 for the life of the process) that cost the server ~60 ms of CPU per new browser, several
 times what the page itself costs. Here those files are compressed on their first request and
 the compressed bytes are kept (by path and ETag); every request still runs through the whole
-app, so each answer keeps its own headers (session cookie, request id, security headers).
+app, so each answer keeps its own headers (session cookie, request id, security headers), and
+the file it streams is dropped as it comes once its compressed bytes are kept.
 """
 
 from __future__ import annotations
@@ -38,25 +39,28 @@ class StaticGzip(GZipMiddleware):
             return
         start: dict[str, Any] = {}
         body: list[bytes] = []
+        key: tuple[str, str] | None = None  # (path, ETag) of a complete answer
 
         async def capture(message: Message) -> None:
+            nonlocal key
             if message["type"] == "http.response.start":
                 start.update(message)
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
+                etag = Headers(raw=message["headers"]).get("etag")
+                if message["status"] == 200 and etag is not None:
+                    key = (scope["path"], etag)
+            elif message["type"] == "http.response.body" and key not in self.cache:
+                body.append(message.get("body", b""))  # kept only while not compressed yet
 
         await self.app(scope, receive, capture)
         if not start:
             return  # the app sent nothing (a disconnect): nothing to answer
-        data = b"".join(body)
         headers = MutableHeaders(raw=list(start["headers"]))
-        etag = headers.get("etag")
-        if start["status"] != 200 or etag is None or not _compressible(headers, len(data)):
-            await _send(send, start, data)
-            return
-        key = (scope["path"], etag)
-        packed = self.cache.get(key)
+        packed = self.cache.get(key) if key is not None else None
         if packed is None:
+            data = b"".join(body)
+            if key is None or not _compressible(headers, len(data)):
+                await _send(send, start, data)
+                return
             packed = gzip.compress(data, compresslevel=self.compresslevel, mtime=0)
             if self.cached_bytes + len(packed) <= MAX_CACHED_BYTES:
                 self.cache[key] = packed
