@@ -1,12 +1,12 @@
 """Gzip for the web process, with NiceGUI's own scripts and styles compressed once.
 
-Starlette's GZipMiddleware (NiceGUI's default) compresses every response as it goes out. For
-NiceGUI's versioned files under `/_nicegui/` (Vue, Quasar, Plotly: ~3 MB, the same bytes
-for the life of the process) that cost the server ~60 ms of CPU per new browser, several
-times what the page itself costs. Here those files are compressed on their first request and
-the compressed bytes are kept (by path and ETag); every request still runs through the whole
-app, so each answer keeps its own headers (session cookie, request id, security headers), and
-the file it streams is dropped as it comes once its compressed bytes are kept.
+Starlette's GZipMiddleware (NiceGUI's default) compresses every response as it goes out.
+NiceGUI's versioned files under `/_nicegui/<version>/` (Vue, Quasar, Plotly: ~3 MB) are the
+same bytes for the life of the process, yet compressing them again cost the server 60-250 ms
+of CPU per new browser, several times what the page itself costs. Here each is compressed on
+its first request and the compressed bytes are kept (by path and ETag); every request still
+runs through the whole app, so each answer keeps its own headers (session cookie, request id,
+security headers), and the file it streams is dropped as it comes once its bytes are kept.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
+from nicegui import __version__ as nicegui_version
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PREFIX = "/_nicegui/"
+PREFIX = f"/_nicegui/{nicegui_version}/"  # NiceGUI's versioned files, marked immutable
 MIN_BYTES = 500  # smaller files are sent as they are (as GZipMiddleware does)
 MAX_CACHED_BYTES = 32 * 1024 * 1024  # the compressed files kept; past it, compressed per request
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
@@ -45,8 +46,10 @@ class StaticGzip(GZipMiddleware):
             nonlocal key
             if message["type"] == "http.response.start":
                 start.update(message)
-                etag = Headers(raw=message["headers"]).get("etag")
-                if message["status"] == 200 and etag is not None:
+                answer = Headers(raw=message["headers"])
+                etag = answer.get("etag")
+                immutable = "immutable" in answer.get("cache-control", "")
+                if message["status"] == 200 and etag is not None and immutable:
                     key = (scope["path"], etag)
             elif message["type"] == "http.response.body" and key not in self.cache:
                 body.append(message.get("body", b""))  # kept only while not compressed yet
@@ -58,11 +61,11 @@ class StaticGzip(GZipMiddleware):
         packed = self.cache.get(key) if key is not None else None
         if packed is None:
             data = b"".join(body)
-            if key is None or not _compressible(headers, len(data)):
+            if not _compressible(headers, len(data)):
                 await _send(send, start, data)
                 return
             packed = gzip.compress(data, compresslevel=self.compresslevel, mtime=0)
-            if self.cached_bytes + len(packed) <= MAX_CACHED_BYTES:
+            if key is not None and self.cached_bytes + len(packed) <= MAX_CACHED_BYTES:
                 self.cache[key] = packed
                 self.cached_bytes += len(packed)
         headers["content-encoding"] = "gzip"

@@ -7,6 +7,7 @@ import gzip
 import itertools
 
 import pytest
+from nicegui import __version__
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -17,6 +18,8 @@ from tracker_app import static_gzip
 from tracker_app.static_gzip import StaticGzip
 
 SCRIPT = ("console.log('tracker');\n" * 400).encode()
+STATIC = f"/_nicegui/{__version__}/static"
+IMMUTABLE = "public, max-age=31536000, immutable"
 counter = itertools.count()
 
 
@@ -25,12 +28,21 @@ def _script(request: Request) -> Response:
     return Response(
         SCRIPT,
         media_type="text/javascript",
-        headers={"etag": '"v1"', "set-cookie": f"session=s{n}", "x-request-id": f"r{n}"},
+        headers={
+            "etag": '"v1"',
+            "cache-control": IMMUTABLE,
+            "set-cookie": f"session=s{n}",
+            "x-request-id": f"r{n}",
+        },
     )
 
 
 def _font(request: Request) -> Response:
     return Response(bytes(range(256)) * 10, media_type="font/woff2", headers={"etag": '"f"'})
+
+
+def _changing(request: Request) -> Response:
+    return Response(SCRIPT, media_type="text/javascript", headers={"etag": '"c"'})
 
 
 def _page(request: Request) -> Response:
@@ -45,9 +57,11 @@ def _missing(request: Request) -> Response:
 def client() -> TestClient:
     app = Starlette(
         routes=[
-            Route("/_nicegui/3.18.0/static/app.js", _script),
-            Route("/_nicegui/3.18.0/static/font.woff2", _font),
-            Route("/_nicegui/3.18.0/static/missing.js", _missing),
+            Route(f"{STATIC}/app.js", _script),
+            Route(f"{STATIC}/font.woff2", _font),
+            Route(f"{STATIC}/missing.js", _missing),
+            Route(f"{STATIC}/changing.js", _changing),
+            Route("/_nicegui/0.0.1/static/app.js", _script),
             Route("/issues", _page),
         ]
     )
@@ -65,7 +79,7 @@ def test_a_script_is_compressed_once_and_each_answer_keeps_its_own_headers(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(static_gzip.gzip, "compress", counted)
-    path = "/_nicegui/3.18.0/static/app.js"
+    path = f"{STATIC}/app.js"
     first = client.get(path, headers={"Accept-Encoding": "gzip"})
     second = client.get(path, headers={"Accept-Encoding": "gzip"})
     for answer in (first, second):
@@ -80,13 +94,17 @@ def test_a_script_is_compressed_once_and_each_answer_keeps_its_own_headers(
 
 
 def test_what_is_not_cached_is_answered_as_before(client: TestClient) -> None:
-    path = "/_nicegui/3.18.0/static/app.js"
+    path = f"{STATIC}/app.js"
     plain = client.get(path, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == SCRIPT
-    font = client.get("/_nicegui/3.18.0/static/font.woff2", headers={"Accept-Encoding": "gzip"})
+    font = client.get(f"{STATIC}/font.woff2", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in font.headers and font.content == bytes(range(256)) * 10
-    missing = client.get("/_nicegui/3.18.0/static/missing.js", headers={"Accept-Encoding": "gzip"})
+    missing = client.get(f"{STATIC}/missing.js", headers={"Accept-Encoding": "gzip"})
     assert missing.status_code == 404 and missing.text.startswith("not found")
+    for path in (f"{STATIC}/changing.js", "/_nicegui/0.0.1/static/app.js"):
+        answer = client.get(path, headers={"Accept-Encoding": "gzip"})  # not immutable, or
+        assert answer.headers["content-encoding"] == "gzip"  # not this version's: per request
+        assert answer.content == SCRIPT
     page = client.get("/issues", headers={"Accept-Encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip" and page.text == "a page " * 200
     assert client.app.cache.keys() == set()  # type: ignore[attr-defined]
@@ -94,6 +112,6 @@ def test_what_is_not_cached_is_answered_as_before(client: TestClient) -> None:
 
 def test_the_cache_is_bounded(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(static_gzip, "MAX_CACHED_BYTES", 10)
-    answer = client.get("/_nicegui/3.18.0/static/app.js", headers={"Accept-Encoding": "gzip"})
+    answer = client.get(f"{STATIC}/app.js", headers={"Accept-Encoding": "gzip"})
     assert answer.headers["content-encoding"] == "gzip" and answer.content == SCRIPT
     assert client.app.cache == {}  # type: ignore[attr-defined]
