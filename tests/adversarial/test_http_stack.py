@@ -262,8 +262,8 @@ def test_metrics_with_a_token_need_it_from_everyone(tmp_path: Path) -> None:
 
 def test_the_pages_scripts_are_compressed_and_keep_their_headers(server: Server) -> None:
     """NiceGUI's scripts are compressed once and reused (tracker_app/static_gzip.py): a
-    second browser gets the same bytes, compressed, with its own session and request id and
-    the security headers; a client that does not take gzip gets them as they are."""
+    second browser gets the same bytes, compressed, with a request id of its own and the
+    security headers; a client that does not take gzip gets them as they are."""
     page = httpx.get(f"{server.url}/login").text
     path = next(p for p in re.findall(r'"(/_nicegui/[^"]+\.js)"', page) if "quasar" in p)
     plain = httpx.get(server.url + path, headers={"Accept-Encoding": "identity"})
