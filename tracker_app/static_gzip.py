@@ -12,27 +12,36 @@ security headers), and the file it streams is dropped as it comes once its bytes
 from __future__ import annotations
 
 import gzip
+import weakref
+from functools import partial
 from typing import Any
 
+import anyio.to_thread
 from nicegui import __version__ as nicegui_version
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PREFIX = f"/_nicegui/{nicegui_version}/"  # NiceGUI's versioned files, marked immutable
+# NiceGUI's versioned files: the same bytes until NiceGUI is upgraded (NiceGUI marks them
+# immutable in a middleware outside this one, so the mark is not seen here).
+PREFIX = f"/_nicegui/{nicegui_version}/"
 MIN_BYTES = 500  # smaller files are sent as they are (as GZipMiddleware does)
 MAX_CACHED_BYTES = 32 * 1024 * 1024  # the compressed files kept; past it, compressed per request
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+# Starlette's own exclusions (text/event-stream among them) still apply.
 
 
 class StaticGzip(GZipMiddleware):
     """In the place of NiceGUI's GZipMiddleware (ui.run's `gzip_middleware_factory`): other
     paths are compressed per request as before."""
 
+    instances: weakref.WeakSet[StaticGzip] = weakref.WeakSet()
+
     def __init__(self, app: ASGIApp) -> None:
         super().__init__(app)
         self.cache: dict[tuple[str, str], bytes] = {}
         self.cached_bytes = 0
+        StaticGzip.instances.add(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _cacheable_request(scope):
@@ -46,10 +55,8 @@ class StaticGzip(GZipMiddleware):
             nonlocal key
             if message["type"] == "http.response.start":
                 start.update(message)
-                answer = Headers(raw=message["headers"])
-                etag = answer.get("etag")
-                immutable = "immutable" in answer.get("cache-control", "")
-                if message["status"] == 200 and etag is not None and immutable:
+                etag = Headers(raw=message["headers"]).get("etag")
+                if message["status"] == 200 and etag is not None:
                     key = (scope["path"], etag)
             elif message["type"] == "http.response.body" and key not in self.cache:
                 body.append(message.get("body", b""))  # kept only while not compressed yet
@@ -61,17 +68,44 @@ class StaticGzip(GZipMiddleware):
         packed = self.cache.get(key) if key is not None else None
         if packed is None:
             data = b"".join(body)
-            if not _compressible(headers, len(data)):
+            if not self._compressible(headers, len(data)):
                 await _send(send, start, data)
                 return
-            packed = gzip.compress(data, compresslevel=self.compresslevel, mtime=0)
-            if key is not None and self.cached_bytes + len(packed) <= MAX_CACHED_BYTES:
+            packed = await self._compress(data)
+            fits = self.cached_bytes + len(packed) <= MAX_CACHED_BYTES
+            if key is not None and key not in self.cache and fits:  # two first requests
                 self.cache[key] = packed
                 self.cached_bytes += len(packed)
         headers["content-encoding"] = "gzip"
         headers["content-length"] = str(len(packed))
         headers.add_vary_header("Accept-Encoding")
         await _send(send, {**start, "headers": headers.raw}, packed)
+
+    def _compressible(self, headers: MutableHeaders, size: int) -> bool:
+        kind = headers.get("content-type", "")
+        return (
+            size >= MIN_BYTES
+            and "content-encoding" not in headers
+            and kind.startswith(COMPRESSIBLE)
+            and not kind.startswith(self.exclude_content_types)
+        )
+
+    async def _compress(self, data: bytes) -> bytes:
+        """Large files (Plotly: 4.5 MB) in a worker thread, as Starlette does, not on the
+        event loop that serves every open page."""
+        pack = partial(gzip.compress, data, compresslevel=self.compresslevel, mtime=0)
+        if len(data) < self.thread_minimum_size:
+            return pack()
+        return await anyio.to_thread.run_sync(pack)
+
+
+def kept() -> dict[str, float]:
+    """For /metrics: how many files this process keeps compressed, and their bytes."""
+    every = list(StaticGzip.instances)
+    return {
+        "tracker_static_files_kept_compressed": sum(len(i.cache) for i in every),
+        "tracker_static_bytes_kept_compressed": sum(i.cached_bytes for i in every),
+    }
 
 
 def _cacheable_request(scope: Scope) -> bool:
@@ -81,16 +115,6 @@ def _cacheable_request(scope: Scope) -> bool:
         return False
     request = Headers(scope=scope)
     return "gzip" in request.get("accept-encoding", "") and "range" not in request
-
-
-def _compressible(headers: MutableHeaders, size: int) -> bool:
-    kind = headers.get("content-type", "")
-    return (
-        size >= MIN_BYTES
-        and "content-encoding" not in headers
-        and kind.startswith(COMPRESSIBLE)
-        and "text/event-stream" not in kind
-    )
 
 
 async def _send(send: Send, start: dict[str, Any], data: bytes) -> None:

@@ -263,7 +263,8 @@ def test_metrics_with_a_token_need_it_from_everyone(tmp_path: Path) -> None:
 def test_the_pages_scripts_are_compressed_and_keep_their_headers(server: Server) -> None:
     """NiceGUI's scripts are compressed once and reused (tracker_app/static_gzip.py): a
     second browser gets the same bytes, compressed, with a request id of its own and the
-    security headers; a client that does not take gzip gets them as they are."""
+    security headers; a client that does not take gzip gets them as they are. /metrics says
+    how many files are kept compressed, and a file asked for again adds none."""
     page = httpx.get(f"{server.url}/login").text
     path = next(p for p in re.findall(r'"(/_nicegui/[^"]+\.js)"', page) if "quasar" in p)
     plain = httpx.get(server.url + path, headers={"Accept-Encoding": "identity"})
@@ -277,3 +278,10 @@ def test_the_pages_scripts_are_compressed_and_keep_their_headers(server: Server)
         assert answer.headers["content-type"].startswith("text/javascript")
     first, second = (a.headers["x-request-id"] for a in answers)
     assert first != second
+    kept = httpx.get(f"{server.url}/metrics").text  # compressed once, then reused
+    assert re.search(r"^tracker_static_files_kept_compressed [1-9]", kept, re.M)
+    files = int(re.search(r"^tracker_static_files_kept_compressed (\d+)", kept, re.M)[1])
+    again = httpx.get(server.url + path, headers={"Accept-Encoding": "gzip"})
+    assert again.content == plain.content
+    after = httpx.get(f"{server.url}/metrics").text
+    assert f"tracker_static_files_kept_compressed {files}\n" in after

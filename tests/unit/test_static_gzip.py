@@ -19,7 +19,6 @@ from tracker_app.static_gzip import StaticGzip
 
 SCRIPT = ("console.log('tracker');\n" * 400).encode()
 STATIC = f"/_nicegui/{__version__}/static"
-IMMUTABLE = "public, max-age=31536000, immutable"
 counter = itertools.count()
 
 
@@ -30,7 +29,6 @@ def _script(request: Request) -> Response:
         media_type="text/javascript",
         headers={
             "etag": '"v1"',
-            "cache-control": IMMUTABLE,
             "set-cookie": f"session=s{n}",
             "x-request-id": f"r{n}",
         },
@@ -41,8 +39,13 @@ def _font(request: Request) -> Response:
     return Response(bytes(range(256)) * 10, media_type="font/woff2", headers={"etag": '"f"'})
 
 
-def _changing(request: Request) -> Response:
-    return Response(SCRIPT, media_type="text/javascript", headers={"etag": '"c"'})
+def _big(request: Request) -> Response:
+    body = SCRIPT * 30  # over Starlette's 128 KiB: compressed in a worker thread
+    return Response(body, media_type="text/javascript", headers={"etag": '"b"'})
+
+
+def _untagged(request: Request) -> Response:
+    return Response(SCRIPT, media_type="text/javascript")  # no ETag: nothing to key it by
 
 
 def _page(request: Request) -> Response:
@@ -60,7 +63,8 @@ def client() -> TestClient:
             Route(f"{STATIC}/app.js", _script),
             Route(f"{STATIC}/font.woff2", _font),
             Route(f"{STATIC}/missing.js", _missing),
-            Route(f"{STATIC}/changing.js", _changing),
+            Route(f"{STATIC}/untagged.js", _untagged),
+            Route(f"{STATIC}/big.js", _big),
             Route("/_nicegui/0.0.1/static/app.js", _script),
             Route("/issues", _page),
         ]
@@ -101,9 +105,9 @@ def test_what_is_not_cached_is_answered_as_before(client: TestClient) -> None:
     assert "content-encoding" not in font.headers and font.content == bytes(range(256)) * 10
     missing = client.get(f"{STATIC}/missing.js", headers={"Accept-Encoding": "gzip"})
     assert missing.status_code == 404 and missing.text.startswith("not found")
-    for path in (f"{STATIC}/changing.js", "/_nicegui/0.0.1/static/app.js"):
-        answer = client.get(path, headers={"Accept-Encoding": "gzip"})  # not immutable, or
-        assert answer.headers["content-encoding"] == "gzip"  # not this version's: per request
+    for path in (f"{STATIC}/untagged.js", "/_nicegui/0.0.1/static/app.js"):
+        answer = client.get(path, headers={"Accept-Encoding": "gzip"})  # no ETag, or not
+        assert answer.headers["content-encoding"] == "gzip"  # this version's: per request
         assert answer.content == SCRIPT
     page = client.get("/issues", headers={"Accept-Encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip" and page.text == "a page " * 200
@@ -115,3 +119,10 @@ def test_the_cache_is_bounded(client: TestClient, monkeypatch: pytest.MonkeyPatc
     answer = client.get(f"{STATIC}/app.js", headers={"Accept-Encoding": "gzip"})
     assert answer.headers["content-encoding"] == "gzip" and answer.content == SCRIPT
     assert client.app.cache == {}  # type: ignore[attr-defined]
+
+
+def test_a_large_script_is_compressed_off_the_event_loop_and_kept(client: TestClient) -> None:
+    for _ in range(2):
+        answer = client.get(f"{STATIC}/big.js", headers={"Accept-Encoding": "gzip"})
+        assert answer.headers["content-encoding"] == "gzip" and answer.content == SCRIPT * 30
+    assert list(client.app.cache) == [(f"{STATIC}/big.js", '"b"')]  # type: ignore[attr-defined]
