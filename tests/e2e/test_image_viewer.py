@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import attach_files, signed_in
@@ -40,14 +41,22 @@ def test_thumbnails_open_the_viewer(
     page.get_by_role("button", name="File issue").click()
     expect(page).to_have_url(re.compile(r"/issues/\d+$"))
 
-    # Clicked once the files' analysis has arrived (the files' part of the page is then
-    # redrawn, maybe more than once). The two uploads may be stored in either order.
-    thumbnail = page.get_by_role("button", name="Thumbnail of before.png")
-    expect(thumbnail.locator("img")).to_have_attribute(
-        "src", re.compile("/thumbnail"), timeout=30_000
-    )
-    thumbnail.click()
+    # Clicked once both files' analyses have arrived: each one redraws the files' part of
+    # the page, and a click sent just as the server redraws is for a thumbnail that is gone
+    # (a person clicks again; so does the test, at most three times). The two uploads may be
+    # stored in either order.
+    for name in ("before.png", "after.png"):
+        expect(
+            page.get_by_role("button", name=f"Thumbnail of {name}").locator("img")
+        ).to_have_attribute("src", re.compile("/thumbnail"), timeout=30_000)
     viewer = page.get_by_role("dialog")
+    for _ in range(3):
+        page.get_by_role("button", name="Thumbnail of before.png").click()
+        try:
+            viewer.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            continue
     expect(viewer.get_by_role("img", name="before.png")).to_be_visible()
     counter = viewer.get_by_text(re.compile(r"^[12] of 2$"))
     expect(counter).to_be_visible()
