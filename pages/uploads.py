@@ -24,8 +24,9 @@ _REJECTED_JS = (
 )
 
 
-class DropZone(ui.upload):
-    """ui.upload that lets go of its page once deleted. Each upload element registers a route
+class DropZone(ui.upload, component="drop_zone.js"):
+    """ui.upload whose file input is named from the moment it is drawn (drop_zone.js), and
+    that lets go of its page once deleted. Each upload element registers a route
     whose endpoint FastAPI remembers in caches of up to 4,096 callables each, after the route
     is gone; through the element's handlers that kept every closed page with a drop zone
     alive (`python -m bench soak`: memory grew by the size of each issue page left)."""
@@ -78,27 +79,7 @@ def file_drop(
         lambda e: notify_rejected(e.args, max_files=max_files),
         js_handler=_REJECTED_JS,
     )
-    # Quasar's drop zone has an unnamed "+" button and an unlabelled file input: name them
-    # for screen readers once it is on the page.
-    script = _NAME_UPLOADER_JS.replace("ID", str(uploader.id))  # the element stays out of it
-    ui.timer(0.1, lambda: ui.run_javascript(script), once=True)
     return uploader
-
-
-# The "+" is a button wrapping the file input: the input is what a keyboard or screen
-# reader uses ("Choose files"), the button around it is only its picture.
-_NAME_UPLOADER_JS = """
-const box = document.getElementById("cID");
-if (box) {
-  box.querySelectorAll("input[type=file]").forEach(i => {
-    i.setAttribute("aria-label", "Choose files");
-    i.removeAttribute("tabindex");
-  });
-  box.querySelectorAll(".q-btn").forEach(b => {
-    if (b.querySelector("input[type=file]")) b.setAttribute("role", "presentation");
-  });
-}
-"""
 
 
 def limits_hint() -> str:

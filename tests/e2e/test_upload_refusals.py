@@ -1,7 +1,7 @@
 """A refused file is refused for the real reason, before it is uploaded: a type that is
 not accepted says so (it used to be reported as too large), an oversized file gives its size
-and the limit, and one file too many names the count. The bar shown while a file uploads is
-named for screen readers."""
+and the limit, and one file too many names the count. The bar shown while a file uploads,
+and the drop zone's file input however often it is drawn, are named for screen readers."""
 
 from __future__ import annotations
 
@@ -67,7 +67,20 @@ def test_the_bar_shown_while_the_page_sends_has_a_name(page: Page) -> None:
     fetch); screen readers announce it as a progress bar, which needs a name."""
     from tests.e2e.accessibility import violations
 
-    expect(page.get_by_label("Choose files")).to_be_attached()  # the drop zone named itself
+    expect(page.get_by_label("Choose files")).to_be_attached()  # the page is drawn
     page.evaluate("() => { const r = new XMLHttpRequest(); r.open('GET', '/healthz'); r.send(); }")
     expect(page.get_by_role("progressbar", name="Loading")).to_be_attached()
+    assert violations(page) == []
+
+
+def test_the_drop_zone_stays_named_once_a_file_is_staged(page: Page, tmp_path: Path) -> None:
+    """Quasar draws the drop zone's "+" and its file input anew when a file is added; the new
+    ones were left unnamed (a button and an input a screen reader could not tell apart)."""
+    from tests.e2e.accessibility import violations
+
+    note = tmp_path / "note.txt"
+    note.write_text("staged\n")
+    page.get_by_label("Choose files").set_input_files(str(note))
+    expect(page.get_by_role("button", name="Remove file")).to_have_count(1)
+    expect(page.get_by_label("Choose files")).to_be_attached()
     assert violations(page) == []
