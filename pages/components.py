@@ -21,6 +21,8 @@ SEVERITY_COLORS = {
     "CRITICAL": "red-9",
 }
 PRIMARY = "#1d5ea8"  # the header, buttons and links: 6.5:1 with white
+# A title or text with a long word (a URL, a path, a hash) breaks inside it where it would
+# not fit (`wrap-anywhere`), rather than widening its list or page past the screen.
 # In NiceGUI's `overrides` layer: an important declaration there beats Quasar's colour
 # classes (their layer comes later, and for important declarations the earlier layer wins).
 LINK_CSS = """
@@ -28,6 +30,7 @@ LINK_CSS = """
 :focus-visible:not(input):not(textarea) { outline: 2px solid #1d5ea8; outline-offset: 2px; }
 .q-header :focus-visible { outline-color: #fff; }
 .body--dark :focus-visible:not(input):not(textarea) { outline-color: #8ab4f8; }
+.wrap-anywhere { overflow-wrap: anywhere; }
 @layer overrides {
   .body--dark .nicegui-link:not(.text-white),
   .body--dark .text-primary { color: #8ab4f8 !important; }
@@ -107,6 +110,7 @@ def person(ref: object | None) -> str:
 # Not `.md`: Quasar's `.md` means "show only on medium screens" and hid the text elsewhere.
 MARKDOWN_CLASS = "tracker-md"
 MARKDOWN_CSS = """
+.tracker-md { overflow-wrap: anywhere; }
 .tracker-md > * + * { margin-top: .6em; }
 .tracker-md ul { list-style: disc; padding-left: 1.5em; }
 .tracker-md ol { list-style: decimal; padding-left: 1.5em; }
@@ -170,7 +174,7 @@ def clear_invalid(field: Any) -> None:
 
 def page_heading(text: str) -> ui.label:
     """The page's one level-one heading (screen readers jump by headings)."""
-    heading = ui.label(text).classes("text-2xl font-semibold")
+    heading = ui.label(text).classes("text-2xl font-semibold wrap-anywhere")
     heading.props["role"] = "heading"
     heading.props["aria-level"] = "1"
     return heading

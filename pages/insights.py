@@ -252,7 +252,9 @@ def _issue_links(
             ui.label(empty).classes("opacity-70")
         for issue in issues:
             with ui.row().classes("gap-2 items-baseline"):
-                ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}")
+                ui.link(f"#{issue.id} {issue.title}", f"/issues/{issue.id}").classes(
+                    "min-w-0 wrap-anywhere"
+                )
                 ui.label(caption(issue)).classes("text-xs opacity-60")
 
 

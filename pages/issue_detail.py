@@ -264,7 +264,7 @@ class IssuePage:
         for a in self.data.activity:
             with ui.row().classes("gap-1 text-sm items-baseline no-wrap"):
                 ui.label(when(a.created_at)).classes("text-xs opacity-60 w-16 shrink-0")
-                ui.label(f"{person(a.actor)} {describe(a)}")
+                ui.label(f"{person(a.actor)} {describe(a)}").classes("min-w-0 wrap-anywhere")
 
     def _comment_form(self) -> None:
         self.comment = (

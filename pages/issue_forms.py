@@ -90,7 +90,7 @@ class Editor:
             )
             ui.label(f"It is now at version {current.version}. Current values:")
             with ui.column().classes("gap-1 border rounded p-2 w-full"):
-                ui.label(current.title).classes("font-semibold")
+                ui.label(current.title).classes("font-semibold wrap-anywhere")
                 severity_badge(current.severity.value)
                 markdown_html(current.description_html)
             ui.label("Your changes are still in the form.")

@@ -107,7 +107,7 @@ COLUMNS: list[dict[str, Any]] = [
 # On a phone the table's rows become cards: number and title on the first line, status,
 # severity and when below (the less important columns are hidden there anyway).
 CARDS_CSS = """
-.issue-table td.cell-title { white-space: normal; min-width: 14rem; }
+.issue-table td.cell-title { white-space: normal; min-width: 14rem; overflow-wrap: anywhere; }
 .issue-table td.cell-wrap { white-space: normal; }
 @media (max-width: 599.98px) {
   .issue-table thead { display: none; }

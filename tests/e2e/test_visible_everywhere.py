@@ -2,7 +2,9 @@
 description, its comments, the Markdown preview, list rows and the dashboard chart are on
 screen (not merely in the page) at every width. Quasar hides elements that carry one of its
 breakpoint class names (`.md` is "medium screens only"): that hid every description and
-comment outside 1024-1439 px until the rendered-Markdown container was renamed."""
+comment outside 1024-1439 px until the rendered-Markdown container was renamed. A title or
+description with a long word (a pasted URL) wraps inside the word: it made the list, and the
+issue page, wider than the screen, so every title was cut off at its right edge."""
 
 from __future__ import annotations
 
@@ -52,6 +54,23 @@ def issue_id(server: Server) -> int:
     return issue
 
 
+LONG_URL = "https://example.com/builds/" + "0f3a9c5e7b1d" * 12 + "/crash.log"
+
+
+@pytest.fixture(scope="module")
+def long_issue(server: Server, issue_id: int) -> int:
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        token = api.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        created = api.post(
+            "/api/v1/issues",
+            headers=headers,
+            json={"title": LONG_URL, "description": f"The log: {LONG_URL}"},
+        )
+        assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
 @pytest.fixture(scope="module", params=list(WIDTHS), ids=list(WIDTHS))
 def page(
     request: pytest.FixtureRequest, server: Server, browser: Any, issue_id: int
@@ -98,3 +117,25 @@ def test_list_and_dashboard_show(page: Page, server: Server, issue_id: int) -> N
     page.goto(f"{server.url}/dashboard")
     on_screen(page.get_by_text("Unresolved issues by severity"))
     on_screen(page.locator(".js-plotly-plot").first)
+
+
+def _no_sideways_scroll(page: Page, selector: str) -> None:
+    widths = page.locator(selector).first.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1] + 1, (selector, widths)
+
+
+def test_a_long_word_wraps_instead_of_widening_the_page(
+    page: Page, server: Server, long_issue: int
+) -> None:
+    page.goto(f"{server.url}/")
+    title = page.get_by_role("link", name=LONG_URL)
+    on_screen(title)
+    _no_sideways_scroll(page, ".issue-table .q-table__middle")
+    right = title.evaluate("e => e.getBoundingClientRect().right")
+    assert right <= page.viewport_size["width"]  # its end is on screen, not cut off
+    on_screen(page.get_by_role("link", name=TITLE))
+
+    page.goto(f"{server.url}/issues/{long_issue}")
+    on_screen(page.get_by_role("heading", name=LONG_URL))
+    on_screen(page.get_by_text("The log:"))
+    _no_sideways_scroll(page, "html")
