@@ -28,7 +28,9 @@ def register() -> None:
         with frame(viewer, "Account"):
             page_heading("Your account")
             me = viewer.actor
-            ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}")
+            ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}").classes(
+                "wrap-anywhere"
+            )
             if changed == "password":
                 with ui.card().classes("w-full max-w-md bg-positive text-white"):
                     ui.label("Password changed. Your other sessions and API tokens have ended.")

@@ -112,7 +112,7 @@ class UserAdmin:
         name = user.full_name or user.email
         mine = user.id == self.viewer.actor.id
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
-            with ui.column().classes("gap-0 grow"):
+            with ui.column().classes("gap-0 grow min-w-0 wrap-anywhere"):
                 ui.label(name).classes("font-medium")
                 ui.label(f"{user.email} · joined {when(user.created_at)}").classes(
                     "text-xs opacity-70"

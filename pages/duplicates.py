@@ -82,7 +82,7 @@ class PossibleDuplicates:
         for item in found.items:
             with ui.row().classes("w-full items-center gap-2 no-wrap max-sm:flex-wrap"):
                 ui.link(f"#{item.id} {item.title}", f"/issues/{item.id}").classes(
-                    "min-w-0 break-words"
+                    "min-w-0 wrap-anywhere"
                 )
                 status_badge(item.status.value)
                 if item.likely_duplicate:

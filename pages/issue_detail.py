@@ -202,8 +202,10 @@ class IssuePage:
             if issue.resolution is not None:
                 ui.label(RESOLUTION_LABELS[issue.resolution.value]).classes("font-medium")
             severity_badge(issue.severity.value)
-            ui.label(f"reported by {person(issue.reporter)} {when(issue.created_at)}")
-            ui.label(f"· assignee: {person(issue.assignee)}")
+            ui.label(f"reported by {person(issue.reporter)} {when(issue.created_at)}").classes(
+                "min-w-0 wrap-anywhere"
+            )
+            ui.label(f"· assignee: {person(issue.assignee)}").classes("min-w-0 wrap-anywhere")
             ui.label(f"· updated {when(issue.updated_at)}")
             for tag in issue.tags:
                 ui.chip(tag, icon="sell").props("dense outline")

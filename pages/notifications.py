@@ -67,7 +67,7 @@ class NotificationList:
             with ui.column().classes("grow gap-0 min-w-0"):
                 ui.label(note.text).classes("font-semibold" if not note.read else "")
                 link = ui.link(f"#{note.issue_id} {note.issue_title}", note.link).classes(
-                    "break-words"
+                    "wrap-anywhere"
                 )
                 link.on("click", lambda n=note: self.mark(n, navigate=False))
             ui.label(when(note.created_at)).classes("text-xs opacity-70 whitespace-nowrap")

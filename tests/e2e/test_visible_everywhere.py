@@ -139,3 +139,9 @@ def test_a_long_word_wraps_instead_of_widening_the_page(
     on_screen(page.get_by_role("heading", name=LONG_URL))
     on_screen(page.get_by_text("The log:"))
     _no_sideways_scroll(page, "html")
+
+    long_email = f"bot{page.viewport_size['width']}." + "0f3a9c5e7b1d" * 4 + "@example.com"
+    server.add_user(long_email, PASSWORD, "REPORTER")
+    page.goto(f"{server.url}/admin/users")
+    on_screen(page.get_by_text(long_email, exact=True))
+    _no_sideways_scroll(page, "html")
