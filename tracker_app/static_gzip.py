@@ -50,20 +50,25 @@ class StaticGzip(GZipMiddleware):
         start: dict[str, Any] = {}
         body: list[bytes] = []
         key: tuple[str, str] | None = None  # (path, ETag) of a complete answer
+        ended = False  # the app sent its last body message
 
         async def capture(message: Message) -> None:
-            nonlocal key
+            nonlocal key, ended
             if message["type"] == "http.response.start":
                 start.update(message)
                 etag = Headers(raw=message["headers"]).get("etag")
                 if message["status"] == 200 and etag is not None:
                     key = (scope["path"], etag)
-            elif message["type"] == "http.response.body" and key not in self.cache:
-                body.append(message.get("body", b""))  # kept only while not compressed yet
+            elif message["type"] == "http.response.body":
+                ended = not message.get("more_body", False)
+                if key not in self.cache:
+                    body.append(message.get("body", b""))  # kept only while not compressed yet
 
         await self.app(scope, receive, capture)
-        if not start:
-            return  # the app sent nothing (a disconnect): nothing to answer
+        if not start or not ended:
+            # The browser went away before the whole file was sent (it navigated on): the
+            # app stopped streaming, and the part it sent is no file to keep or to answer.
+            return
         headers = MutableHeaders(raw=list(start["headers"]))
         packed = self.cache.get(key) if key is not None else None
         if packed is None:

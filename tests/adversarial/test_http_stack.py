@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -285,3 +286,23 @@ def test_the_pages_scripts_are_compressed_and_keep_their_headers(server: Server)
     assert again.content == plain.content
     after = httpx.get(f"{server.url}/metrics").text
     assert f"tracker_static_files_kept_compressed {files}\n" in after
+
+
+def test_a_script_cut_short_by_browsers_going_away_is_still_whole_for_the_next(
+    server: Server,
+) -> None:
+    """Browsers that ask for Plotly's script (4.5 MB) and go away at once (they navigated
+    on) stop the app half-way through the file. The part was kept as the compressed file, and
+    every browser after them got a broken script: no chart drew again until a restart."""
+    page = httpx.get(f"{server.url}/login").text
+    path = re.findall(r'"nicegui-plotly":\s*"([^"]+)"', page)[0]
+    address = urlsplit(server.url)
+    for _ in range(20):
+        browser = socket.create_connection((address.hostname, address.port))
+        browser.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n".encode())
+        browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        browser.close()  # at once, with a reset
+    plain = httpx.get(server.url + path, headers={"Accept-Encoding": "identity"}, timeout=30)
+    packed = httpx.get(server.url + path, headers={"Accept-Encoding": "gzip"}, timeout=30)
+    assert packed.headers["content-encoding"] == "gzip"
+    assert len(plain.content) > 1_000_000 and packed.content == plain.content

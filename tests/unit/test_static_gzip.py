@@ -126,3 +126,48 @@ def test_a_large_script_is_compressed_off_the_event_loop_and_kept(client: TestCl
         answer = client.get(f"{STATIC}/big.js", headers={"Accept-Encoding": "gzip"})
         assert answer.headers["content-encoding"] == "gzip" and answer.content == SCRIPT * 30
     assert list(client.app.cache) == [(f"{STATIC}/big.js", '"b"')]  # type: ignore[attr-defined]
+
+
+def test_a_file_cut_short_by_a_browser_going_away_is_not_kept() -> None:
+    """A browser that navigates on while a script is still coming (Plotly: 4.5 MB) makes the
+    app stop streaming it. The part sent was kept as the whole file, and every later browser
+    got a broken script: the charts never drew."""
+    import asyncio
+
+    calls = itertools.count()
+
+    async def app(scope: dict, receive: object, send: object) -> None:
+        headers = [(b"content-type", b"text/javascript"), (b"etag", b'"p"')]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if next(calls) == 0:  # the first browser goes away after the first chunk
+            await send({"type": "http.response.body", "body": SCRIPT[:1000], "more_body": True})
+            return
+        await send({"type": "http.response.body", "body": SCRIPT[:1000], "more_body": True})
+        await send({"type": "http.response.body", "body": SCRIPT[1000:], "more_body": False})
+
+    async def get(middleware: StaticGzip) -> list[dict]:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": f"{STATIC}/plotly.js",
+            "headers": [(b"accept-encoding", b"gzip")],
+        }
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        async def receive() -> dict:
+            return {"type": "http.disconnect"}
+
+        await middleware(scope, receive, send)
+        return sent
+
+    middleware = StaticGzip(app)  # type: ignore[arg-type]
+    assert asyncio.run(get(middleware)) == []  # nobody to answer, and nothing kept
+    assert middleware.cache == {}
+    for _ in range(2):  # the next browsers get the whole file, the second from the cache
+        start, body = asyncio.run(get(middleware))
+        assert start["status"] == 200
+        assert gzip.decompress(body["body"]) == SCRIPT
+    assert list(middleware.cache) == [(f"{STATIC}/plotly.js", '"p"')]
