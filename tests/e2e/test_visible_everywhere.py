@@ -34,41 +34,37 @@ WIDTHS = {
 }
 
 
-@pytest.fixture(scope="module")
-def issue_id(server: Server) -> int:
-    server.add_user(EMAIL, PASSWORD, "ADMIN")
-    with httpx.Client(base_url=server.url, timeout=30) as api:
-        token = api.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        created = api.post(
-            "/api/v1/issues",
-            headers=headers,
-            json={"title": TITLE, "description": DESCRIPTION, "severity": "HIGH"},
-        )
-        assert created.status_code == 201, created.text
-        issue = int(created.json()["id"])
-        comment = api.post(
-            f"/api/v1/issues/{issue}/comments", headers=headers, json={"body": COMMENT}
-        )
-        assert comment.status_code == 201, comment.text
-    return issue
-
-
 LONG_URL = "https://example.com/builds/" + "0f3a9c5e7b1d" * 12 + "/crash.log"
 
 
 @pytest.fixture(scope="module")
-def long_issue(server: Server, issue_id: int) -> int:
+def issues(server: Server) -> dict[str, int]:
+    """The issue with a comment, and one whose title is a long URL."""
+    server.add_user(EMAIL, PASSWORD, "ADMIN")
     with httpx.Client(base_url=server.url, timeout=30) as api:
         token = api.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        created = api.post(
-            "/api/v1/issues",
-            headers=headers,
-            json={"title": LONG_URL, "description": f"The log: {LONG_URL}"},
-        )
-        assert created.status_code == 201, created.text
-    return int(created.json()["id"])
+        api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        made = {}
+        for name, fields in {
+            "plain": {"title": TITLE, "description": DESCRIPTION, "severity": "HIGH"},
+            "long": {"title": LONG_URL, "description": f"The log: {LONG_URL}"},
+        }.items():
+            created = api.post("/api/v1/issues", json=fields)
+            assert created.status_code == 201, created.text
+            made[name] = int(created.json()["id"])
+        comment = api.post(f"/api/v1/issues/{made['plain']}/comments", json={"body": COMMENT})
+        assert comment.status_code == 201, comment.text
+    return made
+
+
+@pytest.fixture(scope="module")
+def issue_id(issues: dict[str, int]) -> int:
+    return issues["plain"]
+
+
+@pytest.fixture(scope="module")
+def long_issue(issues: dict[str, int]) -> int:
+    return issues["long"]
 
 
 @pytest.fixture(scope="module", params=list(WIDTHS), ids=list(WIDTHS))
