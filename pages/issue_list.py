@@ -92,7 +92,7 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "reporter",
         "align": "left",
         "headerClasses": "gt-sm",
-        "classes": "gt-sm",
+        "classes": "gt-sm cell-person",
     },
     {
         "name": "assignee",
@@ -100,7 +100,7 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "assignee",
         "align": "left",
         "headerClasses": "gt-sm",
-        "classes": "gt-sm",
+        "classes": "gt-sm cell-person",
     },
     {"name": "updated", "label": "Updated", "field": "updated", "sortable": True, "align": "left"},
 ]
@@ -108,7 +108,8 @@ COLUMNS: list[dict[str, Any]] = [
 # severity and when below (the less important columns are hidden there anyway).
 CARDS_CSS = """
 .issue-table td.cell-title { white-space: normal; min-width: 14rem; overflow-wrap: anywhere; }
-.issue-table td.cell-wrap { white-space: normal; }
+.issue-table td.cell-wrap { white-space: normal; overflow-wrap: anywhere; }
+.issue-table td.cell-person { max-width: 16rem; overflow: hidden; text-overflow: ellipsis; }
 @media (max-width: 599.98px) {
   .issue-table thead { display: none; }
   .issue-table tbody tr { display: flex; flex-wrap: wrap; align-items: center; height: auto;
