@@ -69,8 +69,13 @@ def test_the_bar_shown_while_the_page_sends_has_a_name(page: Page) -> None:
 
     expect(page.get_by_label("Choose files")).to_be_attached()  # the page is drawn
     page.evaluate("() => { const r = new XMLHttpRequest(); r.open('GET', '/healthz'); r.send(); }")
-    expect(page.get_by_role("progressbar", name="Loading")).to_be_attached()
+    bar = page.get_by_role("progressbar", name="Loading")
+    expect(bar).to_be_attached()
     assert violations(page) == []
+    # White over the blue header it runs across (it was the header's own colour).
+    header = page.locator("header").evaluate("e => getComputedStyle(e).backgroundColor")
+    colour = bar.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(255, 255, 255)" != header
 
 
 def test_the_drop_zone_stays_named_once_a_file_is_staged(page: Page, tmp_path: Path) -> None:
