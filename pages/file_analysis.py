@@ -48,25 +48,50 @@ KIND_LABELS = {"invoice": "Invoice", "pdf": "PDF", "image": "Image", "text": "Te
 TEXT_PREVIEW = 20_000
 
 
-def files(
-    viewer: Viewer,
-    attachments: list[services.AttachmentView],
-    analyses: dict[int, AnalysisView],
-    reload: Callable[[], Awaitable[None]],
-    pictures: ImageViewer,
-) -> None:
-    """The issue's files. `pictures` is the page's one image viewer: made once, outside
-    what live updates redraw, so a redraw can never take an open viewer with it."""
-    if not attachments:
-        ui.label("No files yet.").classes("opacity-60")
-    shown_inline = services.uploads.policy().image_types
-    images = [a for a in attachments if a.content_type in shown_inline]
-    for a in attachments:
-        with (
-            ui.card().classes("w-full p-3"),
-            ui.row().classes("w-full gap-4 no-wrap max-sm:flex-wrap"),
-        ):
-            _preview(a, analyses.get(a.id), images, pictures)
+class Files:
+    """The issue's files, a card each. `pictures` is the page's one image viewer: made once,
+    outside what live updates redraw, so a redraw can never take an open viewer with it. When
+    a file's analysis arrives only that file's card is drawn again: a click on another one's
+    thumbnail at that moment went to an element that was gone."""
+
+    def __init__(
+        self, viewer: Viewer, reload: Callable[[], Awaitable[None]], pictures: ImageViewer
+    ) -> None:
+        self.viewer, self.reload, self.pictures = viewer, reload, pictures
+        self.cards: dict[int, ui.card] = {}
+
+    def draw(
+        self, attachments: list[services.AttachmentView], analyses: dict[int, AnalysisView]
+    ) -> None:
+        """All of them, in the element the caller has entered."""
+        self.cards = {}
+        if not attachments:
+            ui.label("No files yet.").classes("opacity-60")
+        for a in attachments:
+            self.cards[a.id] = ui.card().classes("w-full p-3")
+            self._fill(a, analyses.get(a.id), attachments)
+
+    def redraw(
+        self,
+        attachments: list[services.AttachmentView],
+        analyses: dict[int, AnalysisView],
+        id_: int,
+    ) -> None:
+        """One file's card, the others untouched (the same files, in the same order)."""
+        a = next(a for a in attachments if a.id == id_)
+        self.cards[id_].clear()
+        self._fill(a, analyses.get(id_), attachments)
+
+    def _fill(
+        self,
+        a: services.AttachmentView,
+        analysis: AnalysisView | None,
+        attachments: list[services.AttachmentView],
+    ) -> None:
+        shown_inline = services.uploads.policy().image_types
+        images = [f for f in attachments if f.content_type in shown_inline]
+        with self.cards[a.id], ui.row().classes("w-full gap-4 no-wrap max-sm:flex-wrap"):
+            _preview(a, analysis, images, self.pictures)
             with ui.column().classes("grow gap-1 min-w-0"):
                 with ui.row().classes("items-baseline gap-3"):
                     ui.link(a.filename, f"/attachments/{a.id}").classes("font-medium break-all")
@@ -77,9 +102,8 @@ def files(
                 ui.label(f"{human_size(a.size)} · {a.content_type} · {person(a.uploader)}").classes(
                     "text-xs opacity-60"
                 )
-                analysis = analyses.get(a.id)
                 if analysis is not None:
-                    _analysis(viewer, a, analysis, reload)
+                    _analysis(self.viewer, a, analysis, self.reload)
 
 
 def signatures(stats: list[SignatureStat], *, staff: bool) -> None:

@@ -112,6 +112,7 @@ class IssuePage:
         ui.label("Attachments").classes("text-lg font-semibold")
         self.files_box = ui.column().classes("w-full gap-2")
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
+        self.files = file_analysis.Files(self.viewer, self.refresh, self.pictures)
         issue_forms.attach_control(self)
         self.signatures_box = ui.column().classes("w-full gap-2")
         self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
@@ -166,13 +167,12 @@ class IssuePage:
             self._render(self.actions_box, self._actions)
         if before is None or issue.description_html != before.description_html:
             self._render(self.description_box, lambda: markdown_html(issue.description_html))
-        if (
-            before is None
-            or old is None
-            or issue.attachments != before.attachments
-            or new.analyses != old.analyses
-        ):
-            self._render(self.files_box, self._files)
+        if before is None or old is None or _ids(issue.attachments) != _ids(before.attachments):
+            self._render(self.files_box, lambda: self.files.draw(issue.attachments, new.analyses))
+        else:
+            for a, was in zip(issue.attachments, before.attachments, strict=True):
+                if a != was or new.analyses.get(a.id) != old.analyses.get(a.id):
+                    self.files.redraw(issue.attachments, new.analyses, a.id)
         if old is None or new.signatures != old.signatures:
             self._render(
                 self.signatures_box,
@@ -241,16 +241,6 @@ class IssuePage:
             ui.button(
                 "Delete", icon="delete", color="negative", on_click=self.confirm_delete
             ).props("flat")
-
-    def _files(self) -> None:
-        assert self.data is not None
-        file_analysis.files(
-            self.viewer,
-            self.data.issue.attachments,
-            self.data.analyses,
-            self.refresh,
-            self.pictures,
-        )
 
     def _comments(self) -> None:
         assert self.data is not None
@@ -365,3 +355,7 @@ class IssuePage:
 def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:
     """What possible duplicates depend on."""
     return (issue.title, issue.description, issue.status, issue.duplicate_of, issue.signatures)
+
+
+def _ids(attachments: list[services.AttachmentView]) -> list[int]:
+    return [a.id for a in attachments]

@@ -152,3 +152,25 @@ async def test_a_thumbnail_opens_the_images_one_by_one(user: User, db) -> None:
         assert response.headers["content-disposition"].startswith("inline")
         assert response.headers["content-type"] == kind
         assert "sandbox" in response.headers["content-security-policy"]
+
+
+async def test_a_files_analysis_leaves_the_other_files_thumbnails_in_place(user: User, db) -> None:
+    """Each analysis that arrives redrew every file's card, so a click on another file's
+    thumbnail just then went to an element that was gone and the viewer did not open."""
+    me = sign_in(user)
+    issue = make_issue(me)
+    first = _attach(me, issue.id, _png("red"), "before.png")
+    second = _attach(me, issue.id, _png("blue"), "after.png")
+    await user.open(f"/issues/{issue.id}")
+    [shown] = user.find(marker=f"thumbnail-{first}").elements
+    pipeline.run_analysis(_analysis_id(second))
+
+    def second_drawn_again() -> bool:
+        return any(
+            "/thumbnail" in e.source for e in user.find(marker=f"thumbnail-{second}").elements
+        )
+
+    await until(second_drawn_again)
+    assert user.find(marker=f"thumbnail-{first}").elements == {shown}  # the very same one
+    user.find(marker=f"thumbnail-{first}").click()
+    await user.should_see("1 of 2")
