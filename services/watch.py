@@ -119,7 +119,7 @@ class ActivityWatcher:
         with self._life:
             if self._stopped:
                 return
-            _track_local_rows(self)
+            _watchers.append(self)
             try:
                 self._look()
             except Exception as e:
@@ -136,7 +136,8 @@ class ActivityWatcher:
             if self._thread is not None:
                 self._thread.join(timeout=5)
                 self._thread = None
-            _untrack_local_rows(self)
+            if self in _watchers:
+                _watchers.remove(self)
             self._close()
 
     def poll(self) -> list[ChangeEvent]:
@@ -255,24 +256,9 @@ class ActivityWatcher:
 _watchers: list[ActivityWatcher] = []
 
 
-def _track_local_rows(watcher: ActivityWatcher) -> None:
-    if not _watchers:
-        event.listen(Session, "after_flush", _note_new_rows)
-        event.listen(Session, "after_commit", _hand_over_rows)
-        event.listen(Session, "after_rollback", _forget_rows)
-    _watchers.append(watcher)
-
-
-def _untrack_local_rows(watcher: ActivityWatcher) -> None:
-    if watcher in _watchers:
-        _watchers.remove(watcher)
-    if not _watchers and event.contains(Session, "after_flush", _note_new_rows):
-        event.remove(Session, "after_flush", _note_new_rows)
-        event.remove(Session, "after_commit", _hand_over_rows)
-        event.remove(Session, "after_rollback", _forget_rows)
-
-
 def _note_new_rows(s: Session, _context: Any) -> None:
+    if not _watchers:
+        return
     keys = {f.model: f.key.key for f in _follows}
     for obj in s.new:
         model = type(obj)
@@ -290,3 +276,12 @@ def _hand_over_rows(s: Session) -> None:
 
 def _forget_rows(s: Session) -> None:
     s.info.pop(_NEW_ROWS, None)
+
+
+# Listened to once, for good, and idle while no watcher runs. Adding and removing a listener
+# on the Session class while another thread makes a sessionmaker (a new subclass of Session)
+# left that subclass out of step, so the removal failed ("not in deque") and stopped the
+# app's shutdown half-way.
+event.listen(Session, "after_flush", _note_new_rows)
+event.listen(Session, "after_commit", _hand_over_rows)
+event.listen(Session, "after_rollback", _forget_rows)

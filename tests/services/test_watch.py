@@ -158,3 +158,46 @@ def test_this_processs_own_notifications_are_not_delivered_twice(db) -> None:
         assert bells == [ChangeEvent("notification", "created", user_id=theirs.id)]
     finally:
         watcher.stop()
+
+
+def test_watchers_start_and_stop_while_other_threads_open_databases(db) -> None:
+    """Each app starts and stops its watcher on a thread while other threads may connect
+    (every sessionmaker is a new class of session). Stopping one failed now and then ("not
+    in deque"), which cut the app's shutdown short and left its pages' listeners behind."""
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    engine = services.runtime().engine
+    done = threading.Event()
+
+    def connect_again_and_again() -> None:
+        while not done.is_set():
+            with sessionmaker(engine)() as s:
+                s.flush()
+
+    others = [threading.Thread(target=connect_again_and_again) for _ in range(2)]
+    for thread in others:
+        thread.start()
+    try:
+        for _ in range(200):
+            watcher, _ = _watcher(db)
+            watcher.stop()
+    finally:
+        done.set()
+        for thread in others:
+            thread.join()
+    watcher, seen = _watcher(db)
+    try:  # and a watcher still tells this process's rows from another's
+        make_issue(make_user("ADMIN", email="admin@example.com"))
+        assert watcher.poll() == [] and seen == []
+        in_another_process(
+            db,
+            """
+            with services.session() as s:
+                services.issues.create_issue(s, actor, {"title": "From a notebook"})
+            """,
+        )
+        assert [c.op for c in watcher.poll()] == ["created"]
+    finally:
+        watcher.stop()
