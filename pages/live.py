@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ Wants = Callable[[ChangeEvent], bool]
 Refresh = Callable[[], Awaitable[None]]
 
 
+RECENT = 512  # changes the hub remembers, for pages that were loading while they came
 NOTIFICATION = "notification"  # someone's bell: only watchers of notices get these
 VIEW = services.views.KIND  # saved views changed: only watchers of views get these
 
@@ -131,11 +133,13 @@ class Hub:
     def __init__(self) -> None:
         self._watchers: set[Watcher] = set()
         self._shared: dict[Hashable, asyncio.Future[Any]] = {}
+        self._recent: deque[tuple[int, ChangeEvent]] = deque(maxlen=RECENT)
         self.generation = 0
 
     def dispatch(self, change: ChangeEvent) -> None:
         """Called on the event loop for every committed change in any process."""
         self.generation += 1
+        self._recent.append((self.generation, change))
         self._shared.clear()
         for watcher in list(self._watchers):
             watcher.offer(change)
@@ -163,7 +167,21 @@ class Hub:
         self._watchers.add(watcher)
         client.on_connect(watcher.start)
         client.on_delete(lambda: self._watchers.discard(watcher))
+        self._catch_up(watcher, viewer.since)
         return watcher
+
+    def _catch_up(self, watcher: Watcher, since: int | None) -> None:
+        """Offer the watcher what was dispatched after `since` (when the page's request
+        began): a change committed while the page read its data, or just after, came before
+        the page watched, and the page showed what it had read until the next change."""
+        if since is None or since >= self.generation:
+            return
+        if not self._recent or self._recent[0][0] > since + 1:
+            watcher._dirty = True  # more came than the hub remembers: reload
+            return
+        for generation, change in self._recent:
+            if generation > since:
+                watcher.offer(change)
 
     async def shared(self, key: Hashable, load: Callable[[], Awaitable[Result[T]]]) -> Result[T]:
         """Run `load` once per change for every page asking with the same key (the key must
@@ -196,6 +214,7 @@ class Hub:
     def reset(self) -> None:
         self._watchers.clear()
         self._shared.clear()
+        self._recent.clear()
 
 
 hub = Hub()

@@ -40,6 +40,9 @@ class Viewer:
     token: str
     actor: Actor
     path: str = "/"
+    # The live hub's count of changes when the page's request began, before it read anything:
+    # what was dispatched after that but before the page watched still reaches it (pages.live).
+    since: int | None = field(default=None, repr=False)
     _ended: bool = field(default=False, repr=False)
 
     @property
@@ -121,6 +124,9 @@ class Viewer:
 
 async def viewer_for(request: Request) -> Viewer | None:
     """The signed-in user of this request, or None."""
+    from .live import hub  # pages.live builds on this module
+
+    since = hub.generation
     token = cookies.session_token(request)
     if not token:
         return None
@@ -134,4 +140,4 @@ async def viewer_for(request: Request) -> Viewer | None:
         return None
     request.state.user_id = actor.id  # for the request log
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Viewer(token=token, actor=actor, path=path)
+    return Viewer(token=token, actor=actor, path=path, since=since)

@@ -9,7 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 import services
-from pages import issue_list
+from pages import issue_detail, issue_list
 from tests.factories import PASSWORD, make_issue, make_user
 from tests.pages.conftest import sign_in, titles, until
 
@@ -151,3 +151,31 @@ async def test_the_app_stopping_stops_its_watch_on_the_database(db) -> None:
             await asyncio.sleep(0.05)
         assert len(watching() - before) == 1
     assert not watching() - before
+
+
+async def test_a_change_made_while_the_page_loads_still_reaches_it(
+    user: User, db, monkeypatch
+) -> None:
+    """A comment committed after the issue page read the issue but before it began to watch
+    (what a file's analysis finishing as a maintainer opens the page does): the page shows it
+    by itself, without waiting for the next change."""
+    maintainer = sign_in(user, "MAINTAINER")
+    issue = make_issue(maintainer, title="Checkout crashes")
+    real_load = issue_detail.load
+    loads: list[int] = []
+
+    def load_then_someone_comments(s, actor, issue_id):
+        data = real_load(s, actor, issue_id)
+        if not loads:
+            with services.session() as other:
+                services.comments.add_comment(
+                    other, maintainer, issue_id, {"body": "Arrived while the page loaded"}
+                )
+        loads.append(issue_id)
+        return data
+
+    monkeypatch.setattr(issue_detail, "load", load_then_someone_comments)
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Checkout crashes")
+    await user.should_see("Arrived while the page loaded", retries=100)
+    assert len(loads) == 2  # the page read the issue again once, for that comment
