@@ -16,6 +16,17 @@ def _watcher(db: str) -> tuple[ActivityWatcher, list[ChangeEvent]]:
     return watcher, seen
 
 
+def file_elsewhere(db: str, title: str) -> None:
+    """An issue filed by another process (a notebook, the CLI)."""
+    in_another_process(
+        db,
+        f"""
+        with services.session() as s:
+            services.issues.create_issue(s, actor, {{"title": {title!r}}})
+        """,
+    )
+
+
 def test_another_processs_changes_become_events(db) -> None:
     admin = make_user("ADMIN", email="admin@example.com")
     old = make_issue(admin, title="Filed before the watch began")
@@ -80,13 +91,7 @@ def test_a_database_that_went_away_is_retried(db) -> None:
     try:
         watcher._connection().invalidate()  # as if the server dropped the connection
         assert watcher.poll() == []  # logged, not raised
-        in_another_process(
-            db,
-            """
-            with services.session() as s:
-                services.issues.create_issue(s, actor, {"title": "After the outage"})
-            """,
-        )
+        file_elsewhere(db, "After the outage")
         assert [c.op for c in watcher.poll()] == ["created"]
     finally:
         watcher.stop()
@@ -191,13 +196,7 @@ def test_watchers_start_and_stop_while_other_threads_open_databases(db) -> None:
     try:  # and a watcher still tells this process's rows from another's
         make_issue(make_user("ADMIN", email="admin@example.com"))
         assert watcher.poll() == [] and seen == []
-        in_another_process(
-            db,
-            """
-            with services.session() as s:
-                services.issues.create_issue(s, actor, {"title": "From a notebook"})
-            """,
-        )
+        file_elsewhere(db, "From a notebook")
         assert [c.op for c in watcher.poll()] == ["created"]
     finally:
         watcher.stop()
