@@ -6,6 +6,7 @@ or critical accessibility violation (WCAG 2.2 AA rules) on any page."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -73,10 +74,13 @@ def settle(page: Page, requests: Requests) -> None:
     for 0.2 s: what axe-core should see. Playwright's "networkidle" waits 0.5 s more a page and
     never comes when the live connection has fallen back to polling (a busy machine)."""
     page.wait_for_function("window.did_handshake === true")
+    deadline = time.monotonic() + 30
     while True:
         page.evaluate(_DOM_QUIET, 200)
         if not requests.pending:
             return
+        pending = sorted(r.url for r in requests.pending)
+        assert time.monotonic() < deadline, f"{page.url}: still loading {pending} after 30 s"
         page.wait_for_timeout(50)
 
 
