@@ -171,7 +171,10 @@ def _watch_other_processes() -> None:
         # and a watcher left polling would outlive the app (and its database).
         stopping.append(True)
         while watchers:
-            await asyncio.to_thread(watchers.pop().stop)  # joins its thread
+            try:
+                await asyncio.to_thread(watchers.pop().stop)  # joins its thread
+            except Exception:  # NiceGUI runs no later shutdown handler after an error
+                log.exception("stopping the database watcher failed")
 
     app.on_startup(start)
     app.on_shutdown(stop)

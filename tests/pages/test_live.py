@@ -179,3 +179,33 @@ async def test_a_change_made_while_the_page_loads_still_reaches_it(
     await user.should_see("Checkout crashes")
     await user.should_see("Arrived while the page loaded", retries=100)
     assert len(loads) == 2  # the page read the issue again once, for that comment
+
+
+async def test_a_watcher_that_fails_to_stop_does_not_stop_the_shutdown(db, monkeypatch) -> None:
+    """NiceGUI runs no later shutdown handler once one fails. A watcher that cannot stop is
+    logged, and the app still stops: its pages no longer listen for changes, and a new app
+    can start in the same process (what every later page test of the worker needs)."""
+    from pathlib import Path
+
+    from nicegui import core
+    from nicegui.testing.user_simulation import user_simulation
+
+    from services import events, watch
+
+    def broken_stop(self) -> None:
+        raise RuntimeError("cannot stop")
+
+    listening, watching = len(events._listeners), list(watch._watchers)
+    real_stop = watch.ActivityWatcher.stop
+    monkeypatch.setattr(watch.ActivityWatcher, "stop", broken_stop)
+    main = Path(__file__).with_name("app_main.py")
+    try:
+        async with user_simulation(main_file=main) as browser:
+            await browser.open("/login")
+            await until(lambda: len(events._listeners) > listening)
+            await until(lambda: len(watch._watchers) > len(watching))
+        assert len(events._listeners) == listening
+        assert not core.app.is_started
+    finally:  # the watcher that would not stop polls a database about to go: stop it
+        for left in [w for w in watch._watchers if w not in watching]:
+            real_stop(left)
