@@ -73,14 +73,13 @@ class Files:
 
     def redraw(
         self,
+        a: services.AttachmentView,
         attachments: list[services.AttachmentView],
         analyses: dict[int, AnalysisView],
-        id_: int,
     ) -> None:
-        """One file's card, the others untouched (the same files, in the same order)."""
-        a = next(a for a in attachments if a.id == id_)
-        self.cards[id_].clear()
-        self._fill(a, analyses.get(id_), attachments)
+        """File `a`'s card, the others untouched (the same files, in the same order)."""
+        self.cards[a.id].clear()
+        self._fill(a, analyses.get(a.id), attachments)
 
     def _fill(
         self,

@@ -172,7 +172,7 @@ class IssuePage:
         else:
             for a, was in zip(issue.attachments, before.attachments, strict=True):
                 if a != was or new.analyses.get(a.id) != old.analyses.get(a.id):
-                    self.files.redraw(issue.attachments, new.analyses, a.id)
+                    self.files.redraw(a, issue.attachments, new.analyses)
         if old is None or new.signatures != old.signatures:
             self._render(
                 self.signatures_box,
