@@ -1,4 +1,5 @@
-"""Small shared UI pieces. User text goes in as element text, never into props or HTML."""
+"""Small shared UI pieces. User text goes in as element text, never into props or HTML
+(markup.py draws read-only lists as HTML and escapes every value itself)."""
 
 from __future__ import annotations
 

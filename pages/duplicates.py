@@ -12,6 +12,7 @@ from nicegui import ui
 import services
 from services import permissions
 
+from . import markup
 from .components import STATUS_LABELS, status_badge
 from .viewer import Viewer
 
@@ -81,14 +82,10 @@ class PossibleDuplicates:
             ui.label("None found.").classes("opacity-60 text-sm")
         for item in found.items:
             with ui.row().classes("w-full items-center gap-2 no-wrap max-sm:flex-wrap"):
-                ui.link(f"#{item.id} {item.title}", f"/issues/{item.id}").classes(
-                    "min-w-0 wrap-anywhere"
+                markup.show(
+                    [markup.similar_issue(item, score=True, new_tab=False)],
+                    classes="flex items-center gap-2 min-w-0 max-sm:flex-wrap",
                 )
-                status_badge(item.status.value)
-                if item.likely_duplicate:
-                    ui.label("likely the same").classes("text-xs font-semibold")
-                ui.label(f"{round(item.score * 100)} %").classes("text-xs opacity-70")
-                ui.label(", ".join(item.reasons)).classes("text-xs opacity-70 min-w-0")
                 button = ui.button(
                     f"Mark as duplicate of #{item.id}",
                     icon="merge",

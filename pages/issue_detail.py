@@ -35,7 +35,7 @@ from .frame import frame
 from .live import hub
 from .redirects import login_url
 from .secret_warning import SecretWarning
-from .timeline import describe
+from .timeline import timeline
 from .viewer import Viewer, viewer_for
 
 
@@ -166,7 +166,7 @@ class IssuePage:
             self._render(self.header_box, self._header)
             self._render(self.actions_box, self._actions)
         if before is None or issue.description_html != before.description_html:
-            self._render(self.description_box, lambda: markdown_html(issue.description_html))
+            self._render(self.description_box, lambda: description(issue))
         if before is None or old is None or _ids(issue.attachments) != _ids(before.attachments):
             self._render(self.files_box, lambda: self.files.draw(issue.attachments, new.analyses))
         else:
@@ -181,7 +181,7 @@ class IssuePage:
         if old is None or new.comments != old.comments:
             self._render(self.comments_box, self._comments)
         if old is None or new.activity != old.activity:
-            self._render(self.timeline_box, self._timeline)
+            self._render(self.timeline_box, lambda: timeline(new.activity))
 
     @staticmethod
     def _render(box: ui.element, draw: Any) -> None:
@@ -250,13 +250,6 @@ class IssuePage:
             with ui.card().classes("w-full p-3 gap-1"):
                 ui.label(f"{person(c.author)} · {when(c.created_at)}").classes("text-xs opacity-70")
                 markdown_html(c.body_html)
-
-    def _timeline(self) -> None:
-        assert self.data is not None
-        for a in self.data.activity:
-            with ui.row().classes("gap-1 text-sm items-baseline no-wrap"):
-                ui.label(when(a.created_at)).classes("text-xs opacity-60 w-16 shrink-0")
-                ui.label(f"{person(a.actor)} {describe(a)}").classes("min-w-0 wrap-anywhere")
 
     def _comment_form(self) -> None:
         self.comment = (
@@ -350,6 +343,13 @@ class IssuePage:
                 self.data,
             )
         await self.refresh()
+
+
+def description(issue: services.IssueView) -> None:
+    if issue.description_html.strip():
+        markdown_html(issue.description_html)
+    else:  # not an empty box: said, as the best trackers do
+        ui.label("No description provided.").classes("opacity-60 italic")
 
 
 def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:

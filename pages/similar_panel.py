@@ -13,7 +13,7 @@ from nicegui import background_tasks, ui
 
 import services
 
-from .components import status_badge
+from . import markup
 from .viewer import Viewer
 
 WAIT = 0.5  # seconds after the last key
@@ -61,15 +61,17 @@ class SimilarWhileTyping:
             if self.viewer.is_staff:
                 heading = "Similar issues"
             ui.label(heading).classes("font-semibold")
-            for item in found.items:
-                with ui.row().classes("w-full items-center gap-2 no-wrap max-sm:flex-wrap"):
-                    ui.link(f"#{item.id} {item.title}", f"/issues/{item.id}", new_tab=True).classes(
-                        "min-w-0 wrap-anywhere"
-                    )
-                    status_badge(item.status.value)
-                    if item.likely_duplicate:
-                        ui.label("likely the same").classes("text-xs font-semibold")
-                    ui.label(", ".join(item.reasons)).classes("text-xs opacity-70 min-w-0")
+            if found.items:
+                markup.show(
+                    (
+                        '<li class="flex items-center gap-2 max-sm:flex-wrap">'
+                        + markup.similar_issue(item, score=False, new_tab=True)
+                        + "</li>"
+                        for item in found.items
+                    ),
+                    tag="ul",
+                    classes="w-full flex flex-col gap-1",
+                )
             if found.hidden_match:
                 ui.label(
                     "A similar report already exists and will be linked by the team. File "

@@ -1,6 +1,6 @@
 """What a person sees on a phone, a laptop, a full-HD and a 4K-class monitor: the issue's
-description, its comments, the Markdown preview, list rows and the dashboard chart are on
-screen (not merely in the page) at every width. Quasar hides elements that carry one of its
+description, its comments and timeline, the Markdown preview, list rows and the dashboard chart
+are on screen (not merely in the page) at every width. Quasar hides elements that carry one of its
 breakpoint class names (`.md` is "medium screens only"): that hid every description and
 comment outside 1024-1439 px until the rendered-Markdown container was renamed. A title or
 description with a long word (a pasted URL) wraps inside the word: it made the list, and the
@@ -8,6 +8,7 @@ issue page, wider than the screen, so every title was cut off at its right edge.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,6 +102,11 @@ def test_description_and_comments_show(page: Page, server: Server, issue_id: int
     on_screen(page.get_by_text("step two"))
     on_screen(page.get_by_text(COMMENT_TEXT))
     on_screen(page.locator("code", has_text="custom"))
+    filed = page.get_by_role("listitem").filter(has_text=f"{EMAIL} filed the issue")
+    on_screen(filed)
+    on_screen(page.get_by_role("listitem").filter(has_text=f"{EMAIL} commented"))
+    exact = filed.locator("time").get_attribute("title") or ""  # shown on hover
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", exact), exact
 
 
 def test_markdown_preview_shows(page: Page, server: Server, issue_id: int) -> None:

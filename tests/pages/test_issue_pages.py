@@ -216,6 +216,30 @@ async def test_comments_render_safe_markdown(user: User, db) -> None:
     assert not any("<script>" in h for h in html)
 
 
+async def test_an_issue_without_a_description_says_so(user: User, db) -> None:
+    me = sign_in(user)
+    bare = make_issue(me, title="Bare", description="")
+    await user.open(f"/issues/{bare.id}")
+    await user.should_see("No description provided.")
+    described = make_issue(me, title="Described")
+    await user.open(f"/issues/{described.id}")
+    await user.should_see("broke")
+    await user.should_not_see("No description provided.")
+
+
+async def test_the_timeline_is_one_list_and_names_in_it_stay_text(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER", full_name='<img src=x onerror="alert(1)"> Mo')
+    issue = make_issue(me, title="Printer")
+    with services.session() as s:
+        services.issues.change_status(s, me, issue.id, "TRIAGED", version=issue.version)
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("moved it from Open to Triaged")
+    [timeline] = [e for e in user.find(kind=ui.html).elements if e.props.get("tag") == "ol"]
+    assert timeline.content.count("<li") == 2
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Mo filed the issue" in timeline.content
+    assert "<img" not in timeline.content
+
+
 @pytest.mark.parametrize("path", ["/", "/issues/new", "/dashboard", "/account", "/admin/users"])
 async def test_every_page_wants_a_signed_in_user(user: User, db, path: str) -> None:
     await user.open(path)

@@ -1,0 +1,76 @@
+"""Read-only lists drawn as one element: the timeline of an issue and lists of similar
+issues. Drawn with NiceGUI elements, each line cost three to seven of them (a row, labels, a
+link, a badge), and every element costs the server time to build and send and memory for as
+long as the page is open. As markup they are one element, whatever their length.
+
+Every value from the database or a user is escaped here (`text`); the markup around it is
+ours. The browser sanitises the result again before showing it (ui.html's DOMPurify)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from html import escape
+
+from nicegui import ui
+
+import services
+
+from .components import STATUS_COLORS, STATUS_LABELS
+
+
+def text(value: object) -> str:
+    """`value` as text inside markup: `<`, `&` and quotes cannot start a tag or end an
+    attribute."""
+    return escape(str(value), quote=True)
+
+
+def status_badge(status: str) -> str:
+    """The look of components.status_badge (Quasar's badge), as markup."""
+    label = STATUS_LABELS.get(status, status)
+    color = STATUS_COLORS.get(status, "grey")
+    return (
+        '<span class="q-badge flex inline items-center no-wrap q-badge--single-line '
+        f'bg-{text(color)} text-white">{text(label)}</span>'
+    )
+
+
+def moment(at: dt.datetime, shown: str, classes: str) -> str:
+    """A time shown as `shown` ("3 h ago"), with the exact time on hover and for machines."""
+    exact = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f'<time class="{text(classes)}" datetime="{text(at.isoformat())}" '
+        f'title="{text(exact)}">{text(shown)}</time>'
+    )
+
+
+def link(label: str, href: str, classes: str, *, new_tab: bool = False) -> str:
+    """A link that looks like ui.link's."""
+    target = ' target="_blank" rel="noopener"' if new_tab else ""
+    return f'<a class="nicegui-link {text(classes)}" href="{text(href)}"{target}>{text(label)}</a>'
+
+
+def span(value: str, classes: str) -> str:
+    return f'<span class="{text(classes)}">{text(value)}</span>'
+
+
+def show(parts: Iterable[str], *, tag: str = "div", classes: str = "") -> ui.html:
+    """The markup `parts` (built by this module's functions) as one element."""
+    return ui.html("".join(parts), tag=tag).classes(classes)
+
+
+LINK = "min-w-0 wrap-anywhere"  # a long title breaks rather than widening the page
+
+
+def similar_issue(item: services.suggest.Suggestion, *, score: bool, new_tab: bool) -> str:
+    """One similar issue: its link, status, "likely the same" and why (staff: its score)."""
+    parts = [
+        link(f"#{item.id} {item.title}", f"/issues/{item.id}", LINK, new_tab=new_tab),
+        status_badge(item.status.value),
+    ]
+    if item.likely_duplicate:
+        parts.append(span("likely the same", "text-xs font-semibold"))
+    if score:
+        parts.append(span(f"{round(item.score * 100)} %", "text-xs opacity-70"))
+    parts.append(span(", ".join(item.reasons), "text-xs opacity-70 min-w-0"))
+    return "".join(parts)
