@@ -3,6 +3,7 @@
     python -m bench peer --issues 10000       us against Roundup 2.6 on this machine
     python -m bench api --issues 10000,100000 the HTTP API under wrk, concurrency 1/8/32
     python -m bench ui --issues 10000         page build, live updates, memory per page
+    python -m bench issue-page                the issue page: CPU per view, memory per open page
     python -m bench cluster --clients 1000    1,000 pages over four processes behind nginx
     python -m bench soak --minutes 30         mixed browsing and writing: memory over time
     python -m bench queries --issues 100000   dashboard, insights and list queries
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "bulk": "bulk",
     "api": "api_load",
     "ui": "ui_live",
+    "issue-page": "issue_page",
     "cluster": "ui_cluster",
     "soak": "soak",
     "queries": "queries",
