@@ -84,7 +84,7 @@ class PossibleDuplicates:
             with ui.row().classes("w-full items-center gap-2 no-wrap max-sm:flex-wrap"):
                 markup.show(
                     [markup.similar_issue(item, score=True, new_tab=False)],
-                    classes="flex items-center gap-2 min-w-0 max-sm:flex-wrap",
+                    classes="flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap",
                 )
                 button = ui.button(
                     f"Mark as duplicate of #{item.id}",

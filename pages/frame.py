@@ -12,6 +12,7 @@ from nicegui.events import ValueChangeEventArguments
 import services
 from services import permissions
 
+from . import markup
 from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
@@ -36,7 +37,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
-    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS)
+    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS + markup.CARD_CSS)
     ui.colors(primary=PRIMARY)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):

@@ -3,6 +3,7 @@ comments and timeline, all live. A stale edit shows the current values, not an e
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,10 @@ from services import permissions
 from services.events import ChangeEvent
 from services.schemas import MAX_COMMENT
 
-from . import duplicates, file_analysis, issue_forms
+from . import duplicates, file_analysis, issue_forms, markup
 from .components import (
     CLOSE_LABELS,
+    MARKDOWN_CLASS,
     RESOLUTION_LABELS,
     STATUS_LABELS,
     PageDialog,
@@ -179,7 +181,7 @@ class IssuePage:
                 lambda: file_analysis.signatures(new.signatures, staff=self.viewer.is_staff),
             )
         if old is None or new.comments != old.comments:
-            self._render(self.comments_box, self._comments)
+            self._render(self.comments_box, lambda: comments(new.comments))
         if old is None or new.activity != old.activity:
             self._render(self.timeline_box, lambda: timeline(new.activity))
 
@@ -241,15 +243,6 @@ class IssuePage:
             ui.button(
                 "Delete", icon="delete", color="negative", on_click=self.confirm_delete
             ).props("flat")
-
-    def _comments(self) -> None:
-        assert self.data is not None
-        if not self.data.comments:
-            ui.label("No comments yet.").classes("opacity-60")
-        for c in self.data.comments:
-            with ui.card().classes("w-full p-3 gap-1"):
-                ui.label(f"{person(c.author)} · {when(c.created_at)}").classes("text-xs opacity-70")
-                markdown_html(c.body_html)
 
     def _comment_form(self) -> None:
         self.comment = (
@@ -350,6 +343,26 @@ def description(issue: services.IssueView) -> None:
         markdown_html(issue.description_html)
     else:  # not an empty box: said, as the best trackers do
         ui.label("No description provided.").classes("opacity-60 italic")
+
+
+def comments(items: list[services.CommentView]) -> None:
+    """Every comment, oldest first, as one list element (each a card: who, when, its
+    Markdown rendered by the services' safe renderer)."""
+    if not items:
+        ui.label("No comments yet.").classes("opacity-60")
+        return
+    now = dt.datetime.now(dt.UTC)
+    markup.show(
+        (
+            f'<li class="{markup.CARD} w-full p-3 gap-1"><span class="text-xs opacity-70">'
+            + f"{markup.text(person(c.author))} · "
+            + markup.moment(c.created_at, when(c.created_at, now), "")
+            + f'</span><div class="{MARKDOWN_CLASS} w-full">{c.body_html}</div></li>'
+            for c in items
+        ),
+        tag="ol",
+        classes="w-full flex flex-col gap-2",
+    )
 
 
 def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:

@@ -4,7 +4,8 @@ link, a badge), and every element costs the server time to build and send and me
 long as the page is open. As markup they are one element, whatever their length.
 
 Every value from the database or a user is escaped here (`text`); the markup around it is
-ours. The browser sanitises the result again before showing it (ui.html's DOMPurify)."""
+ours. The browser sanitises the result again before showing it (ui.html's DOMPurify).
+Quasar's `flex` class also wraps its items: a line that must not wrap says `no-wrap`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from nicegui import ui
 import services
 
 from .components import STATUS_COLORS, STATUS_LABELS
+
+# A card as ui.card draws it (Quasar's and NiceGUI's classes); in dark mode Quasar's card
+# would add its dark classes itself, so CARD_CSS gives this one the same look.
+CARD = "q-card nicegui-card markup-card"
+CARD_CSS = """
+.body--dark .markup-card { color: #fff; background: var(--q-dark);
+  box-shadow: 0 1px 5px rgba(255,255,255,.2), 0 2px 2px rgba(255,255,255,.14),
+              0 3px 1px -2px rgba(255,255,255,.12); }
+"""
 
 
 def text(value: object) -> str:

@@ -64,7 +64,7 @@ class SimilarWhileTyping:
             if found.items:
                 markup.show(
                     (
-                        '<li class="flex items-center gap-2 max-sm:flex-wrap">'
+                        '<li class="flex no-wrap items-center gap-2 max-sm:flex-wrap">'
                         + markup.similar_issue(item, score=False, new_tab=True)
                         + "</li>"
                         for item in found.items

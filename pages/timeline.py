@@ -17,7 +17,7 @@ def timeline(activity: list[services.ActivityView]) -> None:
     now = dt.datetime.now(dt.UTC)
     markup.show(
         (
-            '<li class="flex gap-1 text-sm items-baseline">'
+            '<li class="flex no-wrap gap-1 text-sm items-baseline">'
             + markup.moment(a.created_at, when(a.created_at, now), TIME)
             + markup.span(f"{person(a.actor)} {describe(a)}", "min-w-0 wrap-anywhere")
             + "</li>"

@@ -227,17 +227,24 @@ async def test_an_issue_without_a_description_says_so(user: User, db) -> None:
     await user.should_not_see("No description provided.")
 
 
-async def test_the_timeline_is_one_list_and_names_in_it_stay_text(user: User, db) -> None:
+async def test_the_timeline_and_comments_are_lists_and_names_in_them_stay_text(
+    user: User, db
+) -> None:
     me = sign_in(user, "MAINTAINER", full_name='<img src=x onerror="alert(1)"> Mo')
     issue = make_issue(me, title="Printer")
     with services.session() as s:
         services.issues.change_status(s, me, issue.id, "TRIAGED", version=issue.version)
+        for body in ("First **look**", "Second look"):
+            services.comments.add_comment(s, me, issue.id, {"body": body})
     await user.open(f"/issues/{issue.id}")
     await user.should_see("moved it from Open to Triaged")
-    [timeline] = [e for e in user.find(kind=ui.html).elements if e.props.get("tag") == "ol"]
-    assert timeline.content.count("<li") == 2
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Mo filed the issue" in timeline.content
-    assert "<img" not in timeline.content
+    comments, timeline = [e for e in user.find(kind=ui.html).elements if e.props["tag"] == "ol"]
+    name = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Mo"
+    assert timeline.content.count("<li") == 4
+    assert f"{name} filed the issue" in timeline.content
+    assert comments.content.count("<li") == 2
+    assert f"{name} · <time" in comments.content and "<strong>look</strong>" in comments.content
+    assert "<img" not in timeline.content + comments.content
 
 
 @pytest.mark.parametrize("path", ["/", "/issues/new", "/dashboard", "/account", "/admin/users"])
