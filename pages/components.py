@@ -34,6 +34,7 @@ LINK_CSS = """
 .wrap-anywhere { overflow-wrap: anywhere; }
 @layer overrides {
   .body--dark .nicegui-link:not(.text-white),
+  .body--dark .tracker-md a,
   .body--dark .text-primary { color: #8ab4f8 !important; }
   .body--dark .q-badge--outline, .body--dark .status-text { color: #eeeeee !important; }
   .body--dark .text-negative { color: #ff8a80 !important; }

@@ -35,6 +35,8 @@ PAGES = {
     ],
 }
 SIGNED_OUT = ["/login", "/forgot", "/reset?token=none", "/register"]
+# Rendered Markdown on the issue page: a link and code are checked for contrast too.
+DESCRIPTION = "Steps in [the guide](https://example.com/guide), then run `tracker serve`."
 
 
 # Resolves once the page's DOM has not changed for `quiet` ms (at most 10 s).
@@ -123,11 +125,13 @@ def check_every_page(server: Server, browser: Any, width: int, scheme: str) -> N
             for path in SIGNED_OUT:
                 page.goto(f"{server.url}{path}")
                 settle(page, requests)
-                assert violations(page) == [], path
+                found = violations(page)
+                assert found == [], (path, found)
         _sign_in(page, server, email)
         if issue is None:  # one issue (the reporter's) that every role may open
             page.goto(f"{server.url}/issues/new")
             page.get_by_label("Title").fill("Accessible issue")
+            page.get_by_label("Description (Markdown)").fill(DESCRIPTION)
             page.get_by_role("button", name="File issue").click()
             expect(page).to_have_url(re.compile(r"/issues/\d+$"))
             issue = page.url.rsplit("/", 1)[1]
@@ -135,5 +139,6 @@ def check_every_page(server: Server, browser: Any, width: int, scheme: str) -> N
             page.goto(server.url + path.format(issue=issue))
             expect(page.get_by_role("heading", level=1).first).to_be_visible()
             settle(page, requests)
-            assert violations(page) == [], (role, path)
+            found = violations(page)
+            assert found == [], (role, path, found)
         page.context.close()
