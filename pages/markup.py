@@ -1,10 +1,12 @@
-"""Read-only lists drawn as one element: the timeline of an issue and lists of similar
-issues. Drawn with NiceGUI elements, each line cost three to seven of them (a row, labels, a
-link, a badge), and every element costs the server time to build and send and memory for as
-long as the page is open. As markup they are one element, whatever their length.
+"""Read-only lists drawn as one element: an issue's timeline and comments, and lists of
+similar issues. Drawn with NiceGUI elements, each line cost three to seven of them (a row,
+labels, a link, a badge, a card), and every element costs the server time to build and send
+and memory (~4 KB) for as long as the page is open. As markup a list is one element, however
+long it is.
 
 Every value from the database or a user is escaped here (`text`); the markup around it is
-ours. The browser sanitises the result again before showing it (ui.html's DOMPurify).
+ours. Rendered Markdown (a comment's body) is the one exception: it is HTML already, made by
+the services' safe renderer, and shown as every description is. The browser sanitises the result again before showing it (ui.html's DOMPurify).
 Quasar's `flex` class also wraps its items: a line that must not wrap says `no-wrap`."""
 
 from __future__ import annotations
