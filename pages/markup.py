@@ -6,8 +6,9 @@ long it is.
 
 Every value from the database or a user is escaped here (`text`); the markup around it is
 ours. Rendered Markdown (a comment's body) is the one exception: it is HTML already, made by
-the services' safe renderer, and shown as every description is. The browser sanitises the result again before showing it (ui.html's DOMPurify).
-Quasar's `flex` class also wraps its items: a line that must not wrap says `no-wrap`."""
+the services' safe renderer, and shown as every description is. The browser sanitises the
+result again before showing it (ui.html's DOMPurify). Quasar's `flex` class also wraps its
+items: a line that must not wrap says `no-wrap`."""
 
 from __future__ import annotations
 
