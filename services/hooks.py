@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import BindParameter, Select
 from sqlalchemy.orm import Session
 
 
@@ -73,7 +73,7 @@ def issue_ids(name: str, value: str) -> Any | None:
 
 # The crash signatures (fingerprints) of issues, for their views: issue ids -> a SELECT of
 # (issue id, fingerprint) rows, so the views read them in the query that reads the tags.
-Signatures = Callable[[Sequence[int]], "Select[int, str]"]
+Signatures = Callable[[Sequence[int] | BindParameter[Any]], "Select[int, str]"]
 _signatures: list[Signatures] = []
 
 
@@ -82,8 +82,14 @@ def on_signatures(finder: Signatures) -> None:
         _signatures.append(finder)
 
 
-def signature_selects(issue_ids: Sequence[int]) -> list[Select[int, str]]:
+def signature_selects(issue_ids: Sequence[int] | BindParameter[Any]) -> list[Select[int, str]]:
+    """The finders' selects of (issue id, fingerprint) for these issues: a list of ids, or an
+    expanding bind parameter for a statement built once and run with many lists."""
     return [finder(issue_ids) for finder in _signatures]
+
+
+def signature_finders() -> tuple[Signatures, ...]:
+    return tuple(_signatures)
 
 
 def signatures_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:

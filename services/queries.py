@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     case,
     false,
     func,
@@ -176,16 +177,31 @@ def labels_of(
     signatures: dict[int, list[str]] = defaultdict(list)
     if not issue_ids:
         return tags, signatures
-    parts: list[Any] = [
-        select(IssueTag.issue_id, Tag.name.label("label"), literal_column("0").label("kind"))
-        .join(Tag, Tag.id == IssueTag.tag_id)
-        .where(IssueTag.issue_id.in_(issue_ids))
-    ]
-    parts += [part.add_columns(literal_column("1")) for part in hooks.signature_selects(issue_ids)]
-    both = union_all(*parts).order_by(literal_column("kind"), literal_column("label"))
-    for issue_id, label, kind in s.execute(both):
+    for issue_id, label, kind in s.execute(_labels_query(), {"issue_ids": list(issue_ids)}):
         (signatures if kind else tags)[issue_id].append(label)
     return tags, signatures
+
+
+ISSUE_IDS = bindparam("issue_ids", expanding=True)
+_labels: dict[tuple[object, ...], Any] = {}
+
+
+def _labels_query() -> Any:
+    """`labels_of`'s union, built once for the signature finders registered: every list
+    runs it, and a statement built once is also keyed for the compiled cache once."""
+    finders = hooks.signature_finders()
+    query = _labels.get(finders)
+    if query is None:
+        parts: list[Any] = [
+            select(IssueTag.issue_id, Tag.name.label("label"), literal_column("0").label("kind"))
+            .join(Tag, Tag.id == IssueTag.tag_id)
+            .where(IssueTag.issue_id.in_(ISSUE_IDS))
+        ]
+        signatures = hooks.signature_selects(ISSUE_IDS)
+        parts += [part.add_columns(literal_column("1")) for part in signatures]
+        query = union_all(*parts).order_by(literal_column("kind"), literal_column("label"))
+        _labels[finders] = query
+    return query
 
 
 def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:

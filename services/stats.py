@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from . import db
@@ -87,13 +87,17 @@ def _counts(s: Session, actor: Actor) -> dict[tuple[str, str], int]:
     return _scope_counts(s, 0 if reporter_id is None else reporter_id)
 
 
+# Built once: every list and dashboard runs it (building a statement costs more than its run).
+_SCOPE_COUNTS = (
+    select(IssueCount.status, IssueCount.severity, func.sum(IssueCount.n), func.count())
+    .where(IssueCount.reporter_id == bindparam("scope"))
+    .group_by(IssueCount.status, IssueCount.severity)
+)
+
+
 def _scope_counts(s: Session, scope: int) -> dict[tuple[str, str], int]:
     """One scope's counts: everyone's (0) or one reporter's."""
-    rows = s.execute(
-        select(IssueCount.status, IssueCount.severity, func.sum(IssueCount.n), func.count())
-        .where(IssueCount.reporter_id == scope)
-        .group_by(IssueCount.status, IssueCount.severity)
-    ).all()
+    rows = s.execute(_SCOPE_COUNTS, {"scope": scope}).all()
     if sum(r[3] for r in rows) > FOLD_AT and not db.writing(s):
         fold(scope)
     return {(str(st), str(sev)): int(n) for st, sev, n, _ in rows if n}

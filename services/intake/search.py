@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, event, inspect, select
+from sqlalchemy import BindParameter, Select, event, inspect, select
 from sqlalchemy.orm import Session
 
 from .. import fulltext, hooks
@@ -48,7 +48,7 @@ def _with_signature(fingerprint: str) -> Any:
     return select(CrashSignature.issue_id).where(CrashSignature.fingerprint == fingerprint)
 
 
-def _signatures_of(issue_ids: Sequence[int]) -> Select[int, str]:
+def _signatures_of(issue_ids: Sequence[int] | BindParameter[Any]) -> Select[int, str]:
     return (
         select(CrashSignature.issue_id, CrashSignature.fingerprint)
         .where(CrashSignature.issue_id.in_(issue_ids))
