@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     bindparam,
@@ -182,7 +183,7 @@ def labels_of(
     return tags, signatures
 
 
-ISSUE_IDS = bindparam("issue_ids", expanding=True)
+ISSUE_IDS: BindParameter[Any] = bindparam("issue_ids", expanding=True)
 _labels: dict[tuple[object, ...], Any] = {}
 
 
