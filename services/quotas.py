@@ -11,11 +11,12 @@ user), so two requests at once, in two processes, cannot both take the last slot
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .db import runtime
@@ -42,31 +43,33 @@ class WriteLimits:
     imported_issues_per_day: int = 20_000
 
 
+# The activity rows each limit counts.
+COUNTED: dict[str, tuple[ColumnElement[bool], ...]] = {
+    "issues_per_hour": (Activity.verb == Verb.CREATED, Activity.field != IMPORTED),
+    "comments_per_hour": (Activity.verb == Verb.COMMENTED,),
+    "attachments_per_hour": (Activity.verb == Verb.ATTACHED,),
+    "imported_issues_per_day": (Activity.verb == Verb.CREATED, Activity.field == IMPORTED),
+}
+
+
 def check_issue(s: Session, user_id: int) -> None:
     """Room for one more issue filed by hand (form, API, notebook)."""
-    where = (Activity.verb == Verb.CREATED, Activity.field != IMPORTED)
-    _per_hour(s, user_id, "issues_per_hour", "filed", "issue", *where)
+    _per_hour(s, user_id, "issues_per_hour", "filed", "issue")
 
 
 def check_comment(s: Session, user_id: int) -> None:
-    _per_hour(
-        s, user_id, "comments_per_hour", "written", "comment", Activity.verb == Verb.COMMENTED
-    )
+    _per_hour(s, user_id, "comments_per_hour", "written", "comment")
 
 
 def check_attachment(s: Session, user_id: int) -> None:
-    _per_hour(
-        s, user_id, "attachments_per_hour", "attached", "file", Activity.verb == Verb.ATTACHED
-    )
+    _per_hour(s, user_id, "attachments_per_hour", "attached", "file")
 
 
-def _per_hour(
-    s: Session, user_id: int, limit_name: str, did: str, noun: str, *where: ColumnElement[bool]
-) -> None:
+def _per_hour(s: Session, user_id: int, limit_name: str, did: str, noun: str) -> None:
     _check_rows(
         s,
         user_id,
-        *where,
+        limit_name,
         limit=getattr(runtime().limits, limit_name),
         window=HOUR,
         message=lambda n, limit: (
@@ -87,8 +90,7 @@ def check_import(s: Session, user_id: int, rows: int) -> None:
     _check_rows(
         s,
         user_id,
-        Activity.verb == Verb.CREATED,
-        Activity.field == IMPORTED,
+        "imported_issues_per_day",
         limit=limit,
         window=DAY,
         amount=rows,
@@ -140,26 +142,23 @@ def check_upload_bytes(s: Session, user_id: int, size: int, staged: int) -> None
 def _check_rows(
     s: Session,
     user_id: int,
-    *where: ColumnElement[bool],
+    counted: str,
+    *,
     limit: int,
     window: dt.timedelta,
     message: Callable[[int, int], str],
     amount: int = 1,
 ) -> None:
-    """Refuse when the user's activity rows matching `where` in the window, plus `amount`
-    new ones, would be more than `limit`."""
+    """Refuse when the user's activity rows that limit `counted` counts (`COUNTED`) in the
+    window, plus `amount` new ones, would be more than `limit`."""
     _serialise(s, user_id)
-    rows = (
-        Activity.actor_id == user_id,
-        Activity.created_at >= utcnow() - window,
-        *where,
-    )
+    since = utcnow() - window
     # Counting stops at the first row over the limit: a user under it costs a few rows.
     room = max(0, limit - amount + 1)
-    counted = select(Activity.id).where(*rows).limit(room).subquery()
-    used = s.scalar(select(func.count()).select_from(counted)) or 0
+    used = s.scalar(_used_query(counted), {"actor": user_id, "since": since, "room": room}) or 0
     if used + amount <= limit:
         return
+    rows = (Activity.actor_id == user_id, Activity.created_at >= since, *COUNTED[counted])
     used = s.scalar(select(func.count()).select_from(Activity).where(*rows)) or 0
     # The row whose leaving the window makes room for `amount` more.
     making_room = s.scalar(
@@ -173,6 +172,20 @@ def _check_rows(
     raise RateLimited(
         f"{message(used, limit)}. Try again in {wait_text(wait)}.",
         retry_after=math.ceil(wait.total_seconds()),
+    )
+
+
+@functools.cache
+def _used_query(counted: str) -> Select[tuple[int]]:
+    """The first check of every write, built once per limit (building it cost more than
+    running it): the user's rows that limit counts since a time, counting at most `room`."""
+    rows = (
+        Activity.actor_id == bindparam("actor"),
+        Activity.created_at >= bindparam("since"),
+        *COUNTED[counted],
+    )
+    return select(func.count()).select_from(
+        select(Activity.id).where(*rows).limit(bindparam("room")).subquery()
     )
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from ..affected import duplicates_under
@@ -107,18 +107,25 @@ def prefs_of(s: Session, user_id: int) -> NotificationPrefs:
 # --- the rules -----------------------------------------------------------------------------
 
 
+# Built once: every new issue runs it.
+_STAFF_FOR_NEW = (
+    select(User.id)
+    .join(NotificationPrefs, NotificationPrefs.user_id == User.id)
+    .where(
+        User.role.in_(STAFF_ROLES),
+        NotificationPrefs.new_issues.in_(bindparam("wanted", expanding=True)),
+    )
+    .order_by(User.id)
+)
+
+
 def _created(s: Session, issue: Issue, row: Activity) -> list[Candidate]:
     if row.field == IMPORTED:
         return []
     wanted = [NewIssues.ALL]
     if issue.severity in (Severity.HIGH, Severity.CRITICAL):
         wanted.append(NewIssues.HIGH)
-    staff = s.scalars(
-        select(User.id)
-        .join(NotificationPrefs, NotificationPrefs.user_id == User.id)
-        .where(User.role.in_(STAFF_ROLES), NotificationPrefs.new_issues.in_(wanted))
-        .order_by(User.id)
-    )
+    staff = s.scalars(_STAFF_FOR_NEW, {"wanted": wanted})
     summary = f"filed a new {str(issue.severity).lower()} issue"
     return [Candidate(uid, "created", summary, "") for uid in staff]
 

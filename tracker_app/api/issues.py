@@ -116,12 +116,12 @@ IdempotencyKey = Annotated[
 
 
 @router.post("/issues", response_model=IssueView, status_code=201)
-def create_issue(who: Who, body: IssueCreate, key: IdempotencyKey = None) -> IssueView:
+def create_issue(who: Who, body: IssueCreate, key: IdempotencyKey = None) -> Response:
     """File an issue as yourself (tags: staff only). It starts OPEN. Send an
     `Idempotency-Key` to retry safely after a timeout or a dropped connection."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.create_issue(s, actor, body, idempotency_key=key)
+        return as_json(services.issues.create_issue(s, actor, body, idempotency_key=key), 201)
 
 
 @router.get(
@@ -158,13 +158,15 @@ def get_issue(who: Who, issue_id: Id) -> Response:
 
 
 @router.patch("/issues/{issue_id}", response_model=IssueView)
-def update_issue(who: Who, issue_id: Id, body: IssuePatch) -> IssueView:
+def update_issue(who: Who, issue_id: Id, body: IssuePatch) -> Response:
     """Edit title, description, severity (reporters: their own, while OPEN). Send the
     version you read; a stale one gets 409 with the current issue in `current`."""
     change = body.model_dump(exclude={"version"}, exclude_unset=True)
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.update_issue(s, actor, issue_id, change, version=body.version)
+        return as_json(
+            services.issues.update_issue(s, actor, issue_id, change, version=body.version)
+        )
 
 
 @router.delete("/issues/{issue_id}", status_code=204)
@@ -177,32 +179,38 @@ def delete_issue(who: Who, issue_id: Id) -> Response:
 
 
 @router.post("/issues/{issue_id}/status", response_model=IssueView)
-def change_status(who: Who, issue_id: Id, body: StatusChange) -> IssueView:
+def change_status(who: Who, issue_id: Id, body: StatusChange) -> Response:
     """Staff: move one step along OPEN → TRIAGED → IN_PROGRESS → DONE (or back; DONE → OPEN
     reopens). DONE takes a `resolution` (default `fixed`); staff may close an OPEN or TRIAGED
     issue directly as `wont_fix`, `duplicate` or `invalid`, and a reporter may withdraw their
     own OPEN issue (`resolution: "withdrawn"`). Other moves get 409 with `allowed`."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.change_status(
-            s, actor, issue_id, body.status, version=body.version, resolution=body.resolution
+        return as_json(
+            services.issues.change_status(
+                s, actor, issue_id, body.status, version=body.version, resolution=body.resolution
+            )
         )
 
 
 @router.put("/issues/{issue_id}/tags", response_model=IssueView)
-def set_tags(who: Who, issue_id: Id, body: TagsBody) -> IssueView:
+def set_tags(who: Who, issue_id: Id, body: TagsBody) -> Response:
     """Staff: replace the tags."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.set_tags(s, actor, issue_id, body.tags, version=body.version)
+        return as_json(
+            services.issues.set_tags(s, actor, issue_id, body.tags, version=body.version)
+        )
 
 
 @router.put("/issues/{issue_id}/assignee", response_model=IssueView)
-def set_assignee(who: Who, issue_id: Id, body: AssigneeBody) -> IssueView:
+def set_assignee(who: Who, issue_id: Id, body: AssigneeBody) -> Response:
     """Staff: assign to an active maintainer or admin, or unassign with null."""
     with services.session() as s:
         actor = who.actor(s)
-        return services.issues.assign(s, actor, issue_id, body.assignee_id, version=body.version)
+        return as_json(
+            services.issues.assign(s, actor, issue_id, body.assignee_id, version=body.version)
+        )
 
 
 @router.get("/issues/{issue_id}/comments", response_model=list[CommentView])
