@@ -176,7 +176,7 @@ def _check_rows(
 
 
 @functools.cache
-def _used_query(counted: str) -> Select[tuple[int]]:
+def _used_query(counted: str) -> Select[int]:
     """The first check of every write, built once per limit (building it cost more than
     running it): the user's rows that limit counts since a time, counting at most `room`."""
     rows = (
