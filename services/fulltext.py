@@ -253,9 +253,12 @@ def _before_commit(s: Session) -> None:
         for issue in fresh:
             title, body = document(issue.title, [issue.description])
             values.append({"issue_id": issue.id, "title": title, "body": body})
-        s.execute(insert(IssueText), values)
+        s.connection().execute(_INSERT_TEXT, values)
     if rest := ids - {issue.id for issue in fresh}:
         refresh(s, rest)
+
+
+_INSERT_TEXT = insert(IssueText.__table__)  # plain rows, no ORM objects: every create writes one
 
 
 def _issue_key(issue_id: int) -> Any:

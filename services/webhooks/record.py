@@ -37,6 +37,9 @@ EVENT_OF_VERB = {
 }
 
 
+_ENDPOINTS = select(WebhookEndpoint.id, WebhookEndpoint.events)  # built once: every write reads it
+
+
 def _before_flush(s: Session, _context: Any, _instances: Any) -> None:
     wanted = _events_in(s)
     if not wanted:
@@ -46,7 +49,7 @@ def _before_flush(s: Session, _context: Any, _instances: Any) -> None:
     if not wanted:
         return
     with s.no_autoflush:
-        endpoints = s.execute(select(WebhookEndpoint.id, WebhookEndpoint.events)).all()
+        endpoints = s.execute(_ENDPOINTS).all()
     now = utcnow()
     added = []
     for name, issue_id in wanted:
