@@ -258,7 +258,7 @@ def _before_commit(s: Session) -> None:
         refresh(s, rest)
 
 
-_INSERT_TEXT = insert(IssueText.__table__)  # plain rows, no ORM objects: every create writes one
+_INSERT_TEXT = insert(IssueText)  # run on the connection: plain rows; every create writes one
 
 
 def _issue_key(issue_id: int) -> Any:
