@@ -57,7 +57,7 @@ SEARCH_COUNT_CAP = 1_000  # a text search's: each match counted is a text read (
 def issue_view(s: Session, issue: Issue) -> IssueView:
     """The full view of one loaded issue (whose visibility the caller has checked)."""
     issue_id = issue.id
-    summary = summaries(s, select(Issue).where(Issue.id == issue_id))[0]
+    summary = _summaries(s, s.execute(_ONE_SUMMARY, {"one_issue": issue_id}).all())[0]
     return IssueView(
         **summary.model_dump(exclude={"reporter", "assignee"}),
         reporter=summary.reporter,
@@ -104,8 +104,12 @@ def created_view(s: Session, issue: Issue) -> IssueView:
 def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
     """Run an issue query and build summaries with reporter, assignee and tags (2 queries).
     Only the needed columns are read (no ORM objects, no descriptions): lists are hot."""
+    return _summaries(s, s.execute(_summary_select(query)).all())
+
+
+def _summary_select(query: Select[Issue]) -> Select[*tuple[Any, ...]]:
     reporter, assignee = REPORTER, ASSIGNEE
-    stmt = (
+    stmt: Select[*tuple[Any, ...]] = (
         query.with_only_columns(
             *SUMMARY_COLUMNS,
             reporter.id,
@@ -119,7 +123,14 @@ def summaries(s: Session, query: Select[Issue]) -> list[IssueSummary]:
         .join(reporter, reporter.id == Issue.reporter_id)
         .outerjoin(assignee, assignee.id == Issue.assignee_id)
     )
-    rows = s.execute(stmt).all()
+    return stmt
+
+
+# One issue's summary, built once: every view of an issue (a read, or the answer of a write).
+_ONE_SUMMARY = _summary_select(select(Issue).where(Issue.id == bindparam("one_issue")))
+
+
+def _summaries(s: Session, rows: Sequence[Any]) -> list[IssueSummary]:
     tags, signatures = labels_of(s, [row[0] for row in rows])
     people: dict[tuple[Any, ...], UserRef] = {}  # a page holds few people, many times
 
@@ -221,13 +232,16 @@ def tags_of(s: Session, issue_ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def attachment_views(s: Session, issue_id: int) -> list[AttachmentView]:
-    rows = s.execute(
-        select(Attachment, User)
-        .join(User, User.id == Attachment.uploader_id)
-        .where(Attachment.issue_id == issue_id)
-        .order_by(Attachment.id)
-    )
+    rows = s.execute(_ATTACHMENTS, {"issue_id": issue_id})
     return [attachment_view(a, u) for a, u in rows]
+
+
+_ATTACHMENTS = (  # built once: every view of an issue reads them
+    select(Attachment, User)
+    .join(User, User.id == Attachment.uploader_id)
+    .where(Attachment.issue_id == bindparam("issue_id"))
+    .order_by(Attachment.id)
+)
 
 
 def attachment_view(a: Attachment, uploader: User) -> AttachmentView:
