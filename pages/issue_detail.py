@@ -64,6 +64,33 @@ def load(s: Any, actor: services.Actor, issue_id: int) -> IssueData:
     )
 
 
+@dataclass(frozen=True)
+class Pickers:
+    """What the assignee and tag pickers offer (staff only)."""
+
+    staff: dict[int | None, str]
+    tags: list[str]
+
+
+NO_PICKERS = Pickers(staff={}, tags=[])
+
+
+def opened(s: Any, actor: services.Actor, issue_id: int, staff: bool) -> tuple[IssueData, Pickers]:
+    """What the page shows first, read in one session: the issue (`load`) and, for staff,
+    what its pickers offer (two trips to a worker thread fewer per page view)."""
+    data = load(s, actor, issue_id)
+    if not staff:
+        return data, NO_PICKERS
+    try:
+        people = services.users.list_staff(s, actor)
+        tags = services.tags.tag_names(s, actor)
+    except services.PermissionDenied:  # no longer staff: the page offers no pickers
+        return data, NO_PICKERS
+    names: dict[int | None, str] = {None: "Unassigned"}
+    names |= {u.id: u.full_name or u.email for u in people}
+    return data, Pickers(staff=names, tags=tags)
+
+
 def register() -> None:
     @ui.page("/issues/{issue_id}")
     async def issue_page(request: Request, issue_id: str) -> Response | None:
@@ -93,18 +120,12 @@ class IssuePage:
         self.known_tags: list[str] = []  # suggested while tagging
 
     async def build(self) -> None:
-        result = await self.viewer.call(load, self.issue_id, quiet=True)
+        result = await self.viewer.call(opened, self.issue_id, self.viewer.is_staff, quiet=True)
         if result.value is None:
             not_found()
             return
-        self.data = result.value
-        if self.viewer.is_staff:
-            people = await self.viewer.query(services.users.list_staff)
-            self.staff = {None: "Unassigned"} | {
-                u.id: u.full_name or u.email for u in people.value or []
-            }
-            known = await self.viewer.query(services.tags.tag_names)
-            self.known_tags = known.value or []
+        self.data, pickers = result.value
+        self.staff, self.known_tags = pickers.staff, pickers.tags
         self.banner = ui.column().classes("w-full")
         self.header_box = ui.column().classes("w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")

@@ -227,6 +227,37 @@ async def test_an_issue_without_a_description_says_so(user: User, db) -> None:
     await user.should_not_see("No description provided.")
 
 
+async def test_the_assignee_picker_offers_active_staff_and_reporters_get_no_pickers(
+    user: User, db
+) -> None:
+    me = sign_in(user, "MAINTAINER", full_name="Mo Maintainer")
+    admin = make_user("ADMIN", full_name="Ada Admin")
+    reporter = make_user(full_name="Rey Reporter")
+    gone = make_user("MAINTAINER", full_name="Gone Maintainer")
+    with services.session() as s:
+        services.users.update_user(s, admin, gone.id, {"is_active": False})
+    issue = make_issue(reporter, title="Printer jams")
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Printer jams")
+    [picker] = [e for e in user.find(kind=ui.select).elements if e.props.get("label") == "Assignee"]
+    offered = set(picker.options.values())
+    assert {"Unassigned", "Mo Maintainer", "Ada Admin"} <= offered
+    assert not {"Rey Reporter", "Gone Maintainer"} & offered
+    picker.set_value(me.id)
+    await until(lambda: _assignee(me, issue.id) == me.id)
+
+    own = make_issue(sign_in(user, "REPORTER"), title="Scanner jams")
+    await user.open(f"/issues/{own.id}")
+    await user.should_see("Scanner jams")
+    await user.should_not_see(kind=ui.select)  # neither an assignee nor a tag picker
+
+
+def _assignee(actor: services.Actor, issue_id: int) -> int | None:
+    with services.session() as s:
+        found = services.issues.get_issue(s, actor, issue_id).assignee
+    return found.id if found else None
+
+
 async def test_the_timeline_and_comments_are_lists_and_names_in_them_stay_text(
     user: User, db
 ) -> None:
