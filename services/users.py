@@ -189,14 +189,13 @@ def list_users(
 
 
 def list_staff(s: Session, actor: Actor) -> list[Actor]:
-    """Active maintainers and admins, for the assignee picker; staff only."""
+    """Active maintainers and admins, for the assignee picker; staff only. A to Z by the
+    name a picker shows (the full name, or the email of someone without one), whatever
+    its case."""
     require(is_staff(load_actor(s, actor)), "Only staff can assign issues.")
-    rows = s.scalars(
-        select(User)
-        .where(User.is_active.is_(True), User.role.in_(STAFF_ROLES))
-        .order_by(User.full_name, User.email)
-    )
-    return [Actor.model_validate(u) for u in rows]
+    rows = s.scalars(select(User).where(User.is_active.is_(True), User.role.in_(STAFF_ROLES)))
+    staff = [Actor.model_validate(u) for u in rows]
+    return sorted(staff, key=lambda u: ((u.full_name or u.email).casefold(), u.email))
 
 
 def actor_for(s: Session, *, email: str | None = None, user_id: int | None = None) -> Actor:

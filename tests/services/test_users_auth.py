@@ -202,6 +202,17 @@ def test_admins_create_any_role_and_find_users(db):
     assert {u.role for u in staff} == {Role.ADMIN, Role.MAINTAINER}
 
 
+def test_staff_are_listed_by_the_name_a_picker_shows(db):
+    """Without a full name, the picker shows the email: it sorts by what it shows."""
+    admin = make_user("ADMIN", email="zed@example.com", full_name="Zed Admin")
+    make_user("MAINTAINER", email="bob@example.com", full_name="")
+    make_user("MAINTAINER", email="amy@example.com", full_name="amy Lowercase")
+    make_user("MAINTAINER", email="carl@example.com", full_name="Carl")
+    make_user("REPORTER", email="aaron@example.com", full_name="Aaron Reporter")
+    shown = [u.full_name or u.email for u in _as(admin, services.users.list_staff)]
+    assert shown == ["amy Lowercase", "bob@example.com", "Carl", "Zed Admin"]
+
+
 def test_nobody_demotes_or_deactivates_themselves(db):
     """One click on your own row would lock you out: refused, whoever else is an admin."""
     admin, second = make_user("ADMIN"), make_user("ADMIN")
