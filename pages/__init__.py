@@ -22,6 +22,7 @@ from . import (
     notifications,
     recovery,
     saved_views,
+    utilities,
 )
 from .config import PageConfig
 
@@ -31,6 +32,7 @@ __all__ = ["PageConfig", "register_all"]
 def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     config.configure(settings)
+    utilities.register()
     _name_the_loading_bar()
     errors.register()
     auth.register()

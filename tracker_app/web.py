@@ -358,6 +358,8 @@ def run_options(settings: Settings) -> dict[str, Any]:
         # slow phone); 10 s gives 8 s pings, 4 s to answer, and keeps a dropped page's
         # state 10 s for its reconnect.
         "reconnect_timeout": 10.0,
+        # The pages' Tailwind classes come compiled, in one stylesheet (pages/utilities.py).
+        "tailwind": False,
     }
 
 
