@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nicegui import app, ui
 from nicegui.client import Client
+from starlette.responses import Response
 
 CSS = Path(__file__).with_name("utilities.css")
 # The file's hash in its address: browsers keep it for a year and fetch a changed one anew.
@@ -25,5 +26,11 @@ def register() -> None:
     link = f'<link rel="stylesheet" href="{URL}">'
     if link in Client.shared_head_html:
         return
-    app.add_static_file(local_file=CSS, url_path=URL, max_cache_age=YEAR)
+    css = CSS.read_bytes()
+    cache = {"Cache-Control": f"public, max-age={YEAR}, immutable"}
+
+    @app.get(URL, include_in_schema=False)  # not part of the API's documentation
+    def utilities_css() -> Response:
+        return Response(css, media_type="text/css", headers=cache)
+
     ui.add_head_html(link, shared=True)

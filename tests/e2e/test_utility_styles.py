@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nicegui
 from playwright.sync_api import Page, expect
 
@@ -164,3 +165,15 @@ def _lacking(page: Page, url: str, shows: str = "") -> list[str]:
         (s.ownerNode.textContent || '').includes('tailwindcss v')))"""
     )
     return sorted(set(theirs) - set(ours))
+
+
+def test_every_page_links_the_stylesheet_which_browsers_keep_a_year(server: Server) -> None:
+    page = httpx.get(f"{server.url}/login")
+    assert f'<link rel="stylesheet" href="{utilities.URL}">' in page.text
+    assert "tailwindcss.min.js" not in page.text  # no compiler in the browser
+    sheet = httpx.get(server.url + utilities.URL, headers={"Accept-Encoding": "gzip"})
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("text/css")
+    assert sheet.headers["content-encoding"] == "gzip"
+    assert "max-age=31536000" in sheet.headers["cache-control"]
+    assert sheet.text == utilities.CSS.read_text()
