@@ -7,12 +7,16 @@ a fresh browser context to learn which files that page loads; then each visit is
 `--visits` times over HTTP as a new browser would make it (no cache, `Accept-Encoding: gzip,
 deflate, br`), and, for comparison, as a browser that has the files cached (the page alone).
 Prints the server's CPU per visit (user + system of its process), the bytes sent and the wall
-time of the sequential requests.
+time of the sequential requests. A second table is the browser's side: each page loaded
+`--loads` times, each time in a fresh context, until its live connection is up; the CPU of the
+whole machine except the server's (Chromium's processes, which no parent process accounts
+for), the main thread's busy time and the wall time per load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -68,9 +72,59 @@ def replay(
     return cpu_ms, sent // visits, (time.perf_counter() - started) * 1000 / visits
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every core, /proc/stat)."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def browser_side(server: Server, cookie: dict, loads: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    print("\n| page | machine CPU ms per load, server's excluded | main thread busy ms | wall ms |")
+    print("|---|---:|---:|---:|")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, (path, signed_in) in PAGES.items():
+            busy, main_thread, wall = 0.0, 0.0, 0.0
+            for n in range(loads + 1):  # the first: warm-up
+                context = browser.new_context()
+                if signed_in:
+                    context.add_cookies([cookie])
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                started, cpu, server_cpu = (
+                    time.perf_counter(),
+                    machine_busy(),
+                    cpu_seconds(server.pid),
+                )
+                page.goto(server.url + path)
+                page.wait_for_function("window.did_handshake === true")
+                took = time.perf_counter() - started
+                metrics = {
+                    m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
+                }
+                used = machine_busy() - cpu - (cpu_seconds(server.pid) - server_cpu)
+                context.close()
+                if n:
+                    busy, main_thread, wall = (
+                        busy + used,
+                        main_thread + metrics["TaskDuration"],
+                        wall + took,
+                    )
+            print(
+                f"| {name} | {busy * 1000 / loads:.0f} | {main_thread * 1000 / loads:.0f} | "
+                f"{wall * 1000 / loads:.0f} |",
+                flush=True,
+            )
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=20)
+    parser.add_argument("--loads", type=int, default=10, help="page loads in Chromium, per page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database("sqlite", None, Path(tmp)) as url:
         seed(url, Path(tmp), 200, None)
@@ -93,6 +147,7 @@ def main() -> None:
                     f"{wall_ms:.0f} | {cached_ms:.0f} |",
                     flush=True,
                 )
+            browser_side(server, cookie, args.loads)
 
 
 if __name__ == "__main__":
