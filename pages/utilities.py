@@ -1,7 +1,7 @@
 """The Tailwind utility classes the pages use, compiled ahead of time into `utilities.css`
 and served as one stylesheet, instead of NiceGUI's default of compiling them in every
 browser, on every page load, with Tailwind's in-browser compiler (a development tool, by
-Tailwind's own account: ~260 KB of script and ~15 % of a page load's CPU). The stylesheet
+Tailwind's own account: 260 KB of script, ~10 % of a page load's CPU). The stylesheet
 holds the very rules that compiler writes; tests/e2e/test_utility_styles.py rebuilds it
 from the classes in pages/ and tracker_app/ and fails when it is out of date."""
 

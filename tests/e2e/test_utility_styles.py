@@ -1,5 +1,5 @@
 """pages/utilities.css holds the Tailwind rules of the classes our pages use, compiled ahead
-of time (pages/utilities.py). Two checks that it is complete and current:
+of time (pages/utilities.py). Checks that it is current, complete and served:
 
 - Rebuilt: Tailwind's own compiler (the in-browser one NiceGUI ships), run in Chromium on
   every class-like word in the source of pages/ and tracker_app/, writes the same file.
@@ -7,6 +7,7 @@ of time (pages/utilities.py). Two checks that it is complete and current:
 - Complete on real pages: that compiler, loaded into every page as each role sees it, writes
   no rule the stylesheet lacks (a class that NiceGUI or Quasar put on an element, or one
   built at run time, which the source scan would miss).
+- Served: every page links it, none loads the compiler, and browsers may keep it a year.
 """
 
 from __future__ import annotations
@@ -72,15 +73,27 @@ _RULES = """sheet => {
 
 
 def words_in_source() -> list[str]:
-    """Every word of every string in the pages' Python and scripts: a superset of their
-    classes. Tailwind writes rules only for the words that are its classes, and a rule for a
-    class no element has changes nothing."""
+    """Every word of every string in the pages' Python (docstrings aside) and scripts: a
+    superset of their classes. Tailwind writes rules only for the words that are its classes,
+    and a rule for a class no element has changes nothing."""
     words: set[str] = set(FROM_THE_LIBRARIES.split())
     texts = [p.read_text() for p in sorted((ROOT / "pages").glob("*.js"))]
     for path in sorted([*(ROOT / "pages").rglob("*.py"), *(ROOT / "tracker_app").rglob("*.py")]):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                texts.append(node.value)
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        texts.extend(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        )
     for text in texts:
         words.update(w for w in re.split(r"[\s\"'`<>=]+", text) if 0 < len(w) < 80)
     return sorted(words)
