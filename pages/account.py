@@ -28,7 +28,7 @@ def register() -> None:
         with frame(viewer, "Account"):
             page_heading("Your account")
             me = viewer.actor
-            ui.label(f"{me.full_name or me.email} · {me.email} · {me.role.capitalize()}").classes(
+            ui.label(f"{me.shown_name} · {me.email} · {me.role.capitalize()}").classes(
                 "wrap-anywhere"
             )
             if changed == "password":

@@ -109,7 +109,7 @@ class UserAdmin:
         await self.reload()
 
     def _row(self, user: services.UserView) -> None:
-        name = user.full_name or user.email
+        name = user.shown_name
         mine = user.id == self.viewer.actor.id
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
             with ui.column().classes("gap-0 grow min-w-0 wrap-anywhere"):
@@ -179,7 +179,7 @@ class UserAdmin:
 
 
 def _question(user: services.UserView, change: dict[str, Any]) -> str:
-    name = user.full_name or user.email
+    name = user.shown_name
     if "role" in change:
         return (
             f"Change the role of {name} from {ROLES[user.role.value]} to {ROLES[change['role']]}? "

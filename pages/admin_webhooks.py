@@ -96,7 +96,7 @@ class WebhooksPanel:
                 )
                 ui.label(
                     f"{', '.join(hook.events)} · {state} · {hook.failures} failures in a row · "
-                    f"as {hook.owner.full_name or hook.owner.email}"
+                    f"as {hook.owner.shown_name}"
                 ).classes("text-sm opacity-70")
             buttons = [
                 ("Deliveries", "list", self.select, "deliveries"),

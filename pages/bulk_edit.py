@@ -152,7 +152,7 @@ class BulkEdit:
     async def open(self) -> None:
         if not self.staff:
             people = await self.viewer.query(services.users.list_staff)
-            self.staff = {str(u.id): u.full_name or u.email for u in people.value or []}
+            self.staff = {str(u.id): u.shown_name for u in people.value or []}
             known = await self.viewer.query(services.tags.tag_names)
             self.known_tags = known.value or []
         self.dialog.clear()

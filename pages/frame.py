@@ -57,7 +57,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         _show_theme(theme, dark.value)
         if viewer is not None:
             Bell(viewer)
-            who = viewer.actor.full_name or viewer.actor.email
+            who = viewer.actor.shown_name
             account = ui.button(icon="account_circle", on_click=lambda: ui.navigate.to("/account"))
             account.props('flat color=white no-caps aria-label="Your account"')
             with account:  # the name beside the icon, on a phone the icon alone

@@ -87,7 +87,7 @@ def opened(s: Any, actor: services.Actor, issue_id: int, staff: bool) -> tuple[I
     except services.PermissionDenied:  # no longer staff: the page offers no pickers
         return data, NO_PICKERS
     names: dict[int | None, str] = {None: "Unassigned"}
-    names |= {u.id: u.full_name or u.email for u in people}
+    names |= {u.id: u.shown_name for u in people}
     return data, Pickers(staff=names, tags=tags)
 
 

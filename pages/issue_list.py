@@ -216,8 +216,8 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
         "severity": issue.severity.value,
         "affected": issue.affected,
         "tags": ", ".join(issue.tags),
-        "reporter": issue.reporter.full_name or issue.reporter.email,
-        "assignee": (issue.assignee.full_name or issue.assignee.email) if issue.assignee else "",
+        "reporter": issue.reporter.shown_name,
+        "assignee": issue.assignee.shown_name if issue.assignee else "",
         "updated": when(issue.updated_at),
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -191,13 +191,27 @@ class View(BaseModel):
     model_config = ConfigDict(frozen=True, from_attributes=True)
 
 
-class UserRef(View):
+class _Named:
+    """For the views of a person (not a model: their fields and JSON stay as declared)."""
+
+    if TYPE_CHECKING:
+        email: str
+        full_name: str
+
+    @property
+    def shown_name(self) -> str:
+        """The name a person is shown by: their full name, or the email of someone without
+        one (lists, pickers, menus, mail). Not part of the JSON."""
+        return self.full_name or self.email
+
+
+class UserRef(View, _Named):
     id: int
     email: str
     full_name: str
 
 
-class Actor(View):
+class Actor(View, _Named):
     """Who is acting. Services re-read the user row, so a stale Actor grants nothing."""
 
     id: int

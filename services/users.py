@@ -195,7 +195,7 @@ def list_staff(s: Session, actor: Actor) -> list[Actor]:
     require(is_staff(load_actor(s, actor)), "Only staff can assign issues.")
     rows = s.scalars(select(User).where(User.is_active.is_(True), User.role.in_(STAFF_ROLES)))
     staff = [Actor.model_validate(u) for u in rows]
-    return sorted(staff, key=lambda u: ((u.full_name or u.email).casefold(), u.email))
+    return sorted(staff, key=lambda u: (u.shown_name.casefold(), u.email))
 
 
 def actor_for(s: Session, *, email: str | None = None, user_id: int | None = None) -> Actor:
