@@ -3,27 +3,54 @@
 NiceGUI's own error page prints `ExceptionName: text`, which can hold SQL, values, paths or
 host names; an unexpected error gets a plain sentence instead (NiceGUI logs the exception
 with its traceback). A domain error is raised on to the app's handler, which answers with
-its message and status as the API does (the database down: 503 with Retry-After)."""
+its message and status as the API does (the database down: 503 with Retry-After).
+
+An address with no page behind it gets a page of ours too (NiceGUI's says
+"HTTPException: 404: Not Found" and has no heading); a client that does not ask for HTML,
+such as an API client, gets FastAPI's JSON."""
 
 from __future__ import annotations
 
-from nicegui import app, ui
+from fastapi import Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
+from nicegui import Client, app, ui
+from starlette.exceptions import HTTPException
 
 import services
 
 from .components import page_heading
+from .frame import frame
 
 PLAIN = "Something went wrong on our side. It has been logged; please try again."
+NOT_FOUND = "There is no page at this address. The link may be mistyped or out of date."
 
 
 def register() -> None:
     app.on_page_exception(show)
+    app.add_exception_handler(404, not_found)
 
 
 def show(error: Exception) -> None:
     if isinstance(error, services.DomainError):
         raise error
-    with ui.column().classes("w-full items-center gap-4 py-20"):
-        page_heading("This page could not be shown")
-        ui.label(PLAIN).classes("text-lg opacity-70")
+    _message("This page could not be shown", PLAIN)
+
+
+async def not_found(request: Request, exception: Exception) -> Response:
+    endpoint = request.scope.get("endpoint")
+    a_route_said_so = endpoint not in (None, app) and not request.scope.get("nicegui_page_path")
+    if a_route_said_so or "text/html" not in request.headers.get("accept", ""):
+        if isinstance(exception, HTTPException):
+            return await http_exception_handler(request, exception)
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    with Client(ui.page(""), request=request) as client, frame(None, "Page not found"):
+        _message("Page not found", NOT_FOUND)
+    return client.build_response(request, 404)
+
+
+def _message(heading: str, text: str) -> None:
+    with ui.column().classes("w-full items-center gap-4 py-20 px-4 text-center"):
+        page_heading(heading)
+        ui.label(text).classes("text-lg opacity-70")
         ui.link("Back to the issues", "/")
