@@ -22,6 +22,7 @@ from . import (
     notifications,
     recovery,
     saved_views,
+    signatures,
     utilities,
 )
 from .config import PageConfig
@@ -32,6 +33,7 @@ __all__ = ["PageConfig", "register_all"]
 def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     config.configure(settings)
+    signatures.install()
     utilities.register()
     _name_the_loading_bar()
     errors.register()
