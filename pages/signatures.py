@@ -24,9 +24,12 @@ _per_function: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.Wea
 def expects_arguments(func: Callable[..., Any]) -> bool:
     if not isinstance(func, MethodType):
         return _asked(func)
-    known = _per_function.get(func.__func__)
-    if known is None:
-        known = _per_function[func.__func__] = _asked(func)
+    try:
+        known = _per_function.get(func.__func__)
+        if known is None:
+            known = _per_function[func.__func__] = _asked(func)
+    except TypeError:  # a method made of something that cannot be weakly referenced
+        return _asked(func)
     return known
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import types
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ CALLABLES = [
     lambda event: None,
     functools.partial(_a_function, None),
     functools.partial(lambda a, b: None, 1),
+    types.MethodType(len, object()),  # a method of a builtin: no weak reference to it
 ]
 
 
