@@ -11,6 +11,8 @@ such as an API client, gets FastAPI's JSON."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
@@ -21,7 +23,9 @@ import services
 
 from .components import page_heading
 from .frame import frame
+from .viewer import Viewer, viewer_for
 
+log = logging.getLogger(__name__)
 PLAIN = "Something went wrong on our side. It has been logged; please try again."
 NOT_FOUND = "There is no page at this address. The link may be mistyped or out of date."
 
@@ -44,9 +48,19 @@ async def not_found(request: Request, exception: Exception) -> Response:
         if isinstance(exception, HTTPException):
             return await http_exception_handler(request, exception)
         return JSONResponse({"detail": "Not Found"}, status_code=404)
-    with Client(ui.page(""), request=request) as client, frame(None, "Page not found"):
+    viewer = await _viewer(request)
+    with Client(ui.page(""), request=request) as client, frame(viewer, "Page not found"):
         _message("Page not found", NOT_FOUND)
     return client.build_response(request, 404)
+
+
+async def _viewer(request: Request) -> Viewer | None:
+    """Who is signed in, for the header's links; nobody if that cannot be told now."""
+    try:
+        return await viewer_for(request)
+    except services.Unavailable:  # the database down: the page is still shown
+        log.warning("404 page: the signed-in user could not be read (database unreachable)")
+        return None
 
 
 def _message(heading: str, text: str) -> None:

@@ -37,6 +37,7 @@ PAGES = {
         "/issues/{issue}",
         "/notifications",
         "/views",
+        "/no-such-page",
     ],
     "MAINTAINER": ["/", "/issues/new", "/dashboard", "/insights", "/issues/{issue}"],
     "ADMIN": [
@@ -133,11 +134,23 @@ def test_every_page_links_the_stylesheet_which_browsers_keep_a_year(server: Serv
 
 def test_an_address_with_no_page_says_so_in_a_page_of_ours_or_in_json(server: Server) -> None:
     """A browser gets a page with a heading and a way back (NiceGUI's own 404 page showed
-    "HTTPException: 404: Not Found"), an API client the JSON of the API's other errors."""
+    "HTTPException: 404: Not Found"), with the header of whoever is signed in; an API client
+    gets the JSON of the API's other errors."""
     page = httpx.get(f"{server.url}/issues/1/nothing", headers={"Accept": "text/html"})
     assert page.status_code == 404
     assert "Page not found" in page.text and "Back to the issues" in page.text
     assert "HTTPException" not in page.text
+    assert "Sign out" not in page.text
+    server.add_user("lost@example.com", PASSWORD, "REPORTER")
+    cookie = server.session_cookie("lost@example.com", PASSWORD)
+    signed_in = httpx.get(
+        f"{server.url}/issues/1/nothing",
+        headers={"Accept": "text/html"},
+        cookies={cookie["name"]: cookie["value"]},
+    )
+    assert signed_in.status_code == 404
+    assert "Page not found" in signed_in.text
+    assert "Sign out" in signed_in.text and "New issue" in signed_in.text  # the whole header
     for accept in ("application/json", "*/*"):
         api = httpx.get(f"{server.url}/api/v1/no-such-thing", headers={"Accept": accept})
         assert (api.status_code, api.json()) == (404, {"detail": "Not Found"})
