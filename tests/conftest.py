@@ -91,6 +91,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("\n".join(problems), returncode=3)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores this process may use. The tests wait for
+    servers, browsers, mail and webhooks at times; with a worker per core both cores were
+    idle ~14 % of the run, and a third worker fills that (2 cores: 5.7 min with two workers,
+    5.0-5.1 min with three; docs/performance.md, "The test suite")."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 # Under xdist, the folders whose files take longest go first: a long file handed out last
 # would keep one worker busy long after the others have finished.
 SLOW_FIRST = ("e2e", "adversarial", "deploy")
