@@ -69,10 +69,6 @@ def parse_id(text: str | None, default: int = 0) -> int:
     return value if 0 < value <= MAX_ID else default
 
 
-def status_badge(status: str) -> ui.badge:
-    return ui.badge(STATUS_LABELS.get(status, status), color=STATUS_COLORS.get(status, "grey"))
-
-
 def severity_badge(severity: str) -> ui.badge:
     return ui.badge(severity.capitalize(), color=SEVERITY_COLORS.get(severity, "grey")).props(
         "outline"

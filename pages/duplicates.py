@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 
 import services
 from services import permissions
 
 from . import markup
-from .components import STATUS_LABELS, status_badge
+from .components import STATUS_LABELS
 from .viewer import Viewer
 
 
@@ -28,25 +28,37 @@ def original_visible(s: Any, actor: services.Actor, issue: services.IssueView) -
     return True
 
 
-def duplicate_line(issue: services.IssueView, *, can_open: bool) -> None:
-    """Under the title: this issue is a duplicate (of what, where that stands), or how many
-    reporters it affects."""
+def duplicate_line(issue: services.IssueView, *, can_open: bool) -> str:
+    """Under the title, as markup: this issue is a duplicate (of what, where that stands),
+    or how many reporters it affects."""
     if issue.duplicate_of is not None:
-        with ui.row().classes("items-center gap-2 text-sm").props('role="status"'):
-            ui.icon("content_copy").classes("opacity-70")
-            if can_open:
-                ui.label("Duplicate of")
-                ui.link(f"#{issue.duplicate_of}", f"/issues/{issue.duplicate_of}")
-            else:
-                ui.label("Closed as a duplicate of another report")
-            if issue.original_status is not None:
-                ui.label("· the original is")
-                status_badge(issue.original_status.value)
-            ui.label("· reopen this issue to undo").classes("opacity-70")
-    elif issue.affected > 1:
-        ui.label(f"Affects {issue.affected} reporters").classes("text-sm font-medium").props(
-            'role="status"'
+        parts = [markup.icon("content_copy", "opacity-70")]
+        if can_open:
+            original = issue.duplicate_of
+            parts.append("<div>Duplicate of</div>")
+            parts.append(markup.link(f"#{original}", f"/issues/{original}", ""))
+        else:
+            parts.append("<div>Closed as a duplicate of another report</div>")
+        if issue.original_status is not None:
+            parts += ["<div>· the original is</div>"]
+            parts.append(markup.status_badge(issue.original_status.value, live=True))
+        parts.append(markup.span("· reopen this issue to undo", "opacity-70"))
+        return markup.row(parts, "items-center gap-2 text-sm", ' role="status"')
+    if issue.affected > 1:
+        return (
+            '<div class="text-sm font-medium" role="status">'
+            f"Affects {issue.affected} reporters</div>"
         )
+    return ""
+
+
+NOTE = "text-xs opacity-70"
+ITEM = "flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap"
+# A click on one of the list's buttons sends its issue's number, a click elsewhere nothing.
+MERGE_CLICKED = """(e) => {
+  const button = e.target.closest("[data-merge]");
+  if (button) emit(Number(button.dataset.merge));
+}"""
 
 
 class PossibleDuplicates:
@@ -72,32 +84,44 @@ class PossibleDuplicates:
             self._draw(found.value)
 
     def _draw(self, found: services.suggest.Suggestions) -> None:
-        with ui.row().classes("items-baseline gap-2"):
-            ui.label("Possible duplicates").classes("text-lg font-semibold")
-            if found.mode == "lexical":
-                ui.label("(matched by words only: no similarity model is installed)").classes(
-                    "text-xs opacity-70"
-                )
+        """The list as one element (a NiceGUI row, link and button per item cost ~15 elements
+        for five), its buttons answered by one handler, then the manual entry."""
+        note = ""
+        if found.mode == "lexical":
+            note = markup.span("(matched by words only: no similarity model is installed)", NOTE)
+        parts = [
+            markup.row(
+                [markup.span("Possible duplicates", "text-lg font-semibold"), note],
+                "items-baseline gap-2",
+            )
+        ]
         if not found.items:
-            ui.label("None found.").classes("opacity-60 text-sm")
+            parts.append(markup.span("None found.", "opacity-60 text-sm"))
         for item in found.items:
-            with ui.row().classes("w-full items-center gap-2 no-wrap max-sm:flex-wrap"):
-                markup.show(
-                    [markup.similar_issue(item, score=True, new_tab=False)],
-                    classes="flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap",
+            issue = markup.similar_issue(item, score=True, new_tab=False)
+            parts.append(
+                markup.row(
+                    [
+                        f'<div class="{ITEM}">{issue}</div>',
+                        markup.button(
+                            f"Mark as duplicate of #{item.id}", "merge", f'data-merge="{item.id}"'
+                        ),
+                    ],
+                    "w-full items-center gap-2 no-wrap max-sm:flex-wrap",
                 )
-                button = ui.button(
-                    f"Mark as duplicate of #{item.id}",
-                    icon="merge",
-                    on_click=lambda i=item.id: self.merge(i),
-                ).props("flat dense no-caps")
-                if item.likely_duplicate:
-                    button.props("color=primary")
+            )
+        markup.show(parts, classes="nicegui-column w-full gap-1").on(
+            "click", self._clicked, js_handler=MERGE_CLICKED
+        )
         with ui.row().classes("items-center gap-2"):
             other = ui.number("Duplicate of #", min=1, format="%d").props("dense").classes("w-36")
             ui.button("Mark", on_click=lambda: self.merge(int(other.value or 0))).props(
                 "flat dense"
             )
+
+    async def _clicked(self, e: events.GenericEventArguments) -> None:
+        if isinstance(e.args, int):
+            await self.merge(e.args)
 
     async def merge(self, original: int) -> None:
         if original < 1:

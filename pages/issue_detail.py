@@ -25,11 +25,8 @@ from .components import (
     PageDialog,
     answer,
     markdown_html,
-    page_heading,
     parse_id,
     person,
-    severity_badge,
-    status_badge,
     tag_picker,
     when,
 )
@@ -127,7 +124,7 @@ class IssuePage:
         self.data, pickers = result.value
         self.staff, self.known_tags = pickers.staff, pickers.tags
         self.banner = ui.column().classes("w-full")
-        self.header_box = ui.column().classes("w-full gap-2")
+        self.heading = ui.html("").classes("nicegui-column w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")
         self.editor = issue_forms.Editor(self)
         with ui.card().classes("w-full"):
@@ -186,7 +183,7 @@ class IssuePage:
         if before is None or issue.model_dump(exclude={"attachments"}) != before.model_dump(
             exclude={"attachments"}
         ):
-            self._render(self.header_box, self._header)
+            self.heading.set_content(self._header())
             self._render(self.actions_box, self._actions)
         if before is None or issue.description_html != before.description_html:
             self._render(self.description_box, lambda: description(issue))
@@ -214,25 +211,34 @@ class IssuePage:
 
     # --- sections -------------------------------------------------------------------------
 
-    def _header(self) -> None:
+    def _header(self) -> str:
+        """The number and title (the page's heading), status, severity, who, when, tags,
+        and the line about duplicates: as markup, one element."""
         assert self.data is not None
         issue = self.data.issue
-        with ui.row().classes("items-center gap-2"):
-            ui.label(f"#{issue.id}").classes("text-2xl opacity-60")
-            page_heading(issue.title)
-        with ui.row().classes("items-center gap-2 text-sm"):
-            status_badge(issue.status.value)
-            if issue.resolution is not None:
-                ui.label(RESOLUTION_LABELS[issue.resolution.value]).classes("font-medium")
-            severity_badge(issue.severity.value)
-            ui.label(f"reported by {person(issue.reporter)} {when(issue.created_at)}").classes(
-                "min-w-0 wrap-anywhere"
-            )
-            ui.label(f"· assignee: {person(issue.assignee)}").classes("min-w-0 wrap-anywhere")
-            ui.label(f"· updated {when(issue.updated_at)}")
-            for tag in issue.tags:
-                ui.chip(tag, icon="sell").props("dense outline")
-        duplicates.duplicate_line(issue, can_open=self.data.original_visible)
+        title = markup.row(
+            [
+                markup.span(f"#{issue.id}", "text-2xl opacity-60"),
+                '<div class="text-2xl font-semibold wrap-anywhere" role="heading" aria-level="1">'
+                f"{markup.text(issue.title)}</div>",
+            ],
+            "items-center gap-2",
+        )
+        facts = [markup.status_badge(issue.status.value, live=True)]
+        if issue.resolution is not None:
+            facts.append(markup.span(RESOLUTION_LABELS[issue.resolution.value], "font-medium"))
+        facts += [
+            markup.severity_badge(issue.severity.value),
+            markup.span(
+                f"reported by {person(issue.reporter)} {when(issue.created_at)}",
+                "min-w-0 wrap-anywhere",
+            ),
+            markup.span(f"· assignee: {person(issue.assignee)}", "min-w-0 wrap-anywhere"),
+            markup.span(f"· updated {when(issue.updated_at)}", ""),
+        ]
+        facts += [markup.chip(tag, "sell") for tag in issue.tags]
+        line = duplicates.duplicate_line(issue, can_open=self.data.original_visible)
+        return title + markup.row(facts, "items-center gap-2 text-sm") + line
 
     def _actions(self) -> None:
         assert self.data is not None

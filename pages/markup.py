@@ -1,5 +1,5 @@
-"""Read-only lists drawn as one element: an issue's timeline and comments, and lists of
-similar issues. Drawn with NiceGUI elements, each line cost three to seven of them (a row,
+"""Read-only parts drawn as one element: an issue's heading, timeline and comments, and
+lists of similar issues. Drawn with NiceGUI elements, each line cost three to seven of them (a row,
 labels, a link, a badge, a card), and every element costs the server time to build and send
 and memory (~4 KB) for as long as the page is open. As markup a list is one element, however
 long it is.
@@ -20,7 +20,7 @@ from nicegui import ui
 
 import services
 
-from .components import STATUS_COLORS, STATUS_LABELS
+from .components import SEVERITY_COLORS, STATUS_COLORS, STATUS_LABELS
 
 # A card as ui.card draws it (Quasar's and NiceGUI's classes); in dark mode Quasar's card
 # would add its dark classes itself, so CARD_CSS gives this one the same look.
@@ -38,14 +38,64 @@ def text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def status_badge(status: str) -> str:
-    """The look of components.status_badge (Quasar's badge), as markup."""
+BADGE = "q-badge flex inline items-center no-wrap q-badge--single-line"
+
+
+def status_badge(status: str, *, live: bool = False) -> str:
+    """An issue's status as Quasar's badge draws it, as markup; `live`: announced when it
+    changes, as Quasar's own badge is (role=status)."""
     label = STATUS_LABELS.get(status, status)
     color = STATUS_COLORS.get(status, "grey")
+    role = ' role="status"' if live else ""
+    return f'<span class="{BADGE} bg-{text(color)} text-white"{role}>{text(label)}</span>'
+
+
+def severity_badge(severity: str) -> str:
+    """The look of components.severity_badge (an outlined badge), as markup."""
+    color = SEVERITY_COLORS.get(severity, "grey")
     return (
-        '<span class="q-badge flex inline items-center no-wrap q-badge--single-line '
-        f'bg-{text(color)} text-white">{text(label)}</span>'
+        f'<span class="{BADGE} q-badge--outline text-{text(color)}" role="status">'
+        f"{text(severity.capitalize())}</span>"
     )
+
+
+def chip(label: str, icon: str) -> str:
+    """The look of a dense outlined ui.chip with an icon (Quasar's chip), as markup."""
+    return (
+        '<div class="q-chip row inline no-wrap items-center text-primary q-chip--colored '
+        'q-chip--dense q-chip--outline"><i class="q-icon notranslate material-icons '
+        f'q-chip__icon q-chip__icon--left" aria-hidden="true">{text(icon)}</i>'
+        '<div class="q-chip__content col row no-wrap items-center q-anchor--skip">'
+        f"{text(label)}</div></div>"
+    )
+
+
+def icon(name: str, classes: str) -> str:
+    """A Material icon as ui.icon draws it."""
+    return (
+        f'<i class="q-icon notranslate material-icons {text(classes)}" aria-hidden="true">'
+        f"{text(name)}</i>"
+    )
+
+
+def button(label: str, icon: str, attributes: str) -> str:
+    """A flat, dense button as Quasar draws it (ui.button(...).props("flat dense no-caps")),
+    as markup: what it does is up to a handler on the element that shows it, which tells the
+    buttons apart by `attributes` (e.g. `data-merge="12"`)."""
+    return (
+        '<button class="q-btn q-btn-item non-selectable no-outline q-btn--flat q-btn--rectangle'
+        " text-primary q-btn--actionable q-focusable q-hoverable q-btn--no-uppercase"
+        f' q-btn--dense" type="button" {attributes}><span class="q-focus-helper"></span>'
+        '<span class="q-btn__content text-center col items-center q-anchor--skip'
+        ' justify-center row"><i class="q-icon on-left notranslate material-icons"'
+        f' aria-hidden="true">{text(icon)}</i><span class="block">{text(label)}</span>'
+        "</span></button>"
+    )
+
+
+def row(parts: Iterable[str], classes: str, attributes: str = "") -> str:
+    """Items in a line as ui.row lays them out (NiceGUI's classes); `attributes` are ours."""
+    return f'<div class="nicegui-row row {text(classes)}"{attributes}>{"".join(parts)}</div>'
 
 
 def moment(at: dt.datetime, shown: str, classes: str) -> str:
