@@ -41,15 +41,12 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     ui.colors(primary=PRIMARY)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
-        # Keyboard users skip the header's links: shown when it has the focus.
-        skip = ui.link("Skip to content").classes("skip-link")
-        ui.link("Issues & Insights", "/").classes(
-            "text-lg font-bold text-white no-underline mr-2 max-sm:hidden"
-        )
+        # The skip link (keyboard users skip the header's links: shown when it has the
+        # focus), the name and the first link; filled in once the content has its id.
+        lead = ui.html("", sanitize=False).classes("contents")
+        links = [n for n in NAV if viewer and (n[3] is None or n[3](viewer.actor))]
         if viewer is not None:
-            links = [n for n in NAV if n[3] is None or n[3](viewer.actor)]
             _phone_menu(links)
-            _nav_links(links[:1])
             ViewsMenu(viewer)  # the saved views, next to the list they open
             _nav_links(links[1:])
         theme = ui.button().props("flat round color=white").classes("ml-auto")
@@ -57,55 +54,91 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         _show_theme(theme, dark.value)
         if viewer is not None:
             Bell(viewer)
-            who = viewer.actor.shown_name
-            account = ui.button(icon="account_circle", on_click=lambda: ui.navigate.to("/account"))
-            account.props('flat color=white no-caps aria-label="Your account"')
-            with account:  # the name beside the icon, on a phone the icon alone
-                ui.label(who).classes("ml-2 max-sm:hidden")
-            # A real form POST: signing out is a state change, so no GET (a link or an
-            # image in someone's Markdown) can do it.
-            with ui.element("form").props('method="post" action="/auth/logout"'):
-                ui.button(icon="logout").props(
-                    'type=submit flat round color=white aria-label="Sign out" title="Sign out"'
-                ).mark("sign-out")
+            ui.html(_account(viewer.actor.shown_name), sanitize=False).classes("contents").mark(
+                "account"
+            )
             Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         content.props("tabindex=-1")  # where the skip link puts the focus
-        skip.props["href"] = f"#c{content.id}"
-        skip.on(
-            "click",
-            js_handler=f"(e) => {{ e.preventDefault(); document.getElementById('c{content.id}')"
-            ".focus(); }",
-        )
+        lead.set_content(SKIP_LINK.format(id=content.id) + BRAND + _nav_markup(links[:1]))
+        lead.on("click", js_handler=SKIP_CLICKED.replace("{id}", str(content.id)))
         yield content
+
+
+SKIP_LINK = '<a href="#c{id}" class="nicegui-link skip-link">Skip to content</a>'
+# The skip link moves the focus, not only the view, to the content.
+SKIP_CLICKED = """(e) => {
+  if (!e.target.closest(".skip-link")) return;
+  e.preventDefault();
+  document.getElementById("c{id}").focus();
+}"""
+BRAND = (
+    '<a href="/" class="nicegui-link text-lg font-bold text-white no-underline mr-2'
+    ' max-sm:hidden">Issues &amp; Insights</a>'
+)
+
+
+def flat_button(
+    tag: str, attributes: str, icon: str, label: str = "", shape: str = "", *, spaced: bool = True
+) -> str:
+    """A white flat button of the header as Quasar draws it (ui.button with "flat
+    color=white"), as markup: a link or a form's button, one element for several. `label`
+    is markup, `spaced` from the icon as Quasar spaces a button's label; `shape`: Quasar's
+    (round) and ours."""
+    return (
+        f'<{tag} class="q-btn q-btn-item non-selectable no-outline q-btn--flat {shape}'
+        ' text-white q-btn--actionable q-focusable q-hoverable" '
+        f'{attributes}><span class="q-focus-helper"></span><span class="q-btn__content'
+        ' text-center col items-center justify-center row"><i class="q-icon notranslate'
+        f' material-icons{" on-left" if label and spaced else ""}" aria-hidden="true">{icon}</i>'
+        f"{label}</span></{tag}>"
+    )
+
+
+def _account(name: str) -> str:
+    """The account link (the name beside the icon, on a phone the icon alone) and sign-out:
+    a real form POST, as signing out is a state change that no GET (a link or an image in
+    someone's Markdown) may make."""
+    account = flat_button(
+        "a",
+        'href="/account" aria-label="Your account"',
+        "account_circle",
+        f'<span class="ml-2 max-sm:hidden">{escape(name)}</span>',
+        "q-btn--rectangle q-btn--no-uppercase",
+        spaced=False,  # the name has its own margin: none on a phone, where it is hidden
+    )
+    sign_out = flat_button(
+        "button",
+        'type="submit" aria-label="Sign out" title="Sign out"',
+        "logout",
+        "",
+        "q-btn--round",
+    )
+    return f'{account}<form method="post" action="/auth/logout">{sign_out}</form>'
 
 
 # The header's links are plain links drawn as Quasar's flat buttons: they open in a new tab,
 # work while the page reconnects, and cost one element for several (every element costs
 # memory on every open page).
-NAV_LINK = (
-    '<a href="{path}" title="{title}" class="q-btn q-btn-item non-selectable no-outline'
-    " q-btn--flat q-btn--rectangle text-white q-btn--actionable q-focusable q-hoverable"
-    ' q-btn--no-uppercase max-sm:hidden"><span class="q-focus-helper"></span>'
-    '<span class="q-btn__content text-center col items-center justify-center row">'
-    '<i class="q-icon notranslate material-icons on-left" aria-hidden="true">{icon}</i>'
-    '<span class="block">{label}</span></span></a>'
-)
 SHORTCUT_HINTS = {"/issues/new": " (shortcut: n; ? lists them all)"}
 
 
-def _nav_links(links: list[Nav]) -> None:
-    markup = "".join(
-        NAV_LINK.format(
-            path=path,
-            title=escape(label + SHORTCUT_HINTS.get(path, "")),
-            icon=icon,
-            label=escape(label),
+def _nav_markup(links: list[Nav]) -> str:
+    return "".join(
+        flat_button(
+            "a",
+            f'href="{path}" title="{escape(label + SHORTCUT_HINTS.get(path, ""))}"',
+            icon,
+            f'<span class="block">{escape(label)}</span>',
+            "q-btn--rectangle q-btn--no-uppercase max-sm:hidden",
         )
         for label, path, icon, _ in links
     )
-    if markup:
-        ui.html(markup, sanitize=False).classes("contents")  # the links: the header's items
+
+
+def _nav_links(links: list[Nav]) -> None:
+    if links:
+        ui.html(_nav_markup(links), sanitize=False).classes("contents")  # the header's items
 
 
 def _phone_menu(links: list[Nav]) -> None:

@@ -29,8 +29,8 @@ class ViewsMenu:
         button.mark("views-menu")
         with button:
             self.menu = ui.menu().props("auto-close max-height=70vh").classes("min-w-56")
-        with self.menu:
-            ui.item("Loading…")
+        with self.menu:  # one element, not an item's two: it is on every page
+            ui.label("Loading…").classes("q-item q-item-type row no-wrap items-center")
         self.menu.on_value_change(self._opened)
         app.storage.client[_KEY] = self
         hub.watch(viewer, lambda _change: False, self._changed, views=True)
