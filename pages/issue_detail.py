@@ -115,6 +115,7 @@ class IssuePage:
         self.data: IssueData | None = None
         self.staff: dict[int | None, str] = {}
         self.known_tags: list[str] = []  # suggested while tagging
+        self.banner: ui.card | None = None  # "deleted"
 
     async def build(self) -> None:
         result = await self.viewer.call(opened, self.issue_id, self.viewer.is_staff, quiet=True)
@@ -122,13 +123,12 @@ class IssuePage:
             not_found()
             return
         self.data, pickers = result.value
+        self.content = ui.context.slot.parent  # the page's column
         self.staff, self.known_tags = pickers.staff, pickers.tags
-        self.banner = ui.column().classes("w-full")
         self.heading = ui.html("").classes("nicegui-column w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")
         self.editor = issue_forms.Editor(self)
-        with ui.card().classes("w-full"):
-            self.description_box = ui.column().classes("w-full")
+        self.description_box = ui.card().classes("w-full")
         ui.label("Attachments").classes("text-lg font-semibold")
         self.files_box = ui.column().classes("w-full gap-2")
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
@@ -138,12 +138,10 @@ class IssuePage:
         self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
         with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
             with ui.column().classes("grow basis-0 gap-2 w-full"):
-                ui.label("Comments").classes("text-lg font-semibold")
-                self.comments_box = ui.column().classes("w-full gap-2")
+                self.comments_box = ui.html("").classes("nicegui-column w-full gap-2")
                 self._comment_form()
             with ui.column().classes("md:w-80 gap-1 w-full"):
-                ui.label("Timeline").classes("text-lg font-semibold")
-                self.timeline_box = ui.column().classes("w-full gap-1")
+                self.timeline_box = ui.html("").classes("nicegui-column w-full gap-1")
         self.show(self.data, None)
         hub.watch(self.viewer, self.wants, self.refresh)
         await self.duplicates.refresh(self.data.issue)
@@ -171,9 +169,12 @@ class IssuePage:
                 await self.duplicates.refresh(result.value.issue)
 
     def gone(self) -> None:
-        self.banner.clear()
-        with self.banner, ui.card().classes("w-full bg-negative text-white"):
-            ui.label("This issue has been deleted (or you no longer have access to it).")
+        if self.banner is None:  # made when needed: most pages never show it
+            with self.content:
+                self.banner = ui.card().classes("w-full bg-negative text-white")
+                with self.banner:
+                    ui.label("This issue has been deleted (or you no longer have access to it).")
+            self.banner.move(target_index=0)  # above the heading
         self.actions_box.clear()
 
     def show(self, new: IssueData, old: IssueData | None) -> None:
@@ -199,9 +200,12 @@ class IssuePage:
                 lambda: file_analysis.signatures(new.signatures, staff=self.viewer.is_staff),
             )
         if old is None or new.comments != old.comments:
-            self._render(self.comments_box, lambda: comments(new.comments))
+            self.comments_box.set_content(SECTION.format("Comments") + comments(new.comments))
         if old is None or new.activity != old.activity:
-            self._render(self.timeline_box, lambda: timeline(new.activity))
+            self.timeline_box.set_content(
+                SECTION.format("Timeline")
+                + f'<ol class="w-full flex flex-col gap-1">{timeline(new.activity)}</ol>'
+            )
 
     @staticmethod
     def _render(box: ui.element, draw: Any) -> None:
@@ -372,24 +376,23 @@ def description(issue: services.IssueView) -> None:
         ui.label("No description provided.").classes("opacity-60 italic")
 
 
-def comments(items: list[services.CommentView]) -> None:
-    """Every comment, oldest first, as one list element (each a card: who, when, its
-    Markdown rendered by the services' safe renderer)."""
+SECTION = '<div class="text-lg font-semibold">{}</div>'  # a section's heading, as markup
+
+
+def comments(items: list[services.CommentView]) -> str:
+    """Every comment, oldest first, as one list (each a card: who, when, its Markdown
+    rendered by the services' safe renderer)."""
     if not items:
-        ui.label("No comments yet.").classes("opacity-60")
-        return
+        return '<div class="opacity-60">No comments yet.</div>'
     now = dt.datetime.now(dt.UTC)
-    markup.show(
-        (
-            f'<li class="{markup.CARD} w-full p-3 gap-1"><span class="text-xs opacity-70">'
-            + f"{markup.text(person(c.author))} · "
-            + markup.moment(c.created_at, when(c.created_at, now), "")
-            + f'</span><div class="{MARKDOWN_CLASS} w-full">{c.body_html}</div></li>'
-            for c in items
-        ),
-        tag="ol",
-        classes="w-full flex flex-col gap-2",
+    cards = "".join(
+        f'<li class="{markup.CARD} w-full p-3 gap-1"><span class="text-xs opacity-70">'
+        + f"{markup.text(person(c.author))} · "
+        + markup.moment(c.created_at, when(c.created_at, now), "")
+        + f'</span><div class="{MARKDOWN_CLASS} w-full">{c.body_html}</div></li>'
+        for c in items
     )
+    return f'<ol class="w-full flex flex-col gap-2">{cards}</ol>'
 
 
 def _text_or_state(issue: services.IssueView) -> tuple[Any, ...]:

@@ -3,7 +3,7 @@ file drop zone."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from nicegui import events, ui
 
@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from .issue_detail import IssuePage
 
 
+E = TypeVar("E", bound=ui.element)
+
+
+def after(sibling: ui.element, element: E) -> E:
+    """`element`, made elsewhere, moved to just after `sibling` (for parts of a page made
+    when first needed, in their place)."""
+    slot = sibling.parent_slot
+    assert slot is not None
+    element.move(slot.parent, slot.children.index(sibling) + 1)
+    return element
+
+
 class Editor:
     """Title, description and severity, edited against the version the user started from."""
 
@@ -24,11 +36,12 @@ class Editor:
         self.page = page
         self.version = 0
         # The form is made at the first "Edit": most views of an issue never edit it.
-        self.card = ui.card().classes("w-full")
-        self.card.set_visibility(False)
+        self.card: ui.card | None = None
 
-    def _make(self) -> None:
-        with self.card:
+    def _make(self) -> ui.card:
+        """The form, under the issue's buttons."""
+        self.card = card = after(self.page.actions_box, ui.card().classes("w-full"))
+        with card:
             ui.label("Edit issue").classes("text-lg font-semibold")
             self.title = ui.input("Title").props(f"counter maxlength={MAX_TITLE}").classes("w-full")
             self.description = (
@@ -42,20 +55,21 @@ class Editor:
             with ui.row():
                 ui.button("Save", icon="save", on_click=self.save)
                 ui.button("Cancel", on_click=self.close).props("flat")
+        return card
 
     def open(self) -> None:
         assert self.page.data is not None
-        if not self.card.default_slot.children:
-            self._make()
+        card = self.card or self._make()
         issue = self.page.data.issue
         self.title.value = issue.title
         self.description.value = issue.description
         self.severity.value = issue.severity.value
         self.version = issue.version
-        self.card.set_visibility(True)
+        card.set_visibility(True)
 
     def close(self) -> None:
-        self.card.set_visibility(False)
+        if self.card is not None:
+            self.card.set_visibility(False)
 
     async def save(self) -> None:
         change = {

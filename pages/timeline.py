@@ -12,19 +12,16 @@ from .components import RESOLUTION_LABELS, STATUS_LABELS, person, when
 TIME = "text-xs opacity-60 w-16 shrink-0"
 
 
-def timeline(activity: list[services.ActivityView]) -> None:
-    """The issue's history, oldest first: one list element however long it is."""
+def timeline(activity: list[services.ActivityView]) -> str:
+    """The issue's history, oldest first, as the items of one list element however long it
+    is."""
     now = dt.datetime.now(dt.UTC)
-    markup.show(
-        (
-            '<li class="flex no-wrap gap-1 text-sm items-baseline">'
-            + markup.moment(a.created_at, when(a.created_at, now), TIME)
-            + markup.span(f"{person(a.actor)} {describe(a)}", "min-w-0 wrap-anywhere")
-            + "</li>"
-            for a in activity
-        ),
-        tag="ol",
-        classes="w-full flex flex-col gap-1",
+    return "".join(
+        '<li class="flex no-wrap gap-1 text-sm items-baseline">'
+        + markup.moment(a.created_at, when(a.created_at, now), TIME)
+        + markup.span(f"{person(a.actor)} {describe(a)}", "min-w-0 wrap-anywhere")
+        + "</li>"
+        for a in activity
     )
 
 

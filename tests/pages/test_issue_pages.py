@@ -181,6 +181,37 @@ async def test_a_reporter_sees_no_status_buttons(user: User, db) -> None:
     await user.should_not_see("Delete")
 
 
+async def test_the_edit_form_opens_under_the_buttons_and_closes(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me, title="Original title")
+    await user.open(f"/issues/{issue.id}")
+    await user.should_not_see("Edit issue")  # made at the first "Edit"
+    user.find(kind=ui.button, content="Edit").click()
+    await user.should_see("Edit issue")
+    [heading] = user.find("Edit issue").elements
+    card = heading.parent_slot.parent
+    [move] = user.find(kind=ui.button, content="Move to Triaged").elements
+    buttons = move.parent_slot.parent
+    siblings = buttons.parent_slot.children
+    assert siblings.index(card) == siblings.index(buttons) + 1
+    user.find(kind=ui.button, content="Cancel").click()
+    await user.should_not_see("Edit issue")
+
+
+async def test_an_issue_deleted_while_shown_says_so_above_its_heading(user: User, db) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(me, title="Soon gone")
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Move to Triaged")
+    with services.session() as s:
+        services.issues.delete_issue(s, make_user("ADMIN"), issue.id)
+    await user.should_see("This issue has been deleted", retries=100)
+    await user.should_not_see("Move to Triaged")
+    [notice] = user.find("This issue has been deleted").elements
+    banner = notice.parent_slot.parent
+    assert banner.parent_slot.children.index(banner) == 0
+
+
 async def test_a_stale_edit_shows_the_current_values(user: User, db) -> None:
     me = sign_in(user, "MAINTAINER")
     issue = make_issue(me, title="Original title")
@@ -269,7 +300,7 @@ async def test_the_timeline_and_comments_are_lists_and_names_in_them_stay_text(
             services.comments.add_comment(s, me, issue.id, {"body": body})
     await user.open(f"/issues/{issue.id}")
     await user.should_see("moved it from Open to Triaged")
-    lists = [e.content for e in user.find(kind=ui.html).elements if e.props["tag"] == "ol"]
+    lists = [e.content for e in user.find(kind=ui.html).elements if "<ol" in e.content]
     [timeline] = [html for html in lists if "filed the issue" in html]  # (found as a set)
     [comments] = [html for html in lists if "First" in html]
     name = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Mo"
