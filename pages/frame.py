@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from html import escape
 
 from nicegui import app, ui
 from nicegui.events import ValueChangeEventArguments
@@ -103,7 +102,7 @@ def _account(name: str) -> str:
         "a",
         'href="/account" aria-label="Your account"',
         "account_circle",
-        f'<span class="ml-2 max-sm:hidden">{escape(name)}</span>',
+        f'<span class="ml-2 max-sm:hidden">{markup.text(name)}</span>',
         "q-btn--rectangle q-btn--no-uppercase",
         spaced=False,  # the name has its own margin: none on a phone, where it is hidden
     )
@@ -127,9 +126,9 @@ def _nav_markup(links: list[Nav]) -> str:
     return "".join(
         flat_button(
             "a",
-            f'href="{path}" title="{escape(label + SHORTCUT_HINTS.get(path, ""))}"',
+            f'href="{path}" title="{markup.text(label + SHORTCUT_HINTS.get(path, ""))}"',
             icon,
-            f'<span class="block">{escape(label)}</span>',
+            f'<span class="block">{markup.text(label)}</span>',
             "q-btn--rectangle q-btn--no-uppercase max-sm:hidden",
         )
         for label, path, icon, _ in links

@@ -63,6 +63,7 @@ class Settings:
     s3_endpoint_url: str | None = None
     model_dir: Path | None = None  # TRACKER_SIMILARITY_MODEL_DIR
     webhook_allow_private: bool = False  # TRACKER_WEBHOOK_ALLOW_PRIVATE
+    page_connect_seconds: int = 20  # a page no browser connects to is dropped after this
 
     @property
     def similarity_model_dir(self) -> Path:
@@ -131,6 +132,7 @@ class Settings:
             storage_url=_storage_url(env),
             s3_endpoint_url=(env.get("TRACKER_S3_ENDPOINT_URL") or "").strip() or None,
             webhook_allow_private=_flag(env, "TRACKER_WEBHOOK_ALLOW_PRIVATE", False),
+            page_connect_seconds=_positive_int(env, "TRACKER_PAGE_CONNECT_SECONDS", 20),
         )
 
 

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import pages
 import services
-from pages import uploads
+from pages import uploads, waiting
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
@@ -107,6 +107,7 @@ def build(settings: Settings, *, run_jobs: bool = True, scheduled: bool = True) 
         text = observe.metrics_text(
             {
                 "tracker_connected_pages": connected,
+                "tracker_waiting_pages": len(waiting.waiting()),  # built, not yet connected
                 "tracker_live_watchers": hub.watchers,
                 **static_gzip.kept(),
             }
@@ -366,6 +367,7 @@ def run_options(settings: Settings) -> dict[str, Any]:
 def run(settings: Settings, host: str, port: int, *, scheduled: bool = True) -> None:
     build(settings, scheduled=scheduled)
     app.on_startup(tune_gc)
+    app.on_startup(lambda: waiting.install(settings.page_connect_seconds))
     ui.run(
         host=host,
         port=port,

@@ -9,6 +9,7 @@ import json
 import re
 import socket
 import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -306,3 +307,24 @@ def test_a_script_cut_short_by_browsers_going_away_is_still_whole_for_the_next(
     packed = httpx.get(server.url + path, headers={"Accept-Encoding": "gzip"}, timeout=30)
     assert packed.headers["content-encoding"] == "gzip"
     assert len(plain.content) > 1_000_000 and packed.content == plain.content
+
+
+def _gauge(server: Server, name: str) -> int:
+    text = httpx.get(f"{server.url}/metrics").text
+    return int(re.search(rf"^{name} (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+
+
+def test_pages_nobody_connects_to_do_not_pile_up(tmp_path: Path) -> None:
+    """A crawler or `curl` gets a page whose browser never connects: NiceGUI would keep it
+    60-70 s, its outbox polling ten times a second. It goes after
+    TRACKER_PAGE_CONNECT_SECONDS (pages/waiting.py)."""
+    with running_server(tmp_path, TRACKER_PAGE_CONNECT_SECONDS="2") as server:
+        for _ in range(3):
+            assert httpx.get(f"{server.url}/login").status_code == 200
+        assert _gauge(server, "tracker_waiting_pages") == 3
+        deadline = time.monotonic() + 15
+        while _gauge(server, "tracker_waiting_pages") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _gauge(server, "tracker_waiting_pages") == 0
+        assert httpx.get(f"{server.url}/login").status_code == 200  # new ones are still served
+        assert _gauge(server, "tracker_waiting_pages") == 1

@@ -59,6 +59,14 @@ def test_body_limit_and_metrics_token(base):
         Settings.from_env({**base, "TRACKER_MAX_BODY_KB": "lots"})
 
 
+def test_the_wait_for_a_page_to_connect(base):
+    assert Settings.from_env(base).page_connect_seconds == 20
+    given = {**base, "TRACKER_PAGE_CONNECT_SECONDS": "45"}
+    assert Settings.from_env(given).page_connect_seconds == 45
+    with pytest.raises(SettingsError, match="TRACKER_PAGE_CONNECT_SECONDS"):
+        Settings.from_env({**base, "TRACKER_PAGE_CONNECT_SECONDS": "0"})
+
+
 def test_production_refuses_to_trust_every_forwarded_for(base):
     env = {**base, "TRACKER_ENV": "production", "TRACKER_SECRET_KEY": secrets.token_urlsafe(48)}
     for trusted in ("*", "172.30.255.10, *"):
