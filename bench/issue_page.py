@@ -5,8 +5,9 @@
 `tracker serve` runs as in production (its own process, SQLite, no Redis). A maintainer
 opens `--pages` different issues (`/issues/{id}`, their possible duplicates searched by the
 fallback without a model), one after another, `--rounds` times over: the first round views
-each issue for the first time, later rounds find the possible duplicates kept. Then as many
-simulated browsers (bench/ui_live.py) open the same issues and connect their sockets, twice:
+each issue for the first time, later rounds find the possible duplicates kept. Before that, on
+the fresh server, as many simulated browsers (bench/ui_live.py) open as many other issues and
+connect their sockets, twice:
 the growth of the server's resident memory the second time, divided by the pages, is what one
 open issue page costs (the first time also fills what the process keeps for any page and the
 similarity fallback's bounded caches). With `--sustain SECONDS`, the maintainer then views
@@ -33,8 +34,8 @@ from .common import cpu_seconds, database, login_token, percentile, rss_kb, seed
 from .ui_live import SimulatedBrowser
 
 
-def _paths(issues: int, pages: int) -> list[str]:
-    return [f"/issues/{1 + (n * 37) % issues}" for n in range(pages)]
+def _paths(issues: int, pages: int, start: int = 0) -> list[str]:
+    return [f"/issues/{1 + (start + n * 37) % issues}" for n in range(pages)]
 
 
 def _cpu_per_view(base: str, token: str, paths: list[str], rounds: int, pid: int) -> list[float]:
@@ -106,8 +107,11 @@ def main() -> None:
         token = login_token()
         paths = _paths(args.issues, args.pages)
         with server(url, Path(tmp), None) as (base, pid):
+            # Memory first: later, the views' pages (never connected) are dropped while the
+            # browsers open theirs, which would then reuse the memory they leave.
+            others = _paths(args.issues, args.pages, start=args.issues // 2)  # not viewed yet
+            kb = asyncio.run(_kb_per_open_page(base, token, others, pid))
             cpu = _cpu_per_view(base, token, paths, args.rounds, pid)
-            kb = asyncio.run(_kb_per_open_page(base, token, paths, pid))
             run = _sustained(base, token, paths, args.sustain, pid) if args.sustain else None
     print(f"### The issue page, a maintainer, {args.issues:,} issues, SQLite\n")
     print("| measure | value |\n|---|---|")
