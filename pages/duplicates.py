@@ -40,7 +40,7 @@ def duplicate_line(issue: services.IssueView, *, can_open: bool) -> str:
         else:
             parts.append("<div>Closed as a duplicate of another report</div>")
         if issue.original_status is not None:
-            parts += ["<div>· the original is</div>"]
+            parts.append("<div>· the original is</div>")
             parts.append(markup.status_badge(issue.original_status.value, live=True))
         parts.append(markup.span("· reopen this issue to undo", "opacity-70"))
         return markup.row(parts, "items-center gap-2 text-sm", ' role="status"')
