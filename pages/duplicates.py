@@ -104,7 +104,11 @@ class PossibleDuplicates:
                     [
                         f'<div class="{ITEM}">{issue}</div>',
                         markup.button(
-                            f"Mark as duplicate of #{item.id}", "merge", f'data-merge="{item.id}"'
+                            "merge",
+                            f'type="button" data-merge="{item.id}"',
+                            label=markup.span(f"Mark as duplicate of #{item.id}", "block"),
+                            classes="text-primary q-btn--rectangle q-btn--no-uppercase"
+                            " q-btn--dense",
                         ),
                     ],
                     "w-full items-center gap-2 no-wrap max-sm:flex-wrap",

@@ -77,41 +77,22 @@ BRAND = (
 )
 
 
-def flat_button(
-    tag: str, attributes: str, icon: str, label: str = "", shape: str = "", *, spaced: bool = True
-) -> str:
-    """A white flat button of the header as Quasar draws it (ui.button with "flat
-    color=white"), as markup: a link or a form's button, one element for several. `label`
-    is markup, `spaced` from the icon as Quasar spaces a button's label; `shape`: Quasar's
-    (round) and ours."""
-    return (
-        f'<{tag} class="q-btn q-btn-item non-selectable no-outline q-btn--flat {shape}'
-        ' text-white q-btn--actionable q-focusable q-hoverable" '
-        f'{attributes}><span class="q-focus-helper"></span><span class="q-btn__content'
-        ' text-center col items-center justify-center row"><i class="q-icon notranslate'
-        f' material-icons{" on-left" if label and spaced else ""}" aria-hidden="true">{icon}</i>'
-        f"{label}</span></{tag}>"
-    )
-
-
 def _account(name: str) -> str:
     """The account link (the name beside the icon, on a phone the icon alone) and sign-out:
     a real form POST, as signing out is a state change that no GET (a link or an image in
     someone's Markdown) may make."""
-    account = flat_button(
-        "a",
-        'href="/account" aria-label="Your account"',
+    account = markup.button(
         "account_circle",
-        f'<span class="ml-2 max-sm:hidden">{markup.text(name)}</span>',
-        "q-btn--rectangle q-btn--no-uppercase",
+        'href="/account" aria-label="Your account"',
+        label=markup.span(name, "ml-2 max-sm:hidden"),
+        tag="a",
+        classes="text-white q-btn--rectangle q-btn--no-uppercase",
         spaced=False,  # the name has its own margin: none on a phone, where it is hidden
     )
-    sign_out = flat_button(
-        "button",
-        'type="submit" aria-label="Sign out" title="Sign out"',
+    sign_out = markup.button(
         "logout",
-        "",
-        "q-btn--round",
+        'type="submit" aria-label="Sign out" title="Sign out"',
+        classes="text-white q-btn--round",
     )
     return f'{account}<form method="post" action="/auth/logout">{sign_out}</form>'
 
@@ -124,12 +105,12 @@ SHORTCUT_HINTS = {"/issues/new": " (shortcut: n; ? lists them all)"}
 
 def _nav_markup(links: list[Nav]) -> str:
     return "".join(
-        flat_button(
-            "a",
-            f'href="{path}" title="{markup.text(label + SHORTCUT_HINTS.get(path, ""))}"',
+        markup.button(
             icon,
-            f'<span class="block">{markup.text(label)}</span>',
-            "q-btn--rectangle q-btn--no-uppercase max-sm:hidden",
+            f'href="{path}" title="{markup.text(label + SHORTCUT_HINTS.get(path, ""))}"',
+            label=markup.span(label, "block"),
+            tag="a",
+            classes="text-white q-btn--rectangle q-btn--no-uppercase max-sm:hidden",
         )
         for label, path, icon, _ in links
     )

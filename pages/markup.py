@@ -78,18 +78,27 @@ def icon(name: str, classes: str) -> str:
     )
 
 
-def button(label: str, icon: str, attributes: str) -> str:
-    """A flat, dense button as Quasar draws it (ui.button(...).props("flat dense no-caps")),
-    as markup: what it does is up to a handler on the element that shows it, which tells the
-    buttons apart by `attributes` (e.g. `data-merge="12"`)."""
+def button(
+    icon: str,
+    attributes: str,
+    *,
+    label: str = "",
+    tag: str = "button",
+    classes: str = "text-primary",
+    spaced: bool = True,
+) -> str:
+    """A flat button as Quasar draws it (ui.button(...).props("flat")), as markup: a button or
+    a link, one element for several. What it does is up to its `attributes` (an href, a form's
+    submit) or a handler on the element that shows it, which tells the buttons apart by them
+    (e.g. `data-merge="12"`). `label` is markup, `spaced` from the icon as Quasar spaces a
+    button's label; `classes`: its colour and shape."""
     return (
-        '<button class="q-btn q-btn-item non-selectable no-outline q-btn--flat q-btn--rectangle'
-        " text-primary q-btn--actionable q-focusable q-hoverable q-btn--no-uppercase"
-        f' q-btn--dense" type="button" {attributes}><span class="q-focus-helper"></span>'
-        '<span class="q-btn__content text-center col items-center q-anchor--skip'
-        ' justify-center row"><i class="q-icon on-left notranslate material-icons"'
-        f' aria-hidden="true">{text(icon)}</i><span class="block">{text(label)}</span>'
-        "</span></button>"
+        f'<{tag} class="q-btn q-btn-item non-selectable no-outline q-btn--flat {classes}'
+        f' q-btn--actionable q-focusable q-hoverable" {attributes}>'
+        '<span class="q-focus-helper"></span><span class="q-btn__content text-center col'
+        ' items-center q-anchor--skip justify-center row"><i class="q-icon notranslate'
+        f' material-icons{" on-left" if label and spaced else ""}" aria-hidden="true">'
+        f"{text(icon)}</i>{label}</span></{tag}>"
     )
 
 
