@@ -1,27 +1,22 @@
-"""The bell in the header: the viewer's unread notifications, counted live."""
+"""The bell in the header: the viewer's unread notifications, counted live. Drawn by the
+header as a link to /notifications with its count (`markup`), in the header's own element."""
 
 from __future__ import annotations
 
-from nicegui import ui
+from collections.abc import Callable
 
 import services
 
+from . import markup
 from .live import hub
 from .viewer import Viewer
 
 
 class Bell:
-    def __init__(self, viewer: Viewer) -> None:
+    def __init__(self, viewer: Viewer, redraw: Callable[[], None]) -> None:
         self.viewer = viewer
+        self.redraw = redraw
         self.count = 0
-        self.button = ui.button(
-            icon="notifications", on_click=lambda: ui.navigate.to("/notifications")
-        )
-        self.button.props("flat round color=white").mark("bell")
-        with self.button:
-            self.badge = ui.badge("", color="negative").props("floating rounded")
-        self.badge.set_visibility(False)
-        self._label()
         # The count loads once the page is connected (the frame itself must not wait for
         # the database), then again whenever the viewer's notifications change (in another
         # process too: through Redis, or without it through services.watch).
@@ -36,15 +31,25 @@ class Bell:
 
     async def refresh(self) -> None:
         result = await self.viewer.query(services.notify.unread_count)
-        if result.value is None:
-            return
-        self.count = result.value
-        self.badge.text = "99+" if self.count > 99 else str(self.count)
-        self.badge.set_visibility(self.count > 0)
-        self._label()
+        if result.value is not None and result.value != self.count:
+            self.count = result.value
+            self.redraw()
 
-    def _label(self) -> None:
+    def markup(self) -> str:
         unread = f", {self.count} unread" if self.count else ""
-        self.button.props["aria-label"] = f"Notifications{unread}"
-        self.button.props["title"] = f"Notifications{unread}"
-        self.button.update()
+        badge = ""
+        if self.count:
+            shown = "99+" if self.count > 99 else str(self.count)
+            badge = markup.span(
+                shown,
+                f"{markup.BADGE} bg-negative text-white q-badge--floating q-badge--rounded",
+            )
+        return markup.button(
+            "notifications",
+            f'href="/notifications" aria-label="Notifications{unread}" '
+            f'title="Notifications{unread}"',
+            label=badge,
+            tag="a",
+            classes="text-white q-btn--round",
+            spaced=False,
+        )

@@ -47,15 +47,8 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
         if viewer is not None:
             _phone_menu(links)
             ViewsMenu(viewer)  # the saved views, next to the list they open
-            _nav_links(links[1:])
-        theme = ui.button().props("flat round color=white").classes("ml-auto")
-        theme.on_click(lambda: _toggle(dark, theme))
-        _show_theme(theme, dark.value)
+        HeaderEnd(viewer, links[1:], dark)
         if viewer is not None:
-            Bell(viewer)
-            ui.html(_account(viewer.actor.shown_name), sanitize=False).classes("contents").mark(
-                "account"
-            )
             Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         content.props("tabindex=-1")  # where the skip link puts the focus
@@ -116,11 +109,6 @@ def _nav_markup(links: list[Nav]) -> str:
     )
 
 
-def _nav_links(links: list[Nav]) -> None:
-    if links:
-        ui.html(_nav_markup(links), sanitize=False).classes("contents")  # the header's items
-
-
 def _phone_menu(links: list[Nav]) -> None:
     """On a phone the navigation folds into one menu button: one header row, not three.
     Its items are made when it first opens: most pages never open it, and each element
@@ -166,15 +154,40 @@ def _dark_preference() -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _toggle(dark: ui.dark_mode, button: ui.button) -> None:
-    dark.value = _NEXT_THEME[dark.value]
-    app.storage.user["dark"] = dark.value
-    _show_theme(button, dark.value)
+class HeaderEnd:
+    """The rest of the header's links, the theme's button, the bell and the account, as one
+    element (every element costs memory on every open page); drawn again when the theme
+    or the unread count changes."""
+
+    def __init__(self, viewer: Viewer | None, links: list[Nav], dark: ui.dark_mode) -> None:
+        self.viewer, self.links, self.dark = viewer, links, dark
+        self.bell = Bell(viewer, self.draw) if viewer is not None else None
+        self.html = ui.html("", sanitize=False).classes("contents")
+        self.html.on("click", self._toggle, js_handler=THEME_CLICKED)
+        self.html.mark("account")
+        self.draw()
+
+    def draw(self) -> None:
+        parts = [_nav_markup(self.links), _theme(self.dark.value)]
+        if self.viewer is not None and self.bell is not None:
+            parts += [self.bell.markup(), _account(self.viewer.actor.shown_name)]
+        self.html.set_content("".join(parts))
+
+    def _toggle(self) -> None:
+        self.dark.value = _NEXT_THEME[self.dark.value]
+        app.storage.user["dark"] = self.dark.value
+        self.draw()
 
 
-def _show_theme(button: ui.button, value: bool | None) -> None:
-    icon, text = _THEME_LOOK[value]
-    button.props["icon"] = icon
-    button.props["aria-label"] = text
-    button.props["title"] = text
-    button.update()
+THEME_CLICKED = """(e) => {
+  if (e.target.closest("[data-theme]")) emit();
+}"""
+
+
+def _theme(value: bool | None) -> str:
+    icon, label = _THEME_LOOK[value]
+    return markup.button(
+        icon,
+        f'type="button" aria-label="{markup.text(label)}" title="{markup.text(label)}" data-theme',
+        classes="text-white q-btn--round ml-auto",
+    )

@@ -29,8 +29,6 @@ class ViewsMenu:
         button.mark("views-menu")
         with button:
             self.menu = ui.menu().props("auto-close max-height=70vh").classes("min-w-56")
-        with self.menu:  # one element, not an item's two: it is on every page
-            ui.label("Loading…").classes("q-item q-item-type row no-wrap items-center")
         self.menu.on_value_change(self._opened)
         app.storage.client[_KEY] = self
         hub.watch(viewer, lambda _change: False, self._changed, views=True)
@@ -47,7 +45,10 @@ class ViewsMenu:
             return
         if self.loaded:
             self._highlight()
-        else:
+        else:  # made when first opened, not on every page
+            if not self.menu.default_slot.children:
+                with self.menu:
+                    ui.label("Loading…").classes("q-item q-item-type row no-wrap items-center")
             await self.refresh()
 
     async def _changed(self) -> None:

@@ -54,7 +54,7 @@ def test_the_bell_counts_live_and_the_mail_links_work(
     reporter.get_by_role("button", name="File issue").click()
     expect(reporter).to_have_url(re.compile(r"/issues/\d+$"))
     issue_path = urlsplit(reporter.url).path
-    bell = reporter.get_by_role("button", name=re.compile(r"^Notifications"))
+    bell = reporter.get_by_role("link", name=re.compile(r"^Notifications"))
     expect(bell).to_have_attribute("aria-label", "Notifications")
 
     maintainer = _sign_in(browser, server, MAINTAINER)
