@@ -54,11 +54,6 @@ def duplicate_line(issue: services.IssueView, *, can_open: bool) -> str:
 
 NOTE = "text-xs opacity-70"
 ITEM = "flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap"
-# A click on one of the list's buttons sends its issue's number, a click elsewhere nothing.
-MERGE_CLICKED = """(e) => {
-  const button = e.target.closest("[data-merge]");
-  if (button) emit(Number(button.dataset.merge));
-}"""
 
 
 class PossibleDuplicates:
@@ -105,7 +100,7 @@ class PossibleDuplicates:
                         f'<div class="{ITEM}">{issue}</div>',
                         markup.button(
                             "merge",
-                            f'type="button" data-merge="{item.id}"',
+                            f'type="button" data-action="{item.id}"',
                             label=markup.span(f"Mark as duplicate of #{item.id}", "block"),
                             classes="text-primary q-btn--rectangle q-btn--no-uppercase"
                             " q-btn--dense",
@@ -115,7 +110,7 @@ class PossibleDuplicates:
                 )
             )
         markup.show(parts, classes="nicegui-column w-full gap-1").on(
-            "click", self._clicked, js_handler=MERGE_CLICKED
+            "click", self._clicked, js_handler=markup.ACTION
         )
         with ui.row().classes("items-center gap-2"):
             other = ui.number("Duplicate of #", min=1, format="%d").props("dense").classes("w-36")
@@ -124,8 +119,8 @@ class PossibleDuplicates:
             )
 
     async def _clicked(self, e: events.GenericEventArguments) -> None:
-        if isinstance(e.args, int):
-            await self.merge(e.args)
+        if isinstance(e.args, str) and e.args.isdecimal() and len(e.args) < 19:  # its issue
+            await self.merge(int(e.args))
 
     async def merge(self, original: int) -> None:
         if original < 1:

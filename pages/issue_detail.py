@@ -245,21 +245,22 @@ class IssuePage:
         return title + markup.row(facts, "items-center gap-2 text-sm") + line
 
     def _actions(self) -> None:
+        """The workflow's buttons as markup (one element; `acted` reads which was clicked),
+        the assignee and tag pickers, then Delete."""
         assert self.data is not None
         issue, actor = self.data.issue, self.viewer.actor
-        for target in permissions.allowed_transitions(actor, issue.status):
-            ui.button(
-                f"Move to {STATUS_LABELS[target.value]}",
-                on_click=lambda t=target: self.move(t.value),
-            ).props("outline")
-        for ending in permissions.closing_resolutions(actor, issue):
-            if ending == services.Resolution.DUPLICATE:
-                continue  # here a duplicate is closed with its link: "Mark as duplicate of #N"
-            ui.button(
-                CLOSE_LABELS[ending.value], on_click=lambda r=ending.value: self.close(r)
-            ).props("flat")
+        buttons = [
+            markup.action(f"move:{t.value}", f"Move to {STATUS_LABELS[t.value]}", look="outline")
+            for t in permissions.allowed_transitions(actor, issue.status)
+        ]
+        buttons += [  # a duplicate is closed here with its link: "Mark as duplicate of #N"
+            markup.action(f"close:{r.value}", CLOSE_LABELS[r.value])
+            for r in permissions.closing_resolutions(actor, issue)
+            if r != services.Resolution.DUPLICATE
+        ]
         if permissions.can_edit_issue(actor, issue):
-            ui.button("Edit", icon="edit", on_click=self.editor.open).props("flat")
+            buttons.append(markup.action("edit", "Edit", icon="edit"))
+        self._buttons(buttons)
         if permissions.can_triage(actor):
             ui.select(
                 self.staff,
@@ -271,9 +272,15 @@ class IssuePage:
                 "min-w-64"
             ).props("dense")
         if permissions.can_delete_issue(actor):
-            ui.button(
-                "Delete", icon="delete", color="negative", on_click=self.confirm_delete
-            ).props("flat")
+            self._buttons(
+                [markup.action("delete", "Delete", icon="delete", colour="text-negative")]
+            )
+
+    def _buttons(self, buttons: list[str]) -> None:
+        if buttons:
+            markup.show(buttons, classes="contents").on(
+                "click", self.acted, js_handler=markup.ACTION
+            )
 
     def _comment_form(self) -> None:
         self.comment = (
@@ -284,11 +291,28 @@ class IssuePage:
         SecretWarning(self.comment)
         self.comment.on("keydown.ctrl.enter", self.add_comment)
         self.comment.on("keydown.meta.enter", self.add_comment)
-        with ui.row().classes("items-center gap-2"):
-            ui.button("Comment", icon="chat", on_click=self.add_comment)
-            ui.label("or Ctrl+Enter").classes("text-xs opacity-60")
+        send = markup.action("comment", "Comment", icon="chat", look="standard")
+        hint = markup.span("or Ctrl+Enter", "text-xs opacity-60")
+        markup.show([send, hint], classes="nicegui-row row items-center gap-2").on(
+            "click", self.acted, js_handler=markup.ACTION
+        )
 
     # --- actions --------------------------------------------------------------------------
+
+    async def acted(self, e: events.GenericEventArguments) -> None:
+        """A click on one of the markup buttons: its `data-action`. What it asks is checked
+        by the services, as any request is."""
+        name, _, value = str(e.args).partition(":")
+        if name == "move":
+            await self.move(value)
+        elif name == "close":
+            await self.close(value)
+        elif name == "edit":
+            self.editor.open()
+        elif name == "delete":
+            await self.confirm_delete()
+        elif name == "comment":
+            await self.add_comment()
 
     async def move(self, target: str) -> None:
         assert self.data is not None

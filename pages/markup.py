@@ -86,20 +86,46 @@ def button(
     tag: str = "button",
     classes: str = "text-primary",
     spaced: bool = True,
+    look: str = "flat",
 ) -> str:
-    """A flat button as Quasar draws it (ui.button(...).props("flat")), as markup: a button or
-    a link, one element for several. What it does is up to its `attributes` (an href, a form's
-    submit) or a handler on the element that shows it, which tells the buttons apart by them
-    (e.g. `data-merge="12"`). `label` is markup, `spaced` from the icon as Quasar spaces a
-    button's label; `classes`: its colour and shape."""
+    """A button as Quasar draws it (ui.button(...) with `.props(look)`: "flat", "outline",
+    or "standard", the filled one), as markup: a button or a link, one element for several.
+    What it does is up to its `attributes` (an href, a form's submit) or a handler on the
+    element that shows it, which tells the buttons apart by them (`data-action`, ACTION).
+    `icon`: a Material icon's name or "" for none; `label` is markup, `spaced` from the icon
+    as Quasar spaces a button's label; `classes`: its colour and shape."""
+    glyph = ""
+    if icon:
+        glyph = (
+            f'<i class="q-icon notranslate material-icons{" on-left" if label and spaced else ""}"'
+            f' aria-hidden="true">{text(icon)}</i>'
+        )
     return (
-        f'<{tag} class="q-btn q-btn-item non-selectable no-outline q-btn--flat {classes}'
+        f'<{tag} class="q-btn q-btn-item non-selectable no-outline q-btn--{look} {classes}'
         f' q-btn--actionable q-focusable q-hoverable" {attributes}>'
         '<span class="q-focus-helper"></span><span class="q-btn__content text-center col'
-        ' items-center q-anchor--skip justify-center row"><i class="q-icon notranslate'
-        f' material-icons{" on-left" if label and spaced else ""}" aria-hidden="true">'
-        f"{text(icon)}</i>{label}</span></{tag}>"
+        f' items-center q-anchor--skip justify-center row">{glyph}{label}</span></{tag}>'
     )
+
+
+def action(name: str, label: str, *, icon: str = "", look: str = "flat", colour: str = "") -> str:
+    """A button with a text label that says what it does, as ui.button("label") draws it;
+    the element showing it reads `name` from `data-action` when it is clicked (ACTION)."""
+    colours = colour or ("bg-primary text-white" if look == "standard" else "text-primary")
+    return button(
+        icon,
+        f'type="button" data-action="{text(name)}"',
+        label=span(label, "block"),
+        classes=f"q-btn--rectangle {colours}",
+        look=look,
+    )
+
+
+# The click handler (js_handler) of an element showing `action` buttons: sends the name.
+ACTION = """(e) => {
+  const button = e.target.closest("[data-action]");
+  if (button) emit(button.dataset.action);
+}"""
 
 
 def row(parts: Iterable[str], classes: str, attributes: str = "") -> str:

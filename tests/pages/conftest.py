@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Awaitable, Callable
 
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 import services
+from pages import markup
 from pages.cookies import SESSION as COOKIE
 from tests.factories import PASSWORD, make_user
 
@@ -71,3 +75,19 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+def press(user: User, label: str) -> None:
+    """Click the button labelled `label` that is drawn as markup (pages.markup.action): the
+    element showing it gets the click with the button's name, as its handler in the browser
+    sends it (tests/e2e clicks the real buttons in Chromium)."""
+    shown = re.escape(markup.text(label))
+    button = re.compile(rf'data-action="([^"]*)">(?:(?!</button>).)*<span class="block">{shown}<')
+    found = [
+        (element, match.group(1))
+        for element in user.find(kind=ui.html, content=markup.text(label)).elements
+        if (match := button.search(element.content))
+    ]
+    assert len(found) == 1, f"{len(found)} buttons labelled {label!r}"
+    [(element, name)] = found
+    UserInteraction(user, {element}, None).trigger("click", html.unescape(name))

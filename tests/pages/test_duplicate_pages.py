@@ -10,7 +10,7 @@ from nicegui.testing import User
 import services
 from pages.cookies import SESSION
 from tests.factories import PASSWORD, make_issue, make_user
-from tests.pages.conftest import sign_in
+from tests.pages.conftest import press, sign_in
 
 
 async def test_a_reporter_typing_sees_their_own_match_and_only_a_hint_of_others(
@@ -64,7 +64,7 @@ async def test_staff_merge_a_duplicate_and_the_original_counts_it_live(
     listing = maintainer_browser.find(f"Mark as duplicate of #{original.id}")
     listing.trigger("click", None)  # a click beside the buttons does nothing
     await maintainer_browser.should_not_see("reopen this issue to undo")
-    listing.trigger("click", original.id)
+    listing.trigger("click", str(original.id))
     await maintainer_browser.should_see("reopen this issue to undo", retries=100)
     await watcher.should_see("Affects 2 reporters", retries=100)  # live, on another page
     # the duplicate's reporter: told it is a duplicate, with the original's status, live
@@ -74,5 +74,5 @@ async def test_staff_merge_a_duplicate_and_the_original_counts_it_live(
         services.issues.change_status(s, make_user("MAINTAINER"), original.id, "TRIAGED")
     await reporter_browser.should_see("Triaged", retries=100)
 
-    maintainer_browser.find("Move to Open").click()  # reopening undoes it
+    press(maintainer_browser, "Move to Open")  # reopening undoes it
     await watcher.should_not_see("Affects 2 reporters", retries=100)

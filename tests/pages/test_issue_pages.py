@@ -8,12 +8,13 @@ import pytest
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from starlette.datastructures import QueryParams
 
 import services
 from pages.issue_list import ListState
 from tests.factories import make_issue, make_user
-from tests.pages.conftest import sign_in, table_rows, titles, until
+from tests.pages.conftest import press, sign_in, table_rows, titles, until
 from tests.services.test_ids_never_reused import delete_the_newest_issue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
@@ -165,11 +166,28 @@ async def test_reporters_get_no_workflow_buttons_staff_get_the_allowed_moves(
     await user.open(f"/issues/{issue.id}")
     await user.should_see("Move to Triaged")
     await user.should_not_see("Move to Done")
-    user.find("Move to Triaged").click()
+    press(user, "Move to Triaged")
     await user.should_see("Move to In progress")
     await user.should_see("Move to Open")
     with services.session() as s:
         assert services.issues.get_issue(s, me, issue.id).status == "TRIAGED"
+
+
+async def test_a_click_is_checked_as_any_request_is(user: User, db) -> None:
+    """The buttons are markup and a click sends the button's name: a name the page did not
+    offer (sent by hand over the page's socket) is checked by the services, as an API
+    request would be, and one it does not know does nothing."""
+    me = sign_in(user)  # a reporter: no workflow buttons
+    issue = make_issue(me)
+    await user.open(f"/issues/{issue.id}")
+    [buttons] = user.find(kind=ui.html, content="Withdraw my issue").elements
+    buttons_clicked = UserInteraction(user, {buttons}, None)
+    buttons_clicked.trigger("click", "move:TRIAGED")
+    await user.should_see("Only maintainers and admins can change the status.", retries=100)
+    buttons_clicked.trigger("click", "explode")
+    buttons_clicked.trigger("click", {"not": "a name"})
+    with services.session() as s:
+        assert services.issues.get_issue(s, me, issue.id).status == "OPEN"
 
 
 async def test_a_reporter_sees_no_status_buttons(user: User, db) -> None:
@@ -186,11 +204,11 @@ async def test_the_edit_form_opens_under_the_buttons_and_closes(user: User, db) 
     issue = make_issue(me, title="Original title")
     await user.open(f"/issues/{issue.id}")
     await user.should_not_see("Edit issue")  # made at the first "Edit"
-    user.find(kind=ui.button, content="Edit").click()
+    press(user, "Edit")
     await user.should_see("Edit issue")
     [heading] = user.find("Edit issue").elements
     card = heading.parent_slot.parent
-    [move] = user.find(kind=ui.button, content="Move to Triaged").elements
+    [move] = user.find(kind=ui.html, content="Move to Triaged").elements
     buttons = move.parent_slot.parent
     siblings = buttons.parent_slot.children
     assert siblings.index(card) == siblings.index(buttons) + 1
@@ -216,7 +234,8 @@ async def test_a_stale_edit_shows_the_current_values(user: User, db) -> None:
     me = sign_in(user, "MAINTAINER")
     issue = make_issue(me, title="Original title")
     await user.open(f"/issues/{issue.id}")
-    user.find(kind=ui.button, content="Edit").click()
+    press(user, "Edit")
+    await user.should_see("Edit issue")
     with services.session() as s:  # someone else saves first
         services.issues.update_issue(s, me, issue.id, {"title": "Their new title"})
     [title] = [e for e in user.find("Title").elements if isinstance(e, ui.input)]
@@ -240,7 +259,7 @@ async def test_comments_render_safe_markdown(user: User, db) -> None:
     issue = make_issue(me)
     await user.open(f"/issues/{issue.id}")
     user.find("Add a comment (Markdown)").type("**bold** <script>alert(1)</script>")
-    user.find(kind=ui.button, content="Comment").click()
+    press(user, "Comment")
     await user.should_see("commented")
     html = [e.content for e in user.find(kind=ui.html).elements]
     assert any("<strong>bold</strong>" in h for h in html)
@@ -416,11 +435,11 @@ async def test_close_outright_or_withdraw(create_user, db) -> None:
     spam = make_issue(me, title="Not a bug really")
     mine = make_issue(me, title="Never mind")
     await staff_browser.open(f"/issues/{spam.id}")
-    staff_browser.find(kind=ui.button, content="Close: invalid").click()
+    press(staff_browser, "Close: invalid")
     await staff_browser.should_see("resolved it as invalid", retries=100)
     await reporter_browser.open(f"/issues/{mine.id}")
     await reporter_browser.should_not_see("Close: won't fix")  # staff only
-    reporter_browser.find(kind=ui.button, content="Withdraw my issue").click()
+    press(reporter_browser, "Withdraw my issue")
     await reporter_browser.should_see("resolved it as withdrawn", retries=100)
     await reporter_browser.should_not_see("Withdraw my issue")
 

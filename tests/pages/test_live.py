@@ -12,7 +12,7 @@ from nicegui.testing import User
 import services
 from pages import issue_detail, issue_list
 from tests.factories import PASSWORD, make_issue, make_user
-from tests.pages.conftest import sign_in, titles, until
+from tests.pages.conftest import press, sign_in, titles, until
 
 
 async def test_a_maintainer_watches_a_new_issue_arrive_and_triages_it(
@@ -35,7 +35,7 @@ async def test_a_maintainer_watches_a_new_issue_arrive_and_triages_it(
     await reporter_browser.should_see("reported by")
 
     await maintainer_browser.open(f"/issues/{issue_id}")
-    maintainer_browser.find("Move to Triaged").click()
+    press(maintainer_browser, "Move to Triaged")
     await reporter_browser.should_see(
         "Triaged", retries=100
     )  # the reporter's open page moved by itself

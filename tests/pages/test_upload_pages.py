@@ -18,7 +18,7 @@ import services
 from pages.uploads import file_drop, forget_removed_endpoints
 from services.quotas import WriteLimits
 from tests.factories import make_issue
-from tests.pages.conftest import sign_in, until
+from tests.pages.conftest import press, sign_in, until
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
 
@@ -155,7 +155,7 @@ async def test_over_the_comment_limit_the_issue_page_says_so(user: User, db, lim
         services.comments.add_comment(s, me, issue.id, {"body": "first"})
     await user.open(f"/issues/{issue.id}")
     user.find("Add a comment (Markdown)").type("second")
-    user.find(kind=ui.button, content="Comment").click()
+    press(user, "Comment")
     await user.should_see("You have written 1 comment in the last hour")
 
 
