@@ -13,6 +13,7 @@ from nicegui import ui
 import services
 from services.intake import AnalysisView, SignatureStat
 
+from . import markup
 from .components import PageDialog, answer, human_size, person
 
 if TYPE_CHECKING:
@@ -105,22 +106,26 @@ class Files:
                     _analysis(self.viewer, a, analysis, self.reload)
 
 
-def signatures(stats: list[SignatureStat], *, staff: bool) -> None:
-    """The issue's crash signatures, each counted across the issues the viewer may see."""
+def signatures(stats: list[SignatureStat], *, staff: bool) -> str:
+    """The issue's crash signatures, each counted across the issues the viewer may see, as
+    markup (one element): read-only, one card each."""
     if not stats:
-        return
-    ui.label("Crash signatures").classes("text-lg font-semibold")
+        return ""
+    cards = []
     for sig in stats:
-        with ui.card().classes("w-full p-3 gap-1"):
-            ui.label(sig.exception or "unknown exception").classes(
-                "font-mono font-medium break-all"
+        parts = [
+            markup.div(sig.exception or "unknown exception", "font-mono font-medium break-all")
+        ]
+        if sig.top_frame:
+            parts.append(
+                markup.div(f"at {sig.top_frame}", "font-mono text-sm break-all opacity-80")
             )
-            if sig.top_frame:
-                ui.label(f"at {sig.top_frame}").classes("font-mono text-sm break-all opacity-80")
-            who = f"{sig.reporters} reporter{'s' if sig.reporters != 1 else ''}"
-            seen = f"Seen in {sig.issues} issue{'s' if sig.issues != 1 else ''}"
-            text = f"{seen} from {who}" if staff else seen
-            ui.link(text, f"/?signature={quote(sig.fingerprint)}").classes("text-sm")
+        who = f"{sig.reporters} reporter{'s' if sig.reporters != 1 else ''}"
+        seen = f"Seen in {sig.issues} issue{'s' if sig.issues != 1 else ''}"
+        link = f"/?signature={quote(sig.fingerprint)}"
+        parts.append(markup.link(f"{seen} from {who}" if staff else seen, link, "text-sm"))
+        cards.append(f'<div class="{markup.CARD} w-full p-3 gap-1">{"".join(parts)}</div>')
+    return markup.div("Crash signatures", "text-lg font-semibold") + "".join(cards)
 
 
 def _preview(

@@ -134,7 +134,7 @@ class IssuePage:
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
         self.files = file_analysis.Files(self.viewer, self.refresh, self.pictures)
         issue_forms.attach_control(self)
-        self.signatures_box = ui.column().classes("w-full gap-2")
+        self.signatures_box = ui.html("").classes("nicegui-column w-full gap-2")
         self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
         with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
             with ui.column().classes("grow basis-0 gap-2 w-full"):
@@ -195,9 +195,8 @@ class IssuePage:
                 if a != was or new.analyses.get(a.id) != old.analyses.get(a.id):
                     self.files.redraw(a, issue.attachments, new.analyses)
         if old is None or new.signatures != old.signatures:
-            self._render(
-                self.signatures_box,
-                lambda: file_analysis.signatures(new.signatures, staff=self.viewer.is_staff),
+            self.signatures_box.set_content(
+                file_analysis.signatures(new.signatures, staff=self.viewer.is_staff)
             )
         if old is None or new.comments != old.comments:
             self.comments_box.set_content(SECTION.format("Comments") + comments(new.comments))

@@ -152,6 +152,11 @@ def span(value: str, classes: str) -> str:
     return f'<span class="{text(classes)}">{text(value)}</span>'
 
 
+def div(value: str, classes: str) -> str:
+    """A line of text as ui.label draws it."""
+    return f'<div class="{text(classes)}">{text(value)}</div>'
+
+
 def show(parts: Iterable[str], *, tag: str = "div", classes: str = "") -> ui.html:
     """The markup `parts` (built by this module's functions) as one element."""
     return ui.html("".join(parts), tag=tag).classes(classes)
