@@ -9,6 +9,11 @@ goes"). Starlette builds the stack on the first request; `install` makes it buil
 whole one and one without those, and send each request down the right one. Our own
 middlewares (request log, security headers, body limit, API errors) and FastAPI's stay on
 both.
+
+A page's websocket goes straight to engine.io (NiceGUI's socket.io app, with the scope its
+mount would give it). Every middleware passes websockets on untouched, but each one's call
+stays suspended for as long as the socket is open: ~20 coroutines held by every open page.
+engine.io checks the socket's origin itself (tracker_app.web).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from nicegui.nicegui import sio_app
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PAGE_ONLY = {
@@ -26,16 +32,22 @@ PAGE_ONLY = {
 }
 
 
-class ApiFirst:
-    """HTTP requests under `prefix` go to `lean`, everything else (pages, websockets,
-    NiceGUI's files, the docs) to `full`."""
+SOCKETS = "/_nicegui_ws"  # where NiceGUI mounts its socket.io app
 
-    def __init__(self, prefix: str, lean: ASGIApp, full: ASGIApp) -> None:
-        self.prefix, self.lean, self.full = prefix, lean, full
+
+class ApiFirst:
+    """HTTP requests under `prefix` go to `lean`, a page's websocket to `sockets`, everything
+    else (pages, NiceGUI's files, the docs) to `full`."""
+
+    def __init__(self, prefix: str, lean: ASGIApp, full: ASGIApp, sockets: ASGIApp) -> None:
+        self.prefix, self.lean, self.full, self.sockets = prefix, lean, full, sockets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             await self.lean(scope, receive, send)
+        elif scope["type"] == "websocket" and scope["path"].startswith(SOCKETS + "/"):
+            mounted = {**scope, "root_path": scope.get("root_path", "") + SOCKETS}
+            await self.sockets(mounted, receive, send)
         else:
             await self.full(scope, receive, send)
 
@@ -54,7 +66,7 @@ def install(app: FastAPI, prefix: str) -> None:
             lean = original()
         finally:
             app.user_middleware = everything
-        return ApiFirst(prefix + "/", lean, full)
+        return ApiFirst(prefix + "/", lean, full, sio_app)
 
     app.build_middleware_stack = build  # type: ignore[method-assign]
     app.__dict__["_api_first"] = True
