@@ -15,6 +15,7 @@ from . import (
     dashboard,
     downloads,
     errors,
+    frame,
     insights,
     issue_detail,
     issue_list,
@@ -35,6 +36,7 @@ def register_all(settings: PageConfig) -> None:
     config.configure(settings)
     signatures.install()
     utilities.register()
+    frame.register()
     _name_the_loading_bar()
     errors.register()
     auth.register()

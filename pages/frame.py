@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from nicegui import app, ui
+from nicegui.client import Client
 from nicegui.events import ValueChangeEventArguments
 
 import services
@@ -36,15 +37,13 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
-    ui.add_css(MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS + markup.CARD_CSS)
-    ui.colors(primary=PRIMARY)
     dark = ui.dark_mode(_dark_preference())
     with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
         # The skip link (keyboard users skip the header's links: shown when it has the
         # focus), the name and the first link; filled in once the content has its id.
         lead = ui.html("", sanitize=False).classes("contents")
         links = [n for n in NAV if viewer and (n[3] is None or n[3](viewer.actor))]
-        if viewer is not None:
+        if viewer is not None:  # their buttons are in `lead`
             _phone_menu(links)
             ViewsMenu(viewer)  # the saved views, next to the list they open
         HeaderEnd(viewer, links[1:], dark)
@@ -52,9 +51,20 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             Shortcuts()
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         content.props("tabindex=-1")  # where the skip link puts the focus
-        lead.set_content(SKIP_LINK.format(id=content.id) + BRAND + _nav_markup(links[:1]))
+        menus = PHONE_MENU + ViewsMenu.BUTTON if viewer is not None else ""
+        lead.set_content(SKIP_LINK.format(id=content.id) + BRAND + _nav_markup(links[:1]) + menus)
         lead.on("click", js_handler=SKIP_CLICKED.replace("{id}", str(content.id)))
         yield content
+
+
+def register() -> None:
+    """What every page shares, set once per process rather than on each page (where it cost
+    an element and a copy of the styles for as long as the page was open): the primary
+    colour and our styles."""
+    app.colors(primary=PRIMARY)
+    css = MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS + markup.CARD_CSS
+    if ".skip-link {" not in Client.shared_head_html:  # once, however often the app is built
+        ui.add_css(css, shared=True)
 
 
 SKIP_LINK = '<a href="#c{id}" class="nicegui-link skip-link">Skip to content</a>'
@@ -109,13 +119,20 @@ def _nav_markup(links: list[Nav]) -> str:
     )
 
 
+# The menus' buttons are markup in the header's first element; each menu opens from its
+# button (Quasar's `target`), wherever the menu itself is.
+PHONE_MENU = markup.button(
+    "menu",
+    'type="button" id="phone-menu" aria-label="Menu"',
+    classes="text-white q-btn--round sm:hidden",
+)
+
+
 def _phone_menu(links: list[Nav]) -> None:
     """On a phone the navigation folds into one menu button: one header row, not three.
     Its items are made when it first opens: most pages never open it, and each element
     costs memory on every open page (docs/performance.md, "Memory per page")."""
-    button = ui.button(icon="menu").props('flat round color=white aria-label="Menu"')
-    with button.classes("sm:hidden"):
-        menu = ui.menu()
+    menu = ui.menu().props('target="#phone-menu"')
 
     def fill(e: ValueChangeEventArguments) -> None:
         if not e.value or menu.default_slot.children:

@@ -12,6 +12,7 @@ from nicegui.events import ValueChangeEventArguments
 import services
 from services import filters
 
+from . import markup
 from .live import hub
 from .viewer import Viewer
 
@@ -19,16 +20,20 @@ _KEY = "views_menu"  # this page's menu, in the client's storage
 
 
 class ViewsMenu:
+    # Its button, drawn by the header (pages.frame) as markup; the menu opens from it.
+    BUTTON = markup.button(
+        "bookmarks",
+        'type="button" id="views-menu" aria-label="Saved views" title="Saved views"',
+        classes="text-white q-btn--round",
+    )
+
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
         self.loaded = False
         self.items: dict[str, list[ui.item]] = {}  # by query: the links to highlight
         self.current: Callable[[], services.IssueQuery] | None = None
-        button = ui.button(icon="bookmarks").props("flat round color=white")
-        button.props["aria-label"] = button.props["title"] = "Saved views"
-        button.mark("views-menu")
-        with button:
-            self.menu = ui.menu().props("auto-close max-height=70vh").classes("min-w-56")
+        self.menu = ui.menu().props('auto-close max-height=70vh target="#views-menu"')
+        self.menu.classes("min-w-56").mark("views-menu")
         self.menu.on_value_change(self._opened)
         app.storage.client[_KEY] = self
         hub.watch(viewer, lambda _change: False, self._changed, views=True)

@@ -36,8 +36,7 @@ def _layout(user: User) -> list[int]:
 
 
 def _menu(user: User) -> ui.menu:
-    [button] = user.find(marker="views-menu").elements
-    [menu] = [e for e in button.default_slot.children if isinstance(e, ui.menu)]
+    [menu] = user.find(marker="views-menu").elements
     return menu
 
 
