@@ -24,7 +24,6 @@ from .components import (
     STATUS_LABELS,
     PageDialog,
     answer,
-    markdown_html,
     parse_id,
     person,
     tag_picker,
@@ -128,7 +127,7 @@ class IssuePage:
         self.heading = ui.html("").classes("nicegui-column w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")
         self.editor = issue_forms.Editor(self)
-        self.description_box = ui.card().classes("w-full")
+        self.description_box = ui.html("").classes(f"{markup.CARD} w-full")
         ui.label("Attachments").classes("text-lg font-semibold")
         self.files_box = ui.column().classes("w-full gap-2")
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
@@ -140,8 +139,7 @@ class IssuePage:
             with ui.column().classes("grow basis-0 gap-2 w-full"):
                 self.comments_box = ui.html("").classes("nicegui-column w-full gap-2")
                 self._comment_form()
-            with ui.column().classes("md:w-80 gap-1 w-full"):
-                self.timeline_box = ui.html("").classes("nicegui-column w-full gap-1")
+            self.timeline_box = ui.html("").classes("nicegui-column md:w-80 gap-1 w-full")
         self.show(self.data, None)
         hub.watch(self.viewer, self.wants, self.refresh)
         await self.duplicates.refresh(self.data.issue)
@@ -187,7 +185,7 @@ class IssuePage:
             self.heading.set_content(self._header())
             self._render(self.actions_box, self._actions)
         if before is None or issue.description_html != before.description_html:
-            self._render(self.description_box, lambda: description(issue))
+            self.description_box.set_content(description(issue))
         if before is None or old is None or _ids(issue.attachments) != _ids(before.attachments):
             self._render(self.files_box, lambda: self.files.draw(issue.attachments, new.analyses))
         else:
@@ -392,11 +390,12 @@ class IssuePage:
         await self.refresh()
 
 
-def description(issue: services.IssueView) -> None:
+def description(issue: services.IssueView) -> str:
+    """The Markdown rendered by the services' safe renderer, as a card's content (sanitised
+    again in the browser)."""
     if issue.description_html.strip():
-        markdown_html(issue.description_html)
-    else:  # not an empty box: said, as the best trackers do
-        ui.label("No description provided.").classes("opacity-60 italic")
+        return f'<div class="{MARKDOWN_CLASS} w-full">{issue.description_html}</div>'
+    return markup.div("No description provided.", "opacity-60 italic")  # said, not empty
 
 
 SECTION = '<div class="text-lg font-semibold">{}</div>'  # a section's heading, as markup
