@@ -14,6 +14,7 @@ from nicegui import ui
 
 import services
 
+from . import markup
 from .components import SEVERITIES, STATUS_LABELS, STATUSES
 
 BAR_COLORS = {"LOW": "#9e9e9e", "MEDIUM": "#009688", "HIGH": "#ff5722", "CRITICAL": "#f44336"}
@@ -173,22 +174,31 @@ def history_note(
 
 
 class HistoryCaption:
-    """Under a daily chart: where the recorded days start and, for admins, how to backfill."""
+    """Under a daily chart: where the recorded days start and, for admins, how to backfill.
+    One element of markup (each line laid out as the card lays out its items), hidden when
+    there is nothing to say."""
 
     def __init__(self, *, admin: bool) -> None:
         self.admin = admin
-        self.note = ui.label().classes("text-sm")
-        self.command = ui.label().classes("text-sm")
-        self.code = ui.label().classes("text-xs font-mono whitespace-pre overflow-x-auto")
+        self.box = ui.html("").classes("nicegui-column w-full")
 
     def show(self, history_start: dt.date | None, wanted: dt.date) -> None:
         note, command = history_note(history_start, wanted, admin=self.admin)
-        self.note.text = note
-        self.note.set_visibility(bool(note))
-        self.command.text = "To fill them in from the activity log, run:"
-        self.code.text = command or ""
-        self.command.set_visibility(command is not None)
-        self.code.set_visibility(command is not None)
+        lines = [markup.div(note, "text-sm")] if note else []
+        if command is not None:
+            lines += [
+                markup.div("To fill them in from the activity log, run:", "text-sm"),
+                markup.div(command, "text-xs font-mono whitespace-pre overflow-x-auto"),
+            ]
+        self.box.set_content("".join(lines))
+        self.box.set_visibility(bool(lines))
+
+
+def card_heading(title: str, caption: str) -> ui.html:
+    """A chart card's title and the line under it, as markup (one element), laid out as the
+    card lays out its items."""
+    parts = markup.div(title, "text-lg font-semibold") + markup.div(caption, "text-sm opacity-70")
+    return ui.html(parts).classes("nicegui-column w-full")
 
 
 def _figure(fig: go.Figure) -> dict[str, Any]:

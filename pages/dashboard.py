@@ -16,7 +16,7 @@ import services
 from services import permissions
 from services.events import ChangeEvent
 
-from . import charts
+from . import charts, markup
 from .components import STATUS_COLORS, STATUS_LABELS, STATUSES, page_heading
 from .frame import frame
 from .live import hub
@@ -77,28 +77,19 @@ class Dashboard:
         page_heading("Dashboard")
         if not self.viewer.is_staff:
             ui.label("Your own issues.").classes("opacity-70")
-        ui.label("Issues by status, now").classes("text-lg font-semibold")
-        with ui.row().classes("gap-3"):
-            self.status_cards = {}
-            for status in STATUSES:
-                with ui.card().classes("items-center min-w-32"):
-                    ui.label(STATUS_LABELS[status]).classes(
-                        f"text-{STATUS_COLORS[status]} status-text font-medium"
-                    )
-                    self.status_cards[status] = ui.label("0").classes("text-3xl font-bold")
+        self.status_cards = ui.html(status_cards({})).classes("nicegui-column gap-4 w-full")
         result = await self.viewer.call(load)
         if result.value is None:
             return
         with ui.card().classes("w-full"):
-            ui.label("Unresolved issues by severity").classes("text-lg font-semibold")
-            ui.label(charts.NOT_DONE).classes("text-sm opacity-70")
+            charts.card_heading("Unresolved issues by severity", charts.NOT_DONE)
             self.bars = ui.plotly(result.value.bars).classes("w-full")
         self.trend_card = ui.card().classes("w-full")
         with self.trend_card:
-            ui.label("Issues by status per day").classes("text-lg font-semibold")
-            ui.label(
-                f"The last {TREND_DAYS} days at the end of each day; today's point is live."
-            ).classes("text-sm opacity-70")
+            charts.card_heading(
+                "Issues by status per day",
+                f"The last {TREND_DAYS} days at the end of each day; today's point is live.",
+            )
             self.history = charts.HistoryCaption(admin=permissions.can_run_jobs(self.viewer.actor))
             self.trend = ui.plotly(result.value.lines or charts.EMPTY).classes("w-full")
         self.show(result.value)
@@ -118,8 +109,8 @@ class Dashboard:
 
     def show(self, numbers: Numbers) -> None:
         old, self.numbers = self.numbers, numbers
-        for status, label in self.status_cards.items():
-            label.text = str(numbers.by_status.get(status, 0))
+        if old is None or old.by_status != numbers.by_status:
+            self.status_cards.set_content(status_cards(numbers.by_status))
         if old is not None and old.open_by_severity != numbers.open_by_severity:
             self.bars.figure = numbers.bars
             self.bars.update()
@@ -129,3 +120,15 @@ class Dashboard:
         self.trend_card.set_visibility(numbers.lines is not None)
         wanted = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=TREND_DAYS - 1)
         self.history.show(numbers.history_start, wanted)
+
+
+def status_cards(by_status: dict[str, int]) -> str:
+    """ "Issues by status, now": a card per status with its count, as markup (one element)."""
+    cards = [
+        f'<div class="{markup.CARD} items-center min-w-32">'
+        + markup.div(STATUS_LABELS[status], f"text-{STATUS_COLORS[status]} status-text font-medium")
+        + markup.div(str(by_status.get(status, 0)), "text-3xl font-bold")
+        + "</div>"
+        for status in STATUSES
+    ]
+    return markup.div("Issues by status, now", "text-lg font-semibold") + markup.row(cards, "gap-3")

@@ -104,8 +104,9 @@ class InsightsView:
                     ui.icon("edit_calendar").on("click", menu.open).classes("cursor-pointer")
             ui.button("Export CSV", icon="download", on_click=self.export)
         with ui.card().classes("w-full"):
-            ui.label("Issues by status per day").classes("text-lg font-semibold")
-            ui.label("At the end of each day; today's point is live.").classes("text-sm opacity-70")
+            charts.card_heading(
+                "Issues by status per day", "At the end of each day; today's point is live."
+            )
             self.history = charts.HistoryCaption(admin=permissions.can_run_jobs(self.viewer.actor))
             self.area = ui.plotly(charts.EMPTY).classes("w-full")
         with ui.card().classes("w-full"):

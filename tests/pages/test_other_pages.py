@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from nicegui import ui
@@ -27,9 +28,18 @@ async def test_the_dashboard_counts_a_reporters_own_issues_and_updates_live(user
     make_issue(make_user(), severity="CRITICAL")  # someone else's: not counted
     await user.open("/dashboard")
     assert _bars(user) == [0, 0, 1, 0]
+    assert _by_status(user) == {"Open": 1, "Triaged": 0, "In progress": 0, "Done": 0}
     await user.should_see("Your own issues.")
     make_issue(me, severity="LOW")
     await until(lambda: _bars(user) == [1, 0, 1, 0])
+    await until(lambda: _by_status(user)["Open"] == 2)
+
+
+def _by_status(user: User) -> dict[str, int]:
+    """The cards of "Issues by status, now", as drawn."""
+    [cards] = user.find(kind=ui.html, content="Issues by status, now").elements
+    pairs = re.findall(r'status-text font-medium">([^<]+)</div><div[^>]*>(\d+)<', cards.content)
+    return {label: int(count) for label, count in pairs}
 
 
 def _trend(user: User) -> dict:
