@@ -3,7 +3,7 @@ header as a link to /notifications with its count (`markup`), in the header's ow
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import services
 
@@ -13,7 +13,7 @@ from .viewer import Viewer
 
 
 class Bell:
-    def __init__(self, viewer: Viewer, redraw: Callable[[], None]) -> None:
+    def __init__(self, viewer: Viewer, redraw: Callable[[], Awaitable[None]]) -> None:
         self.viewer = viewer
         self.redraw = redraw
         self.count = 0
@@ -33,7 +33,7 @@ class Bell:
         result = await self.viewer.query(services.notify.unread_count)
         if result.value is not None and result.value != self.count:
             self.count = result.value
-            self.redraw()
+            await self.redraw()
 
     def markup(self) -> str:
         unread = f", {self.count} unread" if self.count else ""

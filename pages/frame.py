@@ -178,7 +178,7 @@ class HeaderEnd:
 
     def __init__(self, viewer: Viewer | None, links: list[Nav], dark: ui.dark_mode) -> None:
         self.viewer, self.links, self.dark = viewer, links, dark
-        self.bell = Bell(viewer, self.draw) if viewer is not None else None
+        self.bell = Bell(viewer, self.redraw) if viewer is not None else None
         self.html = ui.html("", sanitize=False).classes("contents")
         self.html.on("click", self._toggle, js_handler=THEME_CLICKED)
         self.html.mark("account")
@@ -190,10 +190,24 @@ class HeaderEnd:
             parts += [self.bell.markup(), _account(self.viewer.actor.shown_name)]
         self.html.set_content("".join(parts))
 
-    def _toggle(self) -> None:
+    async def redraw(self) -> None:
+        """Draw anew, the keyboard's focus kept on the link or button that had it (the new
+        markup replaces the old, and the focus would go back to the start of the page)."""
+        items = f'document.querySelectorAll("#c{self.html.id} a, #c{self.html.id} button")'
+        try:
+            had = await self.html.client.run_javascript(
+                f"return [...{items}].indexOf(document.activeElement)"
+            )
+        except TimeoutError:
+            had = -1
+        self.draw()
+        if isinstance(had, int) and had >= 0:
+            self.html.client.run_javascript(f"{items}[{had}]?.focus()")
+
+    async def _toggle(self) -> None:
         self.dark.value = _NEXT_THEME[self.dark.value]
         app.storage.user["dark"] = self.dark.value
-        self.draw()
+        await self.redraw()
 
 
 THEME_CLICKED = """(e) => {

@@ -62,11 +62,15 @@ def test_the_bell_counts_live_and_the_mail_links_work(
     maintainer.get_by_role("button", name="Move to Triaged").click()
     expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread", timeout=5000)
     expect(reporter.locator(".q-badge", has_text="1")).to_be_visible()
+    # The header is drawn anew with the count: a keyboard user's focus stays where it was.
+    account = reporter.get_by_role("link", name="Your account")
+    account.focus()
     maintainer.get_by_label("Add a comment (Markdown)").fill(
         "Reproduced: the tax is counted twice."
     )
     maintainer.get_by_role("button", name="Comment").click()
     expect(bell).to_have_attribute("aria-label", "Notifications, 2 unread", timeout=5000)
+    expect(account).to_be_focused()
 
     bell.click()
     expect(reporter).to_have_url(re.compile(r"/notifications$"))

@@ -33,3 +33,19 @@ def test_the_theme_follows_the_system_then_the_users_choice(server: Server, brow
     ).to_be_visible()
     expect(body).not_to_have_class(DARK)
     assert tick.evaluate("e => getComputedStyle(e).fill") != "rgb(224, 224, 224)"
+
+
+def test_the_theme_button_keeps_the_keyboards_focus(server: Server, browser: Any) -> None:
+    """The header draws the button anew with its new look: the focus stays on it, so a
+    keyboard user can go on through the three choices."""
+    server.add_user("kay@example.com", PASSWORD, "MAINTAINER")
+    page = signed_in(browser, server, "kay@example.com", PASSWORD)
+    page.goto(f"{server.url}/")
+    page.get_by_role("button", name="Theme: as the system (click for dark)").focus()
+    page.keyboard.press("Enter")
+    dark = page.get_by_role("button", name="Theme: dark (click for light)")
+    expect(dark).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("button", name="Theme: light (click to follow the system)")
+    ).to_be_focused()
