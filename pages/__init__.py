@@ -21,6 +21,7 @@ from . import (
     issue_list,
     issue_new,
     notifications,
+    page_json,
     recovery,
     saved_views,
     signatures,
@@ -35,6 +36,7 @@ def register_all(settings: PageConfig) -> None:
     """Register every page and page-side HTTP route (call once per app)."""
     config.configure(settings)
     signatures.install()
+    page_json.install()
     utilities.register()
     frame.register()
     _name_the_loading_bar()
