@@ -25,6 +25,7 @@ from . import (
     recovery,
     saved_views,
     signatures,
+    uploads,
     utilities,
 )
 from .config import PageConfig
@@ -39,6 +40,7 @@ def register_all(settings: PageConfig) -> None:
     page_json.install()
     utilities.register()
     frame.register()
+    uploads.register()
     _name_the_loading_bar()
     errors.register()
     auth.register()

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import pages
 import services
-from pages import uploads, waiting
+from pages import waiting
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
@@ -41,10 +41,10 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
-# The routes that take files (NiceGUI's upload element, the API's attachments and CSV
+# The routes that take files (the pages' drop zones, the API's attachments and CSV
 # import); every other request body is small (TRACKER_MAX_BODY_KB).
 UPLOAD_ROUTES = re.compile(
-    r"/_nicegui/client/[^/]+/upload/[^/]+"
+    r"/_tracker/upload/[^/]+/[^/]+"
     rf"|{api.API_PREFIX}/issues/[^/]+/attachments|{api.API_PREFIX}/issues/import"
 )
 
@@ -338,7 +338,6 @@ async def _collect_periodically() -> None:
         await asyncio.sleep(5)
         if full_gc_due(time.monotonic() - last, _closed["pages"]):
             _closed["pages"] = 0
-            uploads.forget_removed_endpoints()  # closed pages' drop zones, too
             gc.collect()
             last = time.monotonic()
 
