@@ -13,7 +13,7 @@ import services
 from services import permissions
 
 from . import markup
-from .components import STATUS_LABELS
+from .components import MAX_ID, STATUS_LABELS, PageDialog, answer
 from .viewer import Viewer
 
 
@@ -57,30 +57,31 @@ ITEM = "flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap"
 
 
 class PossibleDuplicates:
-    """Staff only: issues that may be this one, and "Mark as duplicate of #N"."""
+    """Staff only: issues that may be this one, each with "Mark as duplicate of #N", as one
+    element; and the dialog of "Mark as duplicate…" (the page's button) for any other."""
 
     def __init__(self, viewer: Viewer, issue_id: int, on_merged: Callable[[], Awaitable[None]]):
         self.viewer = viewer
         self.issue_id = issue_id
         self.on_merged = on_merged
         self.version = 0
-        self.box = ui.column().classes("w-full gap-1")
+        self.box = ui.html("").classes("nicegui-column w-full gap-1")
+        self.box.on("click", self._clicked, js_handler=markup.ACTION)
 
     async def refresh(self, issue: services.IssueView) -> None:
         self.version = issue.version
         if not permissions.can_triage(self.viewer.actor) or issue.duplicate_of is not None:
-            self.box.clear()
+            self.box.set_content("")
             return
         found = await self.viewer.query(services.suggest.possible_duplicates, self.issue_id)
         if found.value is None or self.box.is_deleted:
             return
-        self.box.clear()
-        with self.box:
-            self._draw(found.value)
+        self.box.set_content(self._draw(found.value))
 
-    def _draw(self, found: services.suggest.Suggestions) -> None:
-        """The list as one element (a NiceGUI row, link and button per item cost ~15 elements
-        for five), its buttons answered by one handler, then the manual entry."""
+    @staticmethod
+    def _draw(found: services.suggest.Suggestions) -> str:
+        """The list as markup (a NiceGUI row, link and button per item cost ~15 elements for
+        five), its buttons answered by one handler."""
         note = ""
         if found.mode == "lexical":
             note = markup.span("(matched by words only: no similarity model is installed)", NOTE)
@@ -109,21 +110,27 @@ class PossibleDuplicates:
                     "w-full items-center gap-2 no-wrap max-sm:flex-wrap",
                 )
             )
-        markup.show(parts, classes="nicegui-column w-full gap-1").on(
-            "click", self._clicked, js_handler=markup.ACTION
-        )
-        with ui.row().classes("items-center gap-2"):
-            other = ui.number("Duplicate of #", min=1, format="%d").props("dense").classes("w-36")
-            ui.button("Mark", on_click=lambda: self.merge(int(other.value or 0))).props(
-                "flat dense"
-            )
+        return "".join(parts)
 
     async def _clicked(self, e: events.GenericEventArguments) -> None:
         if isinstance(e.args, str) and e.args.isdecimal() and len(e.args) < 19:  # its issue
             await self.merge(int(e.args))
 
+    async def ask(self) -> None:
+        """ "Mark as duplicate…": the original's number, in a dialog made when asked for."""
+        with PageDialog() as dialog, ui.card():
+            ui.label("Mark as a duplicate").classes("text-lg font-semibold")
+            number = ui.number("Of issue #", min=1, format="%d").props("autofocus")
+            number.on("keydown.enter", lambda: dialog.submit(number.value or 0))
+            with ui.row():
+                ui.button("Mark as duplicate", on_click=lambda: dialog.submit(number.value or 0))
+                ui.button("Cancel", on_click=lambda: dialog.submit(None)).props("flat")
+        original = await answer(dialog)
+        if original is not None:
+            await self.merge(int(original))
+
     async def merge(self, original: int) -> None:
-        if original < 1:
+        if not 1 <= original <= MAX_ID:
             ui.notify("Give the number of the original issue.", type="warning")
             return
         result = await self.viewer.call(

@@ -66,8 +66,6 @@ class Files:
     ) -> None:
         """All of them, in the element the caller has entered."""
         self.cards = {}
-        if not attachments:
-            ui.label("No files yet.").classes("opacity-60")
         for a in attachments:
             self.cards[a.id] = ui.card().classes("w-full p-3")
             self._fill(a, analyses.get(a.id), attachments)

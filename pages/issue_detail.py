@@ -128,18 +128,25 @@ class IssuePage:
         self.actions_box = ui.row().classes("w-full items-center gap-2")
         self.editor = issue_forms.Editor(self)
         self.description_box = ui.html("").classes(f"{markup.CARD} w-full")
-        ui.label("Attachments").classes("text-lg font-semibold")
+        self.files_head = ui.html("").classes("nicegui-column w-full")
         self.files_box = ui.column().classes("w-full gap-2")
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
         self.files = file_analysis.Files(self.viewer, self.refresh, self.pictures)
         issue_forms.attach_control(self)
         self.signatures_box = ui.html("").classes("nicegui-column w-full gap-2")
         self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
-        with ui.row().classes("w-full gap-6 items-start max-md:flex-col"):
-            with ui.column().classes("grow basis-0 gap-2 w-full"):
-                self.comments_box = ui.html("").classes("nicegui-column w-full gap-2")
-                self._comment_form()
-            self.timeline_box = ui.html("").classes("nicegui-column md:w-80 gap-1 w-full")
+        # The comments, their field and button in the first column; on a wide screen the
+        # timeline beside them (its last row takes what it is taller by), under them on a phone.
+        with ui.element().classes(
+            "grid w-full gap-x-6 gap-y-2 items-start"
+            " md:grid-cols-[minmax(0,1fr)_20rem] md:grid-rows-[auto_auto_auto_1fr]"
+        ):
+            self.comments_box = ui.html("").classes("nicegui-column w-full gap-2")
+            self._comment_form()
+            self.timeline_box = ui.html("").classes(
+                "nicegui-column gap-1 w-full max-md:mt-4 md:col-start-2 md:row-start-1"
+                " md:row-span-4"
+            )
         self.show(self.data, None)
         hub.watch(self.viewer, self.wants, self.refresh)
         await self.duplicates.refresh(self.data.issue)
@@ -187,6 +194,9 @@ class IssuePage:
         if before is None or issue.description_html != before.description_html:
             self.description_box.set_content(description(issue))
         if before is None or old is None or _ids(issue.attachments) != _ids(before.attachments):
+            none = "" if issue.attachments else '<div class="opacity-60">No files yet.</div>'
+            self.files_head.set_content(SECTION.format("Attachments") + none)
+            self.files_box.set_visibility(bool(issue.attachments))  # else a gap for nothing
             self._render(self.files_box, lambda: self.files.draw(issue.attachments, new.analyses))
         else:
             for a, was in zip(issue.attachments, before.attachments, strict=True):
@@ -255,6 +265,8 @@ class IssuePage:
             for r in permissions.closing_resolutions(actor, issue)
             if r != services.Resolution.DUPLICATE
         ]
+        if permissions.can_triage(actor) and issue.duplicate_of is None:
+            buttons.append(markup.action("duplicate", "Mark as duplicate…"))
         if permissions.can_edit_issue(actor, issue):
             buttons.append(markup.action("edit", "Edit", icon="edit"))
         self._buttons(buttons)
@@ -304,6 +316,8 @@ class IssuePage:
             await self.move(value)
         elif name == "close":
             await self.close(value)
+        elif name == "duplicate":
+            await self.duplicates.ask()
         elif name == "edit":
             self.editor.open()
         elif name == "delete":

@@ -178,3 +178,28 @@ def test_pages_just_opened_are_not_sent_their_tables_again(server: Server, brows
         frames.clear()
         page.wait_for_timeout(1000)  # what the page's tables report arrives by now
         assert not [f[:80] for f in frames if "nicegui-table" in f], path
+
+
+def test_a_duplicate_is_marked_by_number_from_the_keyboard_on_a_phone(
+    server: Server, browser: Any
+) -> None:
+    server.add_user("dee@example.com", PASSWORD, "MAINTAINER")
+    with server.connected(), services.session() as s:
+        me = services.users.actor_for(s, email="dee@example.com")
+        original = services.issues.create_issue(s, me, {"title": "Totals are off by a cent"})
+        copy = services.issues.create_issue(s, me, {"title": "Rounding in the invoice sum"})
+    page = signed_in(browser, server, "dee@example.com", PASSWORD, width=390)
+    page.goto(f"{server.url}/issues/{copy.id}")
+    page.wait_for_function("() => window.did_handshake === true")
+    button = page.get_by_role("button", name="Mark as duplicate…")
+    button.focus()
+    page.keyboard.press("Enter")
+    number = page.get_by_label("Of issue #")
+    expect(number).to_be_visible()
+    expect(number).to_be_focused()  # type at once
+    page.keyboard.type(str(original.id))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("reopen this issue to undo")).to_be_visible()
+    expect(page.get_by_role("link", name=f"#{original.id}", exact=True)).to_be_visible()
+    expect(number).to_have_count(0)
+    expect(page.get_by_role("button", name="Mark as duplicate…")).to_have_count(0)

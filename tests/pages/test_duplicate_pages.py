@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+from nicegui import ui
 from nicegui.testing import User
 
 import services
@@ -76,3 +78,44 @@ async def test_staff_merge_a_duplicate_and_the_original_counts_it_live(
 
     press(maintainer_browser, "Move to Open")  # reopening undoes it
     await watcher.should_not_see("Affects 2 reporters", retries=100)
+
+
+async def test_staff_mark_a_duplicate_of_any_number_in_a_dialog(user: User, db) -> None:
+    original = make_issue(make_user(), title="Uploads over 10 MB fail")
+    dup = make_issue(make_user(), title="Cannot attach my screen recording")
+    sign_in(user, "MAINTAINER")
+    await user.open(f"/issues/{dup.id}")
+    await user.should_not_see("Of issue #")  # the dialog is made when asked for
+
+    press(user, "Mark as duplicate…")
+    await user.should_see("Of issue #")
+    user.find(kind=ui.button, content="Mark as duplicate").click()  # no number given
+    await user.should_see("Give the number of the original issue.")
+    await user.should_not_see("reopen this issue to undo")
+
+    press(user, "Mark as duplicate…")
+    await user.should_see("Of issue #")
+    user.find(kind=ui.number).elements.pop().value = dup.id  # itself
+    user.find(kind=ui.number).trigger("keydown.enter")
+    await user.should_see("An issue cannot be a duplicate of itself.")
+
+    press(user, "Mark as duplicate…")
+    await user.should_see("Of issue #")
+    user.find(kind=ui.number).elements.pop().value = original.id
+    user.find(kind=ui.number).trigger("keydown.enter")
+    await user.should_see("reopen this issue to undo")
+    await user.should_see(f"#{original.id}")
+    await user.should_not_see("Of issue #")  # the dialog is gone with its answer
+    with pytest.raises(AssertionError):  # a duplicate offers no second marking
+        press(user, "Mark as duplicate…")
+    with services.session() as s:
+        issue = services.issues.get_issue(s, make_user("ADMIN"), dup.id)
+    assert (issue.status.value, issue.duplicate_of) == ("DONE", original.id)
+
+
+async def test_a_reporter_is_not_offered_to_mark_duplicates(user: User, db) -> None:
+    me = sign_in(user)
+    mine = make_issue(me, title="The export button is grey")
+    await user.open(f"/issues/{mine.id}")
+    await user.should_see("Withdraw my issue")
+    await user.should_not_see("Mark as duplicate")
