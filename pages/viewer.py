@@ -14,6 +14,7 @@ import services
 from services import Actor, permissions
 
 from . import cookies
+from .lean_request import keep_less
 from .redirects import login_url
 
 T = TypeVar("T")
@@ -139,5 +140,6 @@ async def viewer_for(request: Request) -> Viewer | None:
     if actor is None:
         return None
     request.state.user_id = actor.id  # for the request log
+    keep_less(request)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Viewer(token=token, actor=actor, path=path, since=since)

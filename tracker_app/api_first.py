@@ -14,6 +14,10 @@ A page's websocket goes straight to engine.io (NiceGUI's socket.io app, with the
 mount would give it). Every middleware passes websockets on untouched, but each one's call
 stays suspended for as long as the socket is open: ~20 coroutines held by every open page.
 engine.io checks the socket's origin itself (tracker_app.web).
+
+An open page keeps its request's scope (NiceGUI's page task and its handlers hold the
+request), so what FastAPI put there to answer it (its exit stacks, the route's endpoint) is
+taken out once the answer is sent (pages.lean_request does the rest).
 """
 
 from __future__ import annotations
@@ -33,6 +37,15 @@ PAGE_ONLY = {
 
 
 SOCKETS = "/_nicegui_ws"  # where NiceGUI mounts its socket.io app
+ANSWERED = (  # what FastAPI and Starlette add to a scope to answer it, unused afterwards
+    "fastapi_astack",
+    "fastapi_inner_astack",
+    "fastapi_function_astack",
+    "fastapi_middleware_astack",
+    "starlette.exception_handlers",
+    "endpoint",
+    "router",
+)
 
 
 class ApiFirst:
@@ -49,7 +62,11 @@ class ApiFirst:
             mounted = {**scope, "root_path": scope.get("root_path", "") + SOCKETS}
             await self.sockets(mounted, receive, send)
         else:
-            await self.full(scope, receive, send)
+            try:
+                await self.full(scope, receive, send)
+            finally:
+                for key in ANSWERED:
+                    scope.pop(key, None)
 
 
 def install(app: FastAPI, prefix: str) -> None:
