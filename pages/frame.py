@@ -12,11 +12,10 @@ from nicegui.events import ValueChangeEventArguments
 import services
 from services import permissions
 
-from . import markup
+from . import markup, shortcuts
 from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
-from .shortcuts import Shortcuts
 from .view_menu import ViewsMenu
 from .viewer import Viewer
 
@@ -38,7 +37,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     element costs memory on every open page."""
     ui.page_title(f"{title} · Issues & Insights Tracker")
     dark = ui.dark_mode(_dark_preference())
-    with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2"):
+    with ui.header().classes("items-center gap-1 px-2 sm:px-4 py-2") as header:
         # The skip link (keyboard users skip the header's links: shown when it has the
         # focus), the name and the first link; filled in once the content has its id.
         lead = ui.html("", sanitize=False).classes("contents")
@@ -48,7 +47,7 @@ def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
             ViewsMenu(viewer)  # the saved views, next to the list they open
         HeaderEnd(viewer, links[1:], dark)
         if viewer is not None:
-            Shortcuts()
+            shortcuts.Shortcuts(header)
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         content.props("tabindex=-1")  # where the skip link puts the focus
         menus = PHONE_MENU + ViewsMenu.BUTTON if viewer is not None else ""
@@ -65,6 +64,7 @@ def register() -> None:
     css = MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS + markup.CARD_CSS
     if ".skip-link {" not in Client.shared_head_html:  # once, however often the app is built
         ui.add_css(css, shared=True)
+    shortcuts.register()
 
 
 SKIP_LINK = '<a href="#c{id}" class="nicegui-link skip-link">Skip to content</a>'

@@ -1,12 +1,13 @@
-"""Keyboard shortcuts on every page (not while typing in a field): `?` lists them, `n` files
-a new issue, `/` goes to the search, `g i` to the issues, `g d` to the dashboard."""
+"""Keyboard shortcuts on every page of a signed-in user (not while typing in a field): `?`
+lists them, `n` files a new issue, `/` goes to the search, `g i` to the issues, `g d` to the
+dashboard. The browser handles the keys itself (SCRIPT, in every page's head, once per
+process): no element on the page and no message to the server per key; only `?` asks the
+server, for the list."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from nicegui import ui
+from nicegui.client import Client
 
 SHORTCUTS = [
     ("?", "show these shortcuts"),
@@ -15,37 +16,44 @@ SHORTCUTS = [
     ("g then i", "go to the issues"),
     ("g then d", "go to the dashboard"),
 ]
-GO = {"i": "/", "d": "/dashboard"}
-SEQUENCE_SECONDS = 1.5
-SEARCH = "[data-search] input, input[data-search]"
+MARK = "data-shortcuts"  # on the header of the pages that take them
+SEQUENCE_MS = 1500  # `g` then its letter within this time
+SCRIPT = """<script>
+document.addEventListener("keydown", (() => {
+  const go = {i: "/", d: "/dashboard"}, typing = ["INPUT", "SELECT", "BUTTON", "TEXTAREA"];
+  let g = 0;
+  return (e) => {
+    const at = e.target;
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || !document.querySelector("[MARK]")) return;
+    if (typing.includes(at.tagName) || at.isContentEditable) return;
+    const pending = Date.now() - g < SEQUENCE_MS;
+    g = 0;
+    if (pending && go[e.key]) window.location.href = go[e.key];
+    else if (e.key === "g") g = Date.now();
+    else if (e.key === "n") window.location.href = "/issues/new";
+    else if (e.key === "/") {
+      e.preventDefault();  // not typed into the search, nor the browser's quick find
+      const search = document.querySelector("[data-search] input, input[data-search]");
+      if (search) search.focus(); else window.location.href = "/?focus=search";
+    } else if (e.key === "?") emitEvent("shortcuts");
+  };
+})());
+</script>""".replace("MARK", MARK).replace("SEQUENCE_MS", str(SEQUENCE_MS))
+
+
+def register() -> None:
+    """The keys' handler in every page's head, once however often the app is built."""
+    if MARK not in Client.shared_head_html:
+        ui.add_head_html(SCRIPT, shared=True)
 
 
 class Shortcuts:
-    """One per page: remembers a pending `g`."""
+    """One per page: the list, made on the first `?` and opened again after."""
 
-    def __init__(self) -> None:
-        self._g_at = 0.0
-        self._dialog: ui.dialog | None = None  # made on the first `?`, opened again after
-        ui.keyboard(on_key=self.on_key, ignore=["input", "select", "button", "textarea"])
-
-    def on_key(self, e: Any) -> None:
-        if not getattr(e.action, "keydown", False) or e.action.repeat:
-            return
-        key = str(e.key)
-        pending_g, self._g_at = time.monotonic() - self._g_at < SEQUENCE_SECONDS, 0.0
-        if pending_g and key in GO:
-            ui.navigate.to(GO[key])
-        elif key == "g":
-            self._g_at = time.monotonic()
-        elif key == "n":
-            ui.navigate.to("/issues/new")
-        elif key == "/":
-            ui.run_javascript(
-                f"const s = document.querySelector('{SEARCH}');"
-                "if (s) { s.focus(); } else { window.location.href = '/?focus=search'; }"
-            )
-        elif key == "?":
-            self.show()
+    def __init__(self, header: ui.element) -> None:
+        header.props(MARK)
+        self._dialog: ui.dialog | None = None
+        ui.on("shortcuts", self.show)
 
     def show(self) -> None:
         if self._dialog is not None and not self._dialog.is_deleted:

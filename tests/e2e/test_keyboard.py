@@ -53,6 +53,20 @@ def test_shortcuts(server: Server, browser: Any) -> None:
     _press_until(page, ["g", "i"], r"/(\?.*)?$")
 
 
+def test_signed_out_pages_take_no_shortcuts(server: Server, browser: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.wait_for_function("() => window.did_handshake === true")
+    page.evaluate("document.activeElement.blur()")  # not typing in its email field
+    page.keyboard.press("n")
+    page.keyboard.press("?")
+    page.wait_for_timeout(500)
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_text("Keyboard shortcuts")).to_have_count(0)
+    context.close()
+
+
 def test_a_skip_link_jumps_over_the_header(server: Server, browser: Any) -> None:
     server.add_user("sam@example.com", PASSWORD, "ADMIN")
     page = signed_in(browser, server, "sam@example.com", PASSWORD)
