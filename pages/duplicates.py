@@ -52,6 +52,7 @@ def duplicate_line(issue: services.IssueView, *, can_open: bool) -> str:
     return ""
 
 
+BOX = "nicegui-column w-full gap-1"  # the classes of the possible duplicates' box
 NOTE = "text-xs opacity-70"
 ITEM = "flex no-wrap items-center gap-2 min-w-0 max-sm:flex-wrap"
 
@@ -60,23 +61,30 @@ class PossibleDuplicates:
     """Staff only: issues that may be this one, each with "Mark as duplicate of #N", as one
     element; and the dialog of "Mark as duplicate…" (the page's button) for any other."""
 
-    def __init__(self, viewer: Viewer, issue_id: int, on_merged: Callable[[], Awaitable[None]]):
+    def __init__(
+        self,
+        viewer: Viewer,
+        issue_id: int,
+        on_merged: Callable[[], Awaitable[None]],
+        parts: markup.Parts,
+    ) -> None:
+        """Shown as the piece "duplicates" of `parts`."""
         self.viewer = viewer
         self.issue_id = issue_id
         self.on_merged = on_merged
         self.version = 0
-        self.box = ui.html("").classes("nicegui-column w-full gap-1")
-        self.box.on("click", self._clicked, js_handler=markup.ACTION)
+        self.parts = parts
+        parts.element.on("click", self._clicked, js_handler=markup.ACTION)
 
     async def refresh(self, issue: services.IssueView) -> None:
         self.version = issue.version
         if not permissions.can_triage(self.viewer.actor) or issue.duplicate_of is not None:
-            self.box.set_content("")
+            self.parts.set("duplicates", "")
             return
         found = await self.viewer.query(services.suggest.possible_duplicates, self.issue_id)
-        if found.value is None or self.box.is_deleted:
+        if found.value is None or self.parts.element.is_deleted:
             return
-        self.box.set_content(self._draw(found.value))
+        self.parts.set("duplicates", self._draw(found.value))
 
     @staticmethod
     def _draw(found: services.suggest.Suggestions) -> str:

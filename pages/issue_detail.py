@@ -133,8 +133,14 @@ class IssuePage:
         self.pictures = file_analysis.ImageViewer()  # outside the redrawn boxes
         self.files = file_analysis.Files(self.viewer, self.refresh, self.pictures)
         issue_forms.attach_control(self)
-        self.signatures_box = ui.html("").classes("nicegui-column w-full gap-2")
-        self.duplicates = duplicates.PossibleDuplicates(self.viewer, self.issue_id, self.refresh)
+        # The crash signatures and (staff) the possible duplicates: one element.
+        self.below_files = markup.Parts(
+            {"signatures": "nicegui-column w-full gap-2", "duplicates": duplicates.BOX},
+            "nicegui-column w-full",
+        )
+        self.duplicates = duplicates.PossibleDuplicates(
+            self.viewer, self.issue_id, self.refresh, self.below_files
+        )
         # The comments, their field and button in the first column; on a wide screen the
         # timeline beside them (its last row takes what it is taller by), under them on a phone.
         with ui.element().classes(
@@ -203,8 +209,8 @@ class IssuePage:
                 if a != was or new.analyses.get(a.id) != old.analyses.get(a.id):
                     self.files.redraw(a, issue.attachments, new.analyses)
         if old is None or new.signatures != old.signatures:
-            self.signatures_box.set_content(
-                file_analysis.signatures(new.signatures, staff=self.viewer.is_staff)
+            self.below_files.set(
+                "signatures", file_analysis.signatures(new.signatures, staff=self.viewer.is_staff)
             )
         if old is None or new.comments != old.comments:
             self.comments_box.set_content(SECTION.format("Comments") + comments(new.comments))

@@ -177,3 +177,28 @@ def similar_issue(item: services.suggest.Suggestion, *, score: bool, new_tab: bo
         parts.append(span(f"{round(item.score * 100)} %", "text-xs opacity-70"))
     parts.append(span(", ".join(item.reasons), "text-xs opacity-70 min-w-0"))
     return "".join(parts)
+
+
+class Parts:
+    """Pieces of markup set each on its own, shown in a fixed order by one element: each
+    piece in a box with its classes, left out while empty; the element hidden while all are
+    (so the page's gap around it goes too)."""
+
+    def __init__(self, boxes: dict[str, str], classes: str) -> None:
+        self.boxes = boxes  # a piece's name: its box's classes
+        self.pieces = dict.fromkeys(boxes, "")
+        self.element = ui.html("").classes(classes)
+        self.element.set_visibility(False)
+
+    def set(self, name: str, content: str) -> None:
+        if self.pieces[name] == content:
+            return
+        self.pieces[name] = content
+        self.element.set_content(
+            "".join(
+                f'<div class="{text(self.boxes[n])}">{piece}</div>'
+                for n, piece in self.pieces.items()
+                if piece
+            )
+        )
+        self.element.set_visibility(any(self.pieces.values()))

@@ -104,10 +104,13 @@ async def test_a_crash_signature_links_to_the_issues_that_share_it(user: User, d
     await user.open(f"/issues/{first.id}")
     await user.should_see("Crash signatures")
     await user.should_see("ZeroDivisionError")
+    await user.should_see("Possible duplicates", retries=100)
     [box] = user.find(kind=ui.html, content="/?signature=").elements
     [(href, text)] = re.findall(
-        r'<a class="nicegui-link[^"]*" href="([^"]+)">([^<]+)</a>', box.content
+        r'<a class="nicegui-link[^"]*" href="(/\?signature=[^"]+)">([^<]+)</a>', box.content
     )
+    # one element, the signatures first (pages.markup.Parts)
+    assert box.content.index("Crash signatures") < box.content.index("Possible duplicates")
     assert text == "Seen in 2 issues from 1 reporter"
     await user.open(html.unescape(href))
     await user.should_see("Crash signature")
