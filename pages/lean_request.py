@@ -35,10 +35,17 @@ KEPT = frozenset(
 
 
 def keep_less(request: Request) -> None:
-    """From here on, the page being built holds a copy of `request` that reads no body."""
+    """From here on, the page being built for `request` holds a copy of it that reads no
+    body. Nothing happens outside such a page (the not-found page asks who is signed in
+    before it makes its page)."""
+    try:
+        client = ui.context.client
+    except RuntimeError:  # no page is being built here
+        return
+    if client._request is not request:  # NiceGUI keeps no public way to ask or set it
+        return
     lean = Request({k: v for k, v in request.scope.items() if k in KEPT})
-    client = ui.context.client
-    client._request = lean  # NiceGUI keeps no setter for it
+    client._request = lean
     storage.request_contextvar.set(lean)  # for the handlers made from here on
     for element in client.elements.values():  # and those NiceGUI made before
         for listener in element._event_listeners.values():

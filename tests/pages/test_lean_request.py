@@ -42,3 +42,12 @@ async def test_an_open_page_keeps_its_request_without_what_answering_it_took(
     ]
     assert listeners
     assert all(listener.request is kept for listener in listeners)
+
+
+async def test_a_signed_in_address_with_no_page_still_says_so(user: User, db) -> None:
+    """The not-found page asks who is signed in before it makes its page: no page is being
+    built for that request yet, and nothing is changed."""
+    sign_in(user, "MAINTAINER")
+    page = await user.http_client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "Page not found" in page.text and "Back to the issues" in page.text
