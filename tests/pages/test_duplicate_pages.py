@@ -113,21 +113,15 @@ async def test_staff_mark_a_duplicate_of_any_number_in_a_dialog(user: User, db) 
     assert (issue.status.value, issue.duplicate_of) == ("DONE", original.id)
 
 
-async def test_a_reporter_is_not_offered_to_mark_duplicates(user: User, db) -> None:
-    me = sign_in(user)
-    mine = make_issue(me, title="The export button is grey")
-    await user.open(f"/issues/{mine.id}")
-    await user.should_see("Withdraw my issue")
-    await user.should_not_see("Mark as duplicate")
-
-
-async def test_with_no_signatures_and_no_duplicates_shown_their_place_takes_no_room(
+async def test_a_reporter_is_not_offered_to_mark_duplicates_and_nothing_takes_room(
     user: User, db
 ) -> None:
     me = sign_in(user)
     mine = make_issue(me, title="The export button is grey")
     await user.open(f"/issues/{mine.id}")
-    await user.should_see("The export button is grey")
+    await user.should_see("Withdraw my issue")
+    await user.should_not_see("Mark as duplicate")
+    # no signatures and no possible duplicates: their one element is hidden (no gap for it)
     page = user.client.page_container  # the issue page's elements, not the header's
     hidden = [e for e in page.descendants() if isinstance(e, ui.html) and not e.visible]
-    assert len(hidden) == 1 and hidden[0].content == ""  # the signatures' and duplicates'
+    assert len(hidden) == 1 and hidden[0].content == ""
