@@ -72,12 +72,11 @@ class PossibleDuplicates:
         self.viewer = viewer
         self.issue_id = issue_id
         self.on_merged = on_merged
-        self.version = 0
+        self.version = 0  # the issue's, as its page shows it (set by the page)
         self.parts = parts
         parts.element.on("click", self._clicked, js_handler=markup.ACTION)
 
     async def refresh(self, issue: services.IssueView) -> None:
-        self.version = issue.version
         if not permissions.can_triage(self.viewer.actor) or issue.duplicate_of is not None:
             self.parts.set("duplicates", "")
             return

@@ -192,6 +192,7 @@ class IssuePage:
         """Re-render only the sections whose data changed."""
         self.data = new
         issue, before = new.issue, old.issue if old else None
+        self.duplicates.version = issue.version  # a merge is checked against what is shown
         if before is None or issue.model_dump(exclude={"attachments"}) != before.model_dump(
             exclude={"attachments"}
         ):

@@ -125,3 +125,24 @@ async def test_a_reporter_is_not_offered_to_mark_duplicates_and_nothing_takes_ro
     page = user.client.page_container  # the issue page's elements, not the header's
     hidden = [e for e in page.descendants() if isinstance(e, ui.html) and not e.visible]
     assert len(hidden) == 1 and hidden[0].content == ""
+
+
+async def test_a_merge_after_a_change_that_leaves_the_text_alone_is_no_conflict(
+    user: User, db
+) -> None:
+    """A tag changes the issue's version but not its possible duplicates: the merge is
+    checked against the version the page shows, not the one of their last search."""
+    original = make_issue(make_user(), title="Uploads over 10 MB fail")
+    dup = make_issue(make_user(), title="Cannot attach my screen recording")
+    sign_in(user, "MAINTAINER")
+    await user.open(f"/issues/{dup.id}")
+    await user.should_see("Possible duplicates", retries=100)
+    with services.session() as s:
+        services.issues.set_tags(s, make_user("MAINTAINER"), dup.id, ["uploads"])
+    await user.should_see("uploads", retries=100)  # live
+    press(user, "Mark as duplicate…")
+    await user.should_see("Of issue #")
+    user.find(kind=ui.number).elements.pop().value = original.id
+    user.find(kind=ui.number).trigger("keydown.enter")
+    await user.should_see("reopen this issue to undo", retries=100)
+    await user.should_not_see("Someone changed this issue a moment ago")
