@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import pages
 import services
-from pages import waiting
+from pages import uploads, waiting
 from pages.live import hub
 from services.storage import sweep as storage_sweep
 
@@ -44,8 +44,8 @@ UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around one file
 # The routes that take files (the pages' drop zones, the API's attachments and CSV
 # import); every other request body is small (TRACKER_MAX_BODY_KB).
 UPLOAD_ROUTES = re.compile(
-    r"/_tracker/upload/[^/]+/[^/]+"
-    rf"|{api.API_PREFIX}/issues/[^/]+/attachments|{api.API_PREFIX}/issues/import"
+    re.sub(r"\{[^}]+\}", "[^/]+", uploads.ROUTE)  # the drop zones' one route
+    + rf"|{api.API_PREFIX}/issues/[^/]+/attachments|{api.API_PREFIX}/issues/import"
 )
 
 
