@@ -19,30 +19,23 @@ from services.events import ChangeEvent
 
 from .bulk_edit import BulkEdit
 from .components import (
-    SEVERITIES,
     SEVERITY_COLORS,
     STATUS_COLORS,
     STATUS_LABELS,
-    STATUSES,
     page_heading,
     parse_id,
     when,
 )
+from .filter_bar import FilterBar
 from .frame import frame
 from .live import hub
 from .live_rows import LiveRows, LiveTable
 from .redirects import login_url
-from .save_view import save_view_button
+from .save_view import save_view_action
 from .viewer import Viewer, viewer_for
 
 PAGE_SIZE = 25
 PAGE_SIZES = (10, 25, 50, 100)
-SHOW = {  # staff's quick views of the list
-    "all": "All issues",
-    "assigned": "Assigned to me",
-    "reported": "Reported by me",
-    "unassigned": "Unassigned",
-}  # the table's rows-per-page menu; `per` in the URL
 COLUMNS: list[dict[str, Any]] = [
     {
         "name": "id",
@@ -122,14 +115,6 @@ CARDS_CSS = """
 """
 # The table's "1-50 of 10,000+" when the total was counted only that far (services.queries).
 CAPPED_LABEL = "(first, end, total) => `${first}-${end} of ${total.toLocaleString('en')}+`"
-SORTS = {  # the sort picker that stands in for the column headers on a phone
-    "-updated": "Recently updated",
-    "-created": "Newest first",
-    "created": "Oldest first",
-    "-severity": "Most severe first",
-    "-affected": "Most affected first",
-    "title": "Title A to Z",
-}
 # Sortable headers take the focus and sort with Enter or Space, like a click; the focus goes
 # back to the header once the table is redrawn (live_rows.js).
 HEADER_CELL = r"""
@@ -222,33 +207,9 @@ def row(issue: services.IssueSummary) -> dict[str, Any]:
     }
 
 
-def sort_choices(f: services.IssueQuery) -> dict[str, str]:
-    """The phone's sort picker: "Best match" while searching, and the one in effect."""
-    choices = ({filters.RELEVANCE: "Best match"} if f.q else {}) | SORTS
-    return choices | ({f.order: f.order} if f.order not in choices else {})
-
-
 def _filtering(query: services.IssueQuery) -> bool:
     """Whether any filter is on (the sort is not a filter)."""
     return query.model_copy(update={"sort": ""}) != services.IssueQuery()
-
-
-def show_active(chip: ui.chip, status: str, *, active: bool, filtering: bool) -> None:
-    """A chip whose status is filtered on looks pressed (solid, with a tick); while a
-    filter is on, the others are outlined. Screen readers hear it as a toggle's state."""
-    outlined = filtering and not active
-    pressed = "true" if active else "false"
-    if chip.props.get("aria-pressed") == pressed and chip.props.get("outline") == outlined:
-        return  # as shown already: nothing sent
-    chip.props["outline"] = outlined
-    chip.text_color = STATUS_COLORS[status] if outlined else "white"
-    if active:
-        chip.props["icon"] = "check"
-    else:
-        chip.props.pop("icon", None)
-    chip.props["role"] = "button"  # a toggle: aria-pressed is for buttons
-    chip.props["aria-pressed"] = pressed
-    chip.update()
 
 
 def register() -> None:
@@ -269,7 +230,6 @@ class IssueListView:
     def __init__(self, viewer: Viewer, state: ListState) -> None:
         self.viewer = viewer
         self.state = state
-        self.count_chips: dict[str, ui.chip] = {}
         self.focus_search = False
         self.total = 0
         self.count_text = "0"
@@ -277,15 +237,14 @@ class IssueListView:
 
     async def build(self) -> None:
         page_heading("Issues")
-        with ui.row().classes("gap-2"):
-            for status in STATUSES:
-                self.count_chips[status] = ui.chip(
-                    STATUS_LABELS[status],
-                    color=STATUS_COLORS[status],
-                    text_color="white",
-                    on_click=lambda s=status: self.only_status(s),
-                ).props(f'aria-label="Show only {STATUS_LABELS[status]} issues"')
-        self._filters()
+        self.bar = FilterBar(
+            self.state.query,
+            self._shown(),
+            staff=self.viewer.is_staff,
+            autofocus=self.focus_search,
+            on_filter=self.on_filter,
+            on_save=save_view_action(self.viewer, lambda: self.state.query),
+        )
         self.empty = ui.column().classes("w-full")  # the invitation when there is nothing yet
         bulk_place = ui.column().classes("w-full gap-1") if self.viewer.is_staff else None
         self.table = LiveTable(
@@ -308,65 +267,15 @@ class IssueListView:
             self.bulk = BulkEdit(self.viewer, self.rows, matching, bulk_place)
         await self.reload()
 
-    def _filters(self) -> None:
-        f = self.state.query
-        with ui.row().classes("w-full items-end gap-3"):
-            ui.input(
-                "Search issues, comments and files",
-                value=f.q or "",
-                on_change=lambda e: self.set(q=e.value),
-            ).props(f"clearable debounce=300 dense maxlength={filters.MAX_Q} data-search").props(
-                "autofocus" if self.focus_search else ""
-            ).classes("min-w-64 grow")
-            ui.select(
-                {s: STATUS_LABELS[s] for s in STATUSES},
-                label="Status",
-                multiple=True,
-                value=[s.value for s in f.status],
-                on_change=lambda e: self.set(status=list(e.value or [])),
-            ).props("dense clearable use-chips").classes("min-w-40")
-            ui.select(
-                {s: s.capitalize() for s in SEVERITIES},
-                label="Severity",
-                multiple=True,
-                value=[s.value for s in f.severity],
-                on_change=lambda e: self.set(severity=list(e.value or [])),
-            ).props("dense clearable use-chips").classes("min-w-40")
-            ui.input("Tag", value=f.tag or "", on_change=lambda e: self.set(tag=e.value)).props(
-                f"clearable debounce=400 dense maxlength={filters.MAX_TAG}"
-            ).classes("w-32")
-            if self.viewer.is_staff:
-                ui.select(
-                    SHOW,
-                    label="Show",
-                    value=self._shown(),
-                    on_change=lambda e: self.set(**self._show_filter(e.value)),
-                ).props("dense").classes("min-w-44")
-                # A text filter, not a list of everyone: that list would sit in every open page.
-                ui.input(
-                    "Reporter (name or email)",
-                    value=f.reporter or "",
-                    on_change=lambda e: self.set(reporter=e.value, reporter_id=None),
-                ).props(f"clearable debounce=400 dense maxlength={filters.MAX_REPORTER}").classes(
-                    "min-w-48"
-                )
-            ui.select(
-                sort_choices(f),
-                label="Sort",
-                value=f.order,
-                on_change=lambda e: self.set(sort=e.value),
-            ).props("dense").classes("min-w-44 sm:hidden")
-            if f.signature:  # set by a link from an issue's or the insights' crash signatures
-                ui.chip(
-                    f"Crash signature {f.signature[:12]}",
-                    icon="bug_report",
-                    removable=True,
-                    on_value_change=lambda e: None if e.value else self.set(signature=None),
-                ).props("dense outline")
-            save_view_button(self.viewer, lambda: self.state.query)
-
-    def _matching(self) -> tuple[services.IssueFilter, int]:
-        return self.state.query, self.total
+    async def on_filter(self, name: str, value: Any) -> None:
+        """A change in the filter bar: "show" stands for other filters, and a reporter typed
+        replaces one chosen by id (from a link)."""
+        if name == "show":
+            await self.set(**self._show_filter(value))
+        elif name == "reporter":
+            await self.set(reporter=value, reporter_id=None)
+        else:
+            await self.set(**{name: value})
 
     def _shown(self) -> str:
         f = self.state.query
@@ -408,10 +317,6 @@ class IssueListView:
             self.bulk.forget()
         await self.reload()
 
-    async def only_status(self, status: str) -> None:
-        only = [status]
-        await self.set(status=[] if [s.value for s in self.state.query.status] == only else only)
-
     async def on_request(self, e: Any) -> None:
         pagination = e.args.get("pagination", {})
         sort_by = pagination.get("sortBy") or "updated"
@@ -452,12 +357,7 @@ class IssueListView:
             self.bulk.show()
         self._invite(listing.total == 0 and not _filtering(state.query))
         self.table.pagination = self._pagination(listing.total)
-        chosen = {s.value for s in state.query.status}
-        for status, chip in self.count_chips.items():
-            text = f"{STATUS_LABELS[status]} · {listing.counts.get(status, 0)}"
-            if chip.text != text:
-                chip.text = text
-            show_active(chip, status, active=status in chosen, filtering=bool(chosen))
+        self.bar.show(listing.counts, state.query)
         if not shared:
             query = state.to_url()
             ui.navigate.history.replace("/" + (f"?{query}" if query else ""))

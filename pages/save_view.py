@@ -20,9 +20,11 @@ from .viewer import Result, Viewer
 Save = Callable[[str, bool, bool], Awaitable[Result[ViewInfo]]]
 
 
-def save_view_button(viewer: Viewer, current: Callable[[], services.IssueQuery]) -> None:
-    """The button, for the list whose query `current` returns; the header's saved views
-    highlight the one that matches it."""
+def save_view_action(
+    viewer: Viewer, current: Callable[[], services.IssueQuery]
+) -> Callable[[], Awaitable[None]]:
+    """What "Save view" does for the list whose query `current` returns; the header's saved
+    views highlight the one that matches it."""
     ViewsMenu.follow(current)
 
     async def save() -> None:
@@ -42,9 +44,7 @@ def save_view_button(viewer: Viewer, current: Callable[[], services.IssueQuery])
         if saved is not None:
             ui.notify(f"Saved the view “{saved.name}”.", type="positive")
 
-    ui.button("Save view", icon="bookmark_add", on_click=save).props("flat dense no-caps").mark(
-        "save-view"
-    )
+    return save
 
 
 async def ask_name(

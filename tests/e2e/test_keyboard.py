@@ -160,6 +160,51 @@ def test_rows_are_ticked_from_the_keyboard(server: Server, browser: Any) -> None
     expect(same).to_be_focused()
 
 
+def test_status_chips_filter_from_the_keyboard_and_live_counts_keep_the_place(
+    server: Server, browser: Any
+) -> None:
+    """The chips and fields are drawn by the browser (pages/filter_bar.js): a count that
+    changes live is patched into its chip, so the focus stays on it, and what a field holds
+    is never reset by the server."""
+    server.add_user("uma@example.com", PASSWORD, "MAINTAINER")
+
+    def file(title: str) -> None:
+        with server.connected(), services.session() as s:
+            me = services.users.actor_for(s, email="uma@example.com")
+            services.issues.create_issue(s, me, {"title": title, "severity": "LOW"})
+
+    file("Printer jams")
+    page = signed_in(browser, server, "uma@example.com", PASSWORD)
+    page.wait_for_function("() => window.did_handshake === true")
+    chip = page.get_by_role("button", name="Show only Open issues")
+    done = page.get_by_role("button", name="Show only Done issues")
+    expect(chip).to_have_text(re.compile(r"Open · 1"))
+    chip.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"status=OPEN"))
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(done).to_have_attribute("aria-pressed", "false")
+    expect(done).to_have_class(re.compile(r"q-chip--outline"))  # the others step back
+    status = page.locator(".q-select", has=page.get_by_text("Status", exact=True))
+    expect(status).to_contain_text("Open")  # the field says the same
+    file("Scanner smokes")  # arrives live: the count changes under the focused chip
+    expect(chip).to_have_text(re.compile(r"Open · 2"))
+    expect(chip).to_be_focused()
+    page.keyboard.press(" ")  # pressed again: every status
+    expect(chip).to_have_attribute("aria-pressed", "false")
+    expect(page).not_to_have_url(re.compile(r"status="))
+
+    search = page.get_by_label("Search issues, comments and files")
+    search.fill("printer")
+    expect(page).to_have_url(re.compile(r"q=printer"))
+    expect(page.get_by_text("Scanner smokes")).to_be_hidden()
+    search.press_sequentially(" jam")  # half typed when the next change arrives
+    file("Printer is offline")
+    expect(chip).to_have_text(re.compile(r"Open · 3"))
+    expect(search).to_have_value("printer jam")
+    expect(search).to_be_focused()
+
+
 TRACE = """Traceback (most recent call last):
   File "app/export.py", line 12, in render
     pdf = build(invoice)

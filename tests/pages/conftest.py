@@ -91,3 +91,19 @@ def press(user: User, label: str) -> None:
     assert len(found) == 1, f"{len(found)} buttons labelled {label!r}"
     [(element, name)] = found
     UserInteraction(user, {element}, None).trigger("click", html.unescape(name))
+
+
+def filter_list(user: User, name: str, value: object) -> None:
+    """Change the issue list's filter `name` as its bar in the browser sends it
+    (pages/filter_bar.js; tests/e2e types into the real fields in Chromium)."""
+    from pages.filter_bar import FilterBar
+
+    [bar] = user.find(kind=FilterBar).elements
+    UserInteraction(user, {bar}, None).trigger("filter", {"name": name, "value": value})
+
+
+def filter_bar(user: User):
+    from pages.filter_bar import FilterBar
+
+    [bar] = user.find(kind=FilterBar).elements
+    return bar

@@ -14,7 +14,7 @@ import services
 from services.intake import pipeline
 from services.intake.models import Analysis
 from tests.factories import make_issue
-from tests.pages.conftest import sign_in, titles, until
+from tests.pages.conftest import filter_list, sign_in, titles, until
 
 
 def _attach(actor, issue_id: int, content: bytes, name: str) -> int:
@@ -115,6 +115,9 @@ async def test_a_crash_signature_links_to_the_issues_that_share_it(user: User, d
     await user.open(html.unescape(href))
     await user.should_see("Crash signature")
     assert sorted(titles(user)) == ["Export broken again", "Export crashes"]
+    filter_list(user, "signature", None)  # its chip removed
+    await until(lambda: len(titles(user)) == 3)
+    await user.should_not_see("Crash signature")
 
 
 async def test_typing_a_secret_warns_before_saving(user: User, db) -> None:

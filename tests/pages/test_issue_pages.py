@@ -14,7 +14,15 @@ from starlette.datastructures import QueryParams
 import services
 from pages.issue_list import ListState
 from tests.factories import make_issue, make_user
-from tests.pages.conftest import press, sign_in, table_rows, titles, until
+from tests.pages.conftest import (
+    filter_bar,
+    filter_list,
+    press,
+    sign_in,
+    table_rows,
+    titles,
+    until,
+)
 from tests.services.test_ids_never_reused import delete_the_newest_issue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
@@ -33,7 +41,7 @@ async def test_staff_see_every_issue_and_filter_them(user: User, db) -> None:
     await user.open("/")
     await user.should_see("Open · 2")
     assert sorted(titles(user)) == ["Checkout crashes", "Typo on About page"]
-    user.find("Search issues, comments and files").type("checkout")
+    filter_list(user, "q", "checkout")
     await until(lambda: titles(user) == ["Checkout crashes"])
     await user.should_see("Open · 2")  # the counts still cover everything visible
 
@@ -79,14 +87,27 @@ async def test_rows_per_page_shows_that_many_and_stays_in_the_url(user: User, db
     await until(lambda: len(table_rows(user)) == 25)
 
 
-async def test_the_chosen_status_chip_looks_pressed(user: User, db) -> None:
+async def test_the_filter_bar_starts_from_the_url_and_refuses_bad_values(user: User, db) -> None:
     sign_in(user, "MAINTAINER")
-    make_issue(make_user(), title="Slow")
-    await user.open("/?status=OPEN")
-    chips = {c.text.split(" ·")[0]: c for c in user.find(kind=ui.chip).elements}
-    await until(lambda: chips["Open"].props.get("aria-pressed") == "true")
-    assert chips["Open"].props.get("icon") == "check" and not chips["Open"].props["outline"]
-    assert chips["Done"].props["outline"] and chips["Done"].props["aria-pressed"] == "false"
+    make_issue(make_user(), title="Slow printer")
+    make_issue(make_user(), title="Fast printer")
+    await user.open("/?status=OPEN&q=slow")
+    bar = filter_bar(user)
+    assert bar.props["values"]["status"] == ["OPEN"] and bar.props["values"]["q"] == "slow"
+    await until(lambda: titles(user) == ["Slow printer"])
+    await user.should_see("Open · 2")  # the chips count everything visible
+    # While searching, the phone's sort picker offers (and shows) the best match first.
+    assert bar.props["sort"] == "relevance"
+    assert bar.props["sorts"][0] == {"value": "relevance", "label": "Best match"}
+    filter_list(user, "status", ["OPEN", "NOT_A_STATUS"])
+    await user.should_see("NOT_A_STATUS")  # named in the error, and nothing else changes
+    assert titles(user) == ["Slow printer"]
+    filter_list(user, "q", None)  # the field cleared
+    await until(lambda: sorted(titles(user)) == ["Fast printer", "Slow printer"])
+    assert bar.props["sort"] == "-updated" and bar.props["sorts"][0]["label"] == "Recently updated"
+    filter_list(user, "sort", "title")
+    await until(lambda: bar.props["sort"] == "title")
+    assert titles(user) == ["Fast printer", "Slow printer"]
 
 
 async def test_a_number_finds_that_issue(user: User, db) -> None:
@@ -419,10 +440,9 @@ async def test_staff_quick_views_assigned_to_me_and_unassigned(user: User, db) -
         services.issues.assign(s, me, mine.id, me.id)
     await user.open("/")
     await until(lambda: len(titles(user)) == 2)
-    [show] = [e for e in user.find(kind=ui.select).elements if e.props.get("label") == "Show"]
-    show.value = "assigned"
+    filter_list(user, "show", "assigned")
     await until(lambda: titles(user) == ["Mine to fix"])
-    show.value = "unassigned"
+    filter_list(user, "show", "unassigned")
     await until(lambda: titles(user) == ["Nobody's yet"])
     await user.open("/?assignee=me")  # the URL keeps the view
     await until(lambda: titles(user) == ["Mine to fix"])

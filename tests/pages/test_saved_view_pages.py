@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from starlette.datastructures import QueryParams
 
 import services
@@ -17,7 +18,7 @@ from pages import issue_list
 from pages.issue_list import ListState
 from services import filters
 from tests.factories import make_issue, make_user
-from tests.pages.conftest import sign_in, titles, until
+from tests.pages.conftest import filter_bar, filter_list, sign_in, titles, until
 
 
 def _views(actor) -> list[services.views.ViewInfo]:
@@ -68,7 +69,7 @@ def test_the_list_and_saved_views_read_a_url_alike(url) -> None:
 async def test_a_user_saves_the_lists_filters_and_finds_them_in_the_header(user: User, db) -> None:
     me = sign_in(user, "MAINTAINER")
     await user.open("/?status=OPEN&sort=-severity&page=2")
-    user.find(marker="save-view").click()
+    UserInteraction(user, {filter_bar(user)}, None).trigger("save")
     await user.should_see("Save this list as a view")
     user.find(marker="view-name").type(" <b>Open first</b> ").trigger("keydown.enter")
     await user.should_see("Saved the view “<b>Open first</b>”.")
@@ -80,7 +81,7 @@ async def test_a_user_saves_the_lists_filters_and_finds_them_in_the_header(user:
     # Live: a view saved elsewhere appears; the list shows another query, so none is lit.
     _save(me, "All of them")
     await until(lambda: _links(user) == {"<b>Open first</b>": True, "All of them": False})
-    user.find("Search issues, comments and files").type("printer")
+    filter_list(user, "q", "printer")
     _menu(user).close()
     _menu(user).open()
     await until(lambda: _links(user) == {"<b>Open first</b>": False, "All of them": False})
@@ -90,7 +91,7 @@ async def test_a_name_in_use_is_said_under_the_field_and_may_be_replaced(user: U
     me = sign_in(user, "REPORTER")
     kept = _save(me, "Mine")
     await user.open("/?severity=LOW")
-    user.find(marker="save-view").click()
+    UserInteraction(user, {filter_bar(user)}, None).trigger("save")
     await user.should_see("Save this list as a view")
     user.find(marker="view-submit").click()
     await until(lambda: _field(user).error == "Name is required.")
@@ -114,7 +115,7 @@ async def test_an_admin_shares_a_view_and_a_reporter_sees_only_their_issues_in_i
 ) -> None:
     admin = sign_in(user, "ADMIN")
     await user.open("/?severity=HIGH")
-    user.find(marker="save-view").click()
+    UserInteraction(user, {filter_bar(user)}, None).trigger("save")
     await user.should_see("Save this list as a view")
     user.find(marker="view-name").type("High ones")
     user.find(marker="view-shared").click()

@@ -1,0 +1,129 @@
+"""The issue list's counts by status (chips that filter on one status) and its filters, as one
+element drawn by the browser (filter_bar.js). As NiceGUI elements they were fourteen: chips,
+fields, rows and a button, ~80 KB of server memory for every open list (docs/performance.md).
+The browser keeps what the fields hold and sends each change as `filter` {name, value}; the
+server sends the counts and the sort in effect."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import ui
+
+import services
+from services import filters
+
+from .components import SEVERITIES, STATUS_COLORS, STATUS_LABELS, STATUSES
+
+SHOW = {  # staff's quick views of the list
+    "all": "All issues",
+    "assigned": "Assigned to me",
+    "reported": "Reported by me",
+    "unassigned": "Unassigned",
+}
+SORTS = {  # the sort picker that stands in for the column headers on a phone
+    "-updated": "Recently updated",
+    "-created": "Newest first",
+    "created": "Oldest first",
+    "-severity": "Most severe first",
+    "-affected": "Most affected first",
+    "title": "Title A to Z",
+}
+# The same for every page: one copy, which no page's element wraps or changes.
+OPTIONS: dict[str, Any] = {
+    "statuses": [
+        {"value": s, "label": STATUS_LABELS[s], "color": STATUS_COLORS[s]} for s in STATUSES
+    ],
+    "severities": [{"value": s, "label": s.capitalize()} for s in SEVERITIES],
+    "show": [{"value": k, "label": v} for k, v in SHOW.items()],
+    "max_q": filters.MAX_Q,
+    "max_tag": filters.MAX_TAG,
+    "max_reporter": filters.MAX_REPORTER,
+}
+LABELS = [  # what the bar shows besides the chips (for page tests: ElementFilter's content)
+    "Search issues, comments and files",
+    "Status",
+    "Severity",
+    "Tag",
+    "Sort",
+    "Save view",
+]
+STAFF_LABELS = ["Show", "Reporter (name or email)"]
+NAMES = {"q", "status", "severity", "tag", "show", "reporter", "sort", "signature"}
+
+
+def sort_choices(f: services.IssueQuery) -> list[dict[str, str]]:
+    """The phone's sort picker: "Best match" while searching, and the one in effect."""
+    choices = ({filters.RELEVANCE: "Best match"} if f.q else {}) | SORTS
+    choices |= {f.order: f.order} if f.order not in choices else {}
+    return [{"value": k, "label": v} for k, v in choices.items()]
+
+
+Handler = Callable[[str, Any], Awaitable[None]]
+
+
+class FilterBar(ui.element, component="filter_bar.js"):
+    """`on_filter(name, value)` gets each change (one of NAMES; the value as the browser
+    sent it: the caller validates); `on_save` runs for "Save view"."""
+
+    def __init__(
+        self,
+        query: services.IssueQuery,
+        shown: str,
+        *,
+        staff: bool,
+        autofocus: bool,
+        on_filter: Handler,
+        on_save: Callable[[], Awaitable[None]],
+    ) -> None:
+        super().__init__()
+        values = {
+            "q": query.q or "",
+            "status": [s.value for s in query.status],
+            "severity": [s.value for s in query.severity],
+            "tag": query.tag or "",
+            "show": shown,
+            "reporter": query.reporter or "",
+            "signature": query.signature,
+        }
+        # Set without NiceGUI's observable wrapping: these are replaced, never changed in place.
+        for key, value in {
+            "options": OPTIONS,
+            "values": values,
+            "counts": {},
+            "sort": query.order,
+            "sorts": sort_choices(query),
+            "staff": staff,
+            "autofocus": autofocus,
+        }.items():
+            dict.__setitem__(self.props, key, value)
+
+        self.signature = query.signature  # its chip is shown until removed
+
+        async def filtered(e: Any) -> None:
+            args = e.args if isinstance(e.args, dict) else {}
+            if args.get("name") == "signature":
+                self.signature = None
+            if args.get("name") in NAMES:
+                await on_filter(args["name"], args.get("value"))
+
+        self.on("filter", filtered)
+        self.on("save", on_save)
+
+    def show(self, counts: dict[str, int], query: services.IssueQuery) -> None:
+        """The counts and the sort in effect; sent only if they changed."""
+        now = {"counts": counts, "sort": query.order, "sorts": sort_choices(query)}
+        if any(self.props.get(key) != value for key, value in now.items()):
+            for key, value in now.items():
+                dict.__setitem__(self.props, key, value)
+            self.update()
+
+    def chip_texts(self) -> list[str]:
+        counts = self.props["counts"]
+        return [f"{STATUS_LABELS[s]} · {counts.get(s, 0):,}" for s in STATUSES]
+
+    def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
+        labels = LABELS + (STAFF_LABELS if self.props["staff"] else [])
+        chip = f"Crash signature {self.signature[:12]}" if self.signature else None
+        return [*self.chip_texts(), *labels, chip]
