@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from nicegui import ui
+from nicegui.client import Client
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -213,6 +214,10 @@ def _filtering(query: services.IssueQuery) -> bool:
 
 
 def register() -> None:
+    # Once per process, not a copy in each open list page's head.
+    if ".issue-table td.cell-title" not in Client.shared_head_html:
+        ui.add_css(CARDS_CSS, shared=True)
+
     @ui.page("/")
     async def issue_list(request: Request) -> Response | None:
         viewer = await viewer_for(request)
@@ -253,9 +258,6 @@ class IssueListView:
         self.rows = LiveRows(self.table)
         self.table.classes("w-full issue-table")
         self.table.props('flat bordered no-data-label="No issues match."')
-        ui.add_css(CARDS_CSS)
-        # One polite announcement when the list changes by itself (screen readers).
-        self.announce = ui.label().classes("sr-only").props('aria-live="polite"')
         self.table.props["rows-per-page-options"] = list(PAGE_SIZES)
         self.table.add_slot("header-cell", HEADER_CELL)
         self.table.add_slot("body-cell-title", CELL_TITLE)
@@ -395,6 +397,6 @@ class IssueListView:
         before = self.table.rows
         await self.reload(shared=True)
         if self.table.rows != before:
-            self.announce.text = (
+            self.rows.say(  # one polite announcement when the list changes by itself
                 f"The list was updated at {dt.datetime.now():%H:%M:%S}: {self.count_text} issues."
             )

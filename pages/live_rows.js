@@ -1,7 +1,8 @@
 // A live table's rows, received as a difference (pages/live_rows.py): rows named by id are
 // taken from those the table holds, the others arrive whole. Should one be missing (it never
 // should: ids are only sent for rows both sides hold), the whole table is asked for. Its
-// selection arrives as ids.
+// selection arrives as ids. It is also the table's polite live region: what it is given to
+// say (a list that changed by itself) is read out once by screen readers.
 
 // What finds a control again once its cell is drawn anew: NiceGUI draws a table's cell
 // templates as new components whenever the table changes (rows, selection, sorting), so a
@@ -20,7 +21,7 @@ function rowsById(el) {
 }
 
 export default {
-  template: "<span hidden></span>",
+  template: '<div class="sr-only" aria-live="polite">{{ said }}</div>',
   mounted() {
     // Keep the keyboard's place: a control in the table that lost the focus because it was
     // replaced (not because the user went elsewhere) hands it to its replacement.
@@ -47,7 +48,14 @@ export default {
   unmounted() {
     this.keeper?.disconnect();
   },
-  props: { table: Number, spec: String, serial: Number, picked: String, picks: Number },
+  props: {
+    table: Number,
+    spec: String,
+    serial: Number,
+    picked: String,
+    picks: Number,
+    said: String,
+  },
   watch: {
     picks() {
       // The selection, as ids: a row the table holds is named by itself (Quasar compares
