@@ -43,7 +43,6 @@ export default {
     </div>
   `,
   props: {
-    options: Object, // what each field offers, the same for every page
     values: Object, // the filters when the page was drawn
     counts: Object, // issues by status, kept current by the server
     sort: String, // the sort in effect (the table's headers change it too)
@@ -52,7 +51,8 @@ export default {
     autofocus: Boolean,
   },
   data() {
-    return { model: { ...this.values } };
+    // What each field offers, the same for every page: in the page's head (filter_bar.py).
+    return { model: { ...this.values }, options: window.trackerFilterOptions };
   },
   methods: {
     pressed(status) {

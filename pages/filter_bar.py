@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import json, ui
+from nicegui.client import Client
 
 import services
 from services import filters
@@ -30,7 +31,8 @@ SORTS = {  # the sort picker that stands in for the column headers on a phone
     "-affected": "Most affected first",
     "title": "Title A to Z",
 }
-# The same for every page: one copy, which no page's element wraps or changes.
+# What each field offers, the same for every page: in the shared head once per process
+# (`register`), so neither a page's memory nor each live update carries it.
 OPTIONS: dict[str, Any] = {
     "statuses": [
         {"value": s, "label": STATUS_LABELS[s], "color": STATUS_COLORS[s]} for s in STATUSES
@@ -50,13 +52,29 @@ LABELS = [  # what the bar shows besides the chips (for page tests: ElementFilte
     "Save view",
 ]
 STAFF_LABELS = ["Show", "Reporter (name or email)"]
-NAMES = {"q", "status", "severity", "tag", "show", "reporter", "sort", "signature"}
+OPTIONS_SCRIPT = (
+    "<script>window.trackerFilterOptions = "
+    + json.dumps(OPTIONS).replace("<", "\\u003c")
+    + ";</script>"
+)
+NAMES = {"q", "status", "severity", "tag", "sort", "signature"}
+STAFF_NAMES = {"show", "reporter"}  # the fields only staff are offered
+# A sort the picker does not offer, chosen with a column's header: named after the column.
+SORTED_BY = {"id": "Number", "status": "Status", "updated": "Updated", "severity": "Severity"}
+SORTED_BY |= {"title": "Title", "created": "Created", "affected": "Affected"}
+
+
+def register() -> None:
+    if "trackerFilterOptions" not in Client.shared_head_html:
+        ui.add_head_html(OPTIONS_SCRIPT, shared=True)
 
 
 def sort_choices(f: services.IssueQuery) -> list[dict[str, str]]:
     """The phone's sort picker: "Best match" while searching, and the one in effect."""
     choices = ({filters.RELEVANCE: "Best match"} if f.q else {}) | SORTS
-    choices |= {f.order: f.order} if f.order not in choices else {}
+    if f.order not in choices:
+        column = SORTED_BY.get(f.order.removeprefix("-"), f.order)
+        choices[f.order] = f"{column}, {'descending' if f.order.startswith('-') else 'ascending'}"
     return [{"value": k, "label": v} for k, v in choices.items()]
 
 
@@ -89,7 +107,6 @@ class FilterBar(ui.element, component="filter_bar.js"):
         }
         # Set without NiceGUI's observable wrapping: these are replaced, never changed in place.
         for key, value in {
-            "options": OPTIONS,
             "values": values,
             "counts": {},
             "sort": query.order,
@@ -100,13 +117,17 @@ class FilterBar(ui.element, component="filter_bar.js"):
             dict.__setitem__(self.props, key, value)
 
         self.signature = query.signature  # its chip is shown until removed
+        allowed = NAMES | (STAFF_NAMES if staff else set())
 
         async def filtered(e: Any) -> None:
             args = e.args if isinstance(e.args, dict) else {}
-            if args.get("name") == "signature":
+            name, value = args.get("name"), args.get("value")
+            if name == "signature":  # its chip is only removed: set by a link
+                if value is not None:
+                    return
                 self.signature = None
-            if args.get("name") in NAMES:
-                await on_filter(args["name"], args.get("value"))
+            if name in allowed:
+                await on_filter(name, value)
 
         self.on("filter", filtered)
         self.on("save", on_save)

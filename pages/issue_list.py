@@ -18,6 +18,7 @@ import services
 from services import filters, permissions
 from services.events import ChangeEvent
 
+from . import filter_bar
 from .bulk_edit import BulkEdit
 from .components import (
     SEVERITY_COLORS,
@@ -217,6 +218,7 @@ def register() -> None:
     # Once per process, not a copy in each open list page's head.
     if ".issue-table td.cell-title" not in Client.shared_head_html:
         ui.add_css(CARDS_CSS, shared=True)
+    filter_bar.register()
 
     @ui.page("/")
     async def issue_list(request: Request) -> Response | None:

@@ -108,6 +108,23 @@ async def test_the_filter_bar_starts_from_the_url_and_refuses_bad_values(user: U
     filter_list(user, "sort", "title")
     await until(lambda: bar.props["sort"] == "title")
     assert titles(user) == ["Fast printer", "Slow printer"]
+    filter_list(user, "sort", "-id")  # as a column's header sorts: named in the phone's picker
+    await until(lambda: bar.props["sort"] == "-id")
+    assert {"value": "-id", "label": "Number, descending"} in bar.props["sorts"]
+
+
+async def test_a_reporter_cannot_use_the_staff_filters_by_hand(user: User, db) -> None:
+    me = sign_in(user)
+    make_issue(me, title="Mine")
+    await user.open("/")
+    await until(lambda: titles(user) == ["Mine"])
+    for name, value in (("show", "unassigned"), ("reporter", "nobody at all")):
+        filter_list(user, name, value)  # fields a reporter is not offered: ignored
+    filter_list(user, "signature", "0" * 16)  # a signature chip is only ever removed
+    filter_list(user, "tag", "x")  # and then one they are offered
+    await until(lambda: titles(user) == [])
+    filter_list(user, "tag", None)
+    await until(lambda: titles(user) == ["Mine"])
 
 
 async def test_a_number_finds_that_issue(user: User, db) -> None:
