@@ -11,7 +11,7 @@ import services
 
 from .api_tokens import TokenCard
 from .components import page_heading
-from .frame import frame
+from .frame import frame, page
 from .notification_prefs import notification_card
 from .redirects import login_url
 from .signin import Login, complete_login, run_auth
@@ -19,7 +19,7 @@ from .viewer import Viewer, viewer_for
 
 
 def register() -> None:
-    @ui.page("/account")
+    @page("/account")
     async def account(request: Request, changed: str = "") -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

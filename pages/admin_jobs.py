@@ -14,7 +14,7 @@ from services import permissions
 
 from . import config
 from .components import page_heading, when
-from .frame import frame
+from .frame import frame, page
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
@@ -29,7 +29,7 @@ TITLES = {
 
 
 def register() -> None:
-    @ui.page("/admin/jobs")
+    @page("/admin/jobs")
     async def admin_jobs(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

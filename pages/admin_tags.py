@@ -12,14 +12,14 @@ from services import permissions
 from services.events import ChangeEvent
 
 from .components import PageDialog, answer, page_heading
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
 
 def register() -> None:
-    @ui.page("/admin/tags")
+    @page("/admin/tags")
     async def admin_tags(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

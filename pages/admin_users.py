@@ -14,7 +14,7 @@ import services
 from services import Role, permissions
 
 from .components import PageDialog, answer, page_heading, when
-from .frame import frame
+from .frame import frame, page
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
@@ -24,7 +24,7 @@ SELF_LOCKOUT = "You cannot change your own role or deactivate yourself; ask anot
 
 
 def register() -> None:
-    @ui.page("/admin/users")
+    @page("/admin/users")
     async def admin_users(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

@@ -12,7 +12,7 @@ from services import permissions
 from services.webhooks import EVENTS, DeliveryView, WebhookCreate, WebhookView
 
 from .components import PageDialog, answer, page_heading, when
-from .frame import frame
+from .frame import frame, page
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
@@ -25,7 +25,7 @@ STATUS_COLOURS = {
 
 
 def register() -> None:
-    @ui.page("/admin/webhooks")
+    @page("/admin/webhooks")
     async def admin_webhooks(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

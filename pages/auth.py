@@ -13,7 +13,7 @@ import services
 
 from . import config, cookies
 from .components import page_heading
-from .frame import frame
+from .frame import frame, page
 from .redirects import safe_next
 from .requests import client_address, same_site
 from .signin import Login, complete_login, run_auth, tickets
@@ -23,7 +23,7 @@ TOO_MANY = "Too many attempts from your network; wait a few minutes and try agai
 
 
 def register() -> None:
-    @ui.page("/login")
+    @page("/login")
     async def login_page(request: Request, next: str = "/") -> Response | None:
         target = safe_next(next)
         if await viewer_for(request) is not None:
@@ -81,7 +81,7 @@ def register() -> None:
                     )
         return None
 
-    @ui.page("/register")
+    @page("/register")
     async def register_page(request: Request, next: str = "/") -> Response | None:
         target = safe_next(next)
         if not config.current().allow_signup:

@@ -18,7 +18,7 @@ from services.events import ChangeEvent
 
 from . import charts, markup
 from .components import STATUS_COLORS, STATUS_LABELS, STATUSES, page_heading
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
@@ -58,7 +58,7 @@ def load(s: Any, actor: services.Actor) -> Numbers:
 
 
 def register() -> None:
-    @ui.page("/dashboard")
+    @page("/dashboard")
     async def dashboard(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

@@ -31,6 +31,18 @@ NAV: list[Nav] = [
 ]
 
 
+# How long a page may take to build (NiceGUI's default is 3 s). After that NiceGUI answers
+# with a 500 and its own error page, whose text is meant for developers ("The page took
+# longer than the response_timeout..."): on a busy server a slow page serves people better.
+# The database's own time limits still end a build that waits on it for good.
+BUILD_SECONDS = 20.0
+
+
+def page(path: str) -> ui.page:
+    """Every page's route: NiceGUI's, with the longer time to build."""
+    return ui.page(path, response_timeout=BUILD_SECONDS)
+
+
 @contextmanager
 def frame(viewer: Viewer | None, title: str) -> Iterator[ui.column]:
     """Header and a centred content column; yields the column. Kept to few elements: every

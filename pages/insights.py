@@ -18,7 +18,7 @@ from services.events import ChangeEvent
 
 from . import charts, insights_files
 from .components import RESOLUTION_LABELS, page_heading, when
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .live_rows import LiveTable
 from .redirects import login_url
@@ -71,7 +71,7 @@ def load(s: Any, actor: services.Actor, since: dt.date, until: dt.date) -> Insig
 
 
 def register() -> None:
-    @ui.page("/insights")
+    @page("/insights")
     async def insights(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

@@ -29,7 +29,7 @@ from .components import (
     tag_picker,
     when,
 )
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .redirects import login_url
 from .secret_warning import SecretWarning
@@ -88,7 +88,7 @@ def opened(s: Any, actor: services.Actor, issue_id: int, staff: bool) -> tuple[I
 
 
 def register() -> None:
-    @ui.page("/issues/{issue_id}")
+    @page("/issues/{issue_id}")
     async def issue_page(request: Request, issue_id: str) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

@@ -29,7 +29,7 @@ from .components import (
     when,
 )
 from .filter_bar import FilterBar
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .live_rows import LiveRows, LiveTable
 from .redirects import login_url
@@ -220,7 +220,7 @@ def register() -> None:
         ui.add_css(CARDS_CSS, shared=True)
     filter_bar.register()
 
-    @ui.page("/")
+    @page("/")
     async def issue_list(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

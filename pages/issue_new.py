@@ -23,7 +23,7 @@ from .components import (
     page_heading,
     tag_picker,
 )
-from .frame import frame
+from .frame import frame, page
 from .redirects import login_url
 from .secret_warning import SecretWarning
 from .similar_panel import SimilarWhileTyping
@@ -35,7 +35,7 @@ Staged = services.attachments.StagedFile
 
 
 def register() -> None:
-    @ui.page("/issues/new")
+    @page("/issues/new")
     async def new_issue(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

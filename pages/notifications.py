@@ -10,14 +10,14 @@ from starlette.responses import RedirectResponse, Response
 import services
 
 from .components import page_heading, when
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .redirects import login_url
 from .viewer import Viewer, viewer_for
 
 
 def register() -> None:
-    @ui.page("/notifications")
+    @page("/notifications")
     async def notifications_page(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:

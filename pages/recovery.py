@@ -9,7 +9,7 @@ from starlette.requests import Request
 import services
 
 from .components import page_heading
-from .frame import frame
+from .frame import frame, page
 from .requests import client_address
 from .signin import run_auth
 
@@ -22,7 +22,7 @@ SENT = (
 
 
 def register() -> None:
-    @ui.page("/forgot")
+    @page("/forgot")
     async def forgot_page(request: Request) -> None:
         address = client_address(request)
         with frame(None, "Forgot password"), ui.card().classes("w-full max-w-sm self-center"):
@@ -56,7 +56,7 @@ def register() -> None:
             button = ui.button("Send me a link", on_click=submit).classes("w-full")
             ui.link("Back to sign in", "/login").classes("text-sm")
 
-    @ui.page("/reset")
+    @page("/reset")
     async def reset_page(token: str = "") -> None:
         def account() -> str:
             with services.session() as s:

@@ -16,7 +16,7 @@ from services.views import ViewInfo
 
 from .admin_users import confirm
 from .components import page_heading
-from .frame import frame
+from .frame import frame, page
 from .live import hub
 from .redirects import login_url
 from .save_view import ask_name
@@ -26,7 +26,7 @@ Action = Callable[[ViewInfo], Awaitable[None]]
 
 
 def register() -> None:
-    @ui.page("/views")
+    @page("/views")
     async def saved_views(request: Request) -> Response | None:
         viewer = await viewer_for(request)
         if viewer is None:
