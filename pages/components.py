@@ -36,7 +36,8 @@ LINK_CSS = """
   .body--dark .nicegui-link:not(.text-white),
   .body--dark .tracker-md a,
   .body--dark .text-primary { color: #8ab4f8 !important; }
-  .body--dark .q-badge--outline, .body--dark .status-text { color: #eeeeee !important; }
+  .body--dark .q-badge--outline, .body--dark .q-chip--outline,
+  .body--dark .status-text { color: #eeeeee !important; }
   .body--dark .text-negative { color: #ff8a80 !important; }
 }
 """

@@ -34,7 +34,7 @@ NAV: list[Nav] = [
 # How long a page may take to build (NiceGUI's default is 3 s). After that NiceGUI answers
 # with a 500 and its own error page, whose text is meant for developers ("The page took
 # longer than the response_timeout..."): on a busy server a slow page serves people better.
-# The database's own time limits still end a build that waits on it for good.
+# A build that takes longer still ends there (a database that never answers).
 BUILD_SECONDS = 20.0
 
 
