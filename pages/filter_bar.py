@@ -82,8 +82,9 @@ Handler = Callable[[str, Any], Awaitable[None]]
 
 
 class FilterBar(ui.element, component="filter_bar.js"):
-    """`on_filter(name, value)` gets each change (one of NAMES; the value as the browser
-    sent it: the caller validates); `on_save` runs for "Save view"."""
+    """`on_filter(name, value)` gets each change (one of NAMES, or of STAFF_NAMES for staff;
+    the value as the browser sent it: the caller validates); `on_save` runs for "Save
+    view"."""
 
     def __init__(
         self,
