@@ -346,6 +346,8 @@ class IssueListView:
             result = await self.viewer.call(load, state)
         if not result.ok or result.value is None:
             return
+        if state is not self.state:  # another filter was chosen meanwhile: its reload shows it
+            return
         listing = result.value
         self.total = listing.total
         self.count_text = f"{listing.total:,}{'+' if listing.capped else ''}"

@@ -508,3 +508,34 @@ async def test_a_search_lists_the_best_matches_first_and_a_capped_total_says_so(
 def _new_table(user: User, old: ui.table) -> bool:
     [table] = user.find(kind=ui.table).elements
     return table is not old and ":pagination-label" in table.props
+
+
+async def test_an_older_slower_answer_does_not_replace_a_newer_filters_rows(
+    user: User, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two searches typed one after the other: the first one's answer, arriving last (a busy
+    database), is not shown under the second one's words."""
+    import asyncio
+    import time
+
+    from pages import issue_list
+
+    sign_in(user, "MAINTAINER")
+    make_issue(make_user(), title="Alpha crash")
+    make_issue(make_user(), title="Beta crash")
+    await user.open("/")
+    await until(lambda: len(titles(user)) == 2)
+    load = issue_list.load
+
+    def slow_for_alpha(s, actor, state):
+        if state.query.q == "alpha":
+            time.sleep(1.0)
+        return load(s, actor, state)
+
+    monkeypatch.setattr(issue_list, "load", slow_for_alpha)
+    filter_list(user, "q", "alpha")
+    await asyncio.sleep(0.2)
+    filter_list(user, "q", "beta")
+    await until(lambda: titles(user) == ["Beta crash"])
+    await asyncio.sleep(1.2)  # the answer for "alpha" has arrived by now
+    assert titles(user) == ["Beta crash"]
