@@ -71,13 +71,14 @@ class NewIssueForm:
         with ui.tabs().classes("self-start") as tabs:
             write = ui.tab("Write")
             preview_tab = ui.tab("Preview")
-        with ui.tab_panels(tabs, value=write, on_change=self.on_tab).classes("w-full"):
+        self.panels = ui.tab_panels(tabs, value=write, on_change=self.show_preview)
+        with self.panels.classes("w-full"):
             with ui.tab_panel(write).classes("p-0"):
                 self.description = (
                     ui.textarea(
                         "Description (Markdown)",
                         value=self.draft.get("description", ""),
-                        on_change=self.keep_draft,
+                        on_change=self.on_description,
                     )
                     .props(f"autogrow counter maxlength={MAX_DESCRIPTION}")
                     .classes("w-full")
@@ -122,10 +123,19 @@ class NewIssueForm:
         }
         app.storage.user[self.draft_key] = self.draft
 
-    async def on_tab(self, e: events.ValueChangeEventArguments) -> None:
-        if e.value == self.preview_tab or e.value == "Preview":
-            text = (self.description.value or "")[:MAX_DESCRIPTION]
-            self.preview.content = await run.io_bound(services.markdown.render, text)
+    async def on_description(self) -> None:
+        self.keep_draft()
+        # A browser that acts before its connection is up may send the switch to the preview
+        # before the text typed just ahead of it: the preview follows the text that arrives.
+        await self.show_preview()
+
+    async def show_preview(self) -> None:
+        if self.panels.value not in (self.preview_tab, "Preview"):
+            return
+        text = (self.description.value or "")[:MAX_DESCRIPTION]
+        html = await run.io_bound(services.markdown.render, text)
+        if text == (self.description.value or "")[:MAX_DESCRIPTION]:  # else a newer one follows
+            self.preview.content = html
 
     async def on_upload(self, e: events.UploadEventArguments) -> None:
         # The browser's limits are hints; a script can post to the upload URL directly.

@@ -151,6 +151,24 @@ async def test_filing_an_issue_with_a_screenshot(user: User, db) -> None:
     assert len(stored_files()) == 1
 
 
+async def test_the_preview_follows_text_that_arrives_after_the_switch_to_it(user: User, db) -> None:
+    # A browser that acts before its connection is up can deliver the click on "Preview"
+    # ahead of the text typed just before it: the preview still shows that text.
+    sign_in(user)
+    await user.open("/issues/new")
+
+    def preview() -> str:
+        return " ".join(e.content for e in user.find(kind=ui.html).elements)
+
+    user.find("Description (Markdown)").type("Some **early** text")
+    [tabs] = user.find(kind=ui.tabs).elements
+    tabs.value = "Preview"
+    await until(lambda: "<strong>early</strong>" in preview())
+    [description] = user.find("Description (Markdown)").elements
+    description.value = "Some **late** text"
+    await until(lambda: "<strong>late</strong>" in preview())
+
+
 async def test_a_disguised_or_oversized_file_is_refused_and_nothing_stored(user: User, db) -> None:
     me = sign_in(user)
     issue = make_issue(me)
