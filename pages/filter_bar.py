@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import json, ui
-from nicegui.client import Client
 
 import services
 from services import filters
 
+from . import head
 from .components import SEVERITIES, STATUS_COLORS, STATUS_LABELS, STATUSES
 
 SHOW = {  # staff's quick views of the list
@@ -65,8 +65,7 @@ SORTED_BY |= {"title": "Title", "created": "Created", "affected": "Affected"}
 
 
 def register() -> None:
-    if "trackerFilterOptions" not in Client.shared_head_html:
-        ui.add_head_html(OPTIONS_SCRIPT, shared=True)
+    head.share(OPTIONS_SCRIPT)
 
 
 def sort_choices(f: services.IssueQuery) -> list[dict[str, str]]:

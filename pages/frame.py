@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from nicegui import app, ui
-from nicegui.client import Client
 from nicegui.events import ValueChangeEventArguments
 
 import services
 from services import permissions
 
-from . import markup, shortcuts
+from . import head, markup, shortcuts
 from .bell import Bell
 from .charts import CHART_CSS
 from .components import LINK_CSS, MARKDOWN_CSS, PRIMARY
@@ -74,8 +73,7 @@ def register() -> None:
     colour and our styles."""
     app.colors(primary=PRIMARY)
     css = MARKDOWN_CSS + CHART_CSS + LINK_CSS + SKIP_CSS + markup.CARD_CSS
-    if ".skip-link {" not in Client.shared_head_html:  # once, however often the app is built
-        ui.add_css(css, shared=True)
+    head.share_css(css)
     shortcuts.register()
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from nicegui import ui
-from nicegui.client import Client
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,7 +17,7 @@ import services
 from services import filters, permissions
 from services.events import ChangeEvent
 
-from . import filter_bar
+from . import filter_bar, head
 from .bulk_edit import BulkEdit
 from .components import (
     SEVERITY_COLORS,
@@ -215,9 +214,7 @@ def _filtering(query: services.IssueQuery) -> bool:
 
 
 def register() -> None:
-    # Once per process, not a copy in each open list page's head.
-    if ".issue-table td.cell-title" not in Client.shared_head_html:
-        ui.add_css(CARDS_CSS, shared=True)
+    head.share_css(CARDS_CSS)  # once per process, not a copy in each open list page's head
     filter_bar.register()
 
     @page("/")

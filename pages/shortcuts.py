@@ -7,7 +7,8 @@ server, for the list."""
 from __future__ import annotations
 
 from nicegui import ui
-from nicegui.client import Client
+
+from . import head
 
 SHORTCUTS = [
     ("?", "show these shortcuts"),
@@ -43,8 +44,7 @@ document.addEventListener("keydown", (() => {
 
 def register() -> None:
     """The keys' handler in every page's head, once however often the app is built."""
-    if MARK not in Client.shared_head_html:
-        ui.add_head_html(SCRIPT, shared=True)
+    head.share(SCRIPT)
 
 
 class Shortcuts:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from nicegui import app, ui
-from nicegui.client import Client
+from nicegui import app
 from starlette.responses import Response
+
+from . import head
 
 CSS = Path(__file__).with_name("utilities.css")
 # The file's hash in its address: browsers keep it for a year and fetch a changed one anew.
@@ -23,14 +24,11 @@ YEAR = 365 * 24 * 3600
 
 def register() -> None:
     """Serve the stylesheet and link it from every page's head (once per process)."""
-    link = f'<link rel="stylesheet" href="{URL}">'
-    if link in Client.shared_head_html:
-        return
+    if not head.share(f'<link rel="stylesheet" href="{URL}">'):
+        return  # served already
     css = CSS.read_bytes()
     cache = {"Cache-Control": f"public, max-age={YEAR}, immutable"}
 
     @app.get(URL, include_in_schema=False)  # not part of the API's documentation
     def utilities_css() -> Response:
         return Response(css, media_type="text/css", headers=cache)
-
-    ui.add_head_html(link, shared=True)

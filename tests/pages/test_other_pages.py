@@ -270,3 +270,22 @@ async def test_a_page_slower_than_niceguis_three_seconds_still_answers(
     await user.open("/")
     await user.should_see("You have not filed an issue yet.")
     await user.should_not_see("response_timeout")
+
+
+async def test_what_every_page_shares_is_in_its_head_once_however_often_the_app_is_built(
+    user: User, db
+) -> None:
+    from nicegui import Client
+
+    from pages import filter_bar, frame, issue_list, shortcuts, utilities
+
+    for register in (frame.register, issue_list.register, utilities.register):
+        register()  # the app is built again (the tests do; so may a reload)
+    head = Client.shared_head_html
+    for mark in (".skip-link {", ".issue-table td.cell-title", "trackerFilterOptions"):
+        assert head.count(mark) == 1, mark
+    assert head.count(utilities.URL) == 1 and head.count(shortcuts.MARK) == 1
+    sign_in(user)
+    await user.open("/")
+    await user.should_see("Open · 0")
+    assert filter_bar.OPTIONS_SCRIPT in Client.shared_head_html
