@@ -26,11 +26,11 @@ from .components import (
     answer,
     parse_id,
     person,
-    tag_picker,
     when,
 )
 from .frame import frame, page
 from .live import hub
+from .pickers import IssuePickers
 from .redirects import login_url
 from .secret_warning import SecretWarning
 from .timeline import timeline
@@ -278,15 +278,14 @@ class IssuePage:
             buttons.append(markup.action("edit", "Edit", icon="edit"))
         self._buttons(buttons)
         if permissions.can_triage(actor):
-            ui.select(
-                self.staff,
-                label="Assignee",
-                value=issue.assignee.id if issue.assignee else None,
-                on_change=self.assign,
-            ).classes("w-48").props("dense")
-            tag_picker("Tags", list(issue.tags), self.known_tags, self.set_tags).classes(
-                "min-w-64"
-            ).props("dense")
+            IssuePickers(
+                assignee=issue.assignee.id if issue.assignee else None,
+                staff=self.staff,
+                tags=list(issue.tags),
+                known=self.known_tags,
+                on_assign=self.assign,
+                on_tags=self.set_tags,
+            )
         if permissions.can_delete_issue(actor):
             self._buttons(
                 [markup.action("delete", "Delete", icon="delete", colour="text-negative")]
@@ -350,24 +349,30 @@ class IssuePage:
         )
         await self._after_write(result)
 
-    async def assign(self, e: events.ValueChangeEventArguments) -> None:
+    async def assign(self, user_id: int | None) -> None:
         assert self.data is not None
         current = self.data.issue.assignee.id if self.data.issue.assignee else None
-        if e.value == current:
+        if user_id == current:
             return
         result = await self.viewer.call(
-            services.issues.assign, self.issue_id, e.value, version=self.data.issue.version
+            services.issues.assign, self.issue_id, user_id, version=self.data.issue.version
         )
-        await self._after_write(result)
+        await self._after_picked(result)
 
-    async def set_tags(self, e: events.ValueChangeEventArguments) -> None:
+    async def set_tags(self, tags: list[str]) -> None:
         assert self.data is not None
-        if sorted(e.value or []) == self.data.issue.tags:
+        if sorted(tags) == self.data.issue.tags:
             return
         result = await self.viewer.call(
-            services.issues.set_tags, self.issue_id, e.value or [], version=self.data.issue.version
+            services.issues.set_tags, self.issue_id, tags, version=self.data.issue.version
         )
+        await self._after_picked(result)
+
+    async def _after_picked(self, result: Any) -> None:
         await self._after_write(result)
+        if not result.ok and self.data is not None and self.banner is None:
+            # Refused: the pickers show again what the issue holds.
+            self._render(self.actions_box, self._actions)
 
     async def add_comment(self) -> None:
         result = await self.viewer.call(

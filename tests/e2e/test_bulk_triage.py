@@ -12,6 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+import services
 from tests.e2e.conftest import signed_in
 from tests.serverproc import Server
 
@@ -120,3 +121,53 @@ def test_reporters_have_no_checkboxes(server: Server, browser: Any) -> None:
     rita = signed_in(browser, server, "rita@example.com", PASSWORD, width=390)
     expect(rita.get_by_role("heading", name="Issues")).to_be_visible()
     expect(rita.get_by_role("checkbox")).to_have_count(0)
+
+
+def test_one_issue_is_assigned_and_tagged_from_its_page(server: Server, browser: Any) -> None:
+    """The pickers on the issue page, on a laptop and on a phone: an assignee chosen from
+    the menu, a suggested tag and a new one typed, a tag removed; a 21st tag is refused and
+    the picker shows again the 20 the issue has."""
+    server.add_user("ivy@example.com", PASSWORD, "MAINTAINER")
+    server.add_user("rick@example.com", PASSWORD, "REPORTER")
+    with server.connected(), services.session() as s:
+        ivy = services.users.actor_for(s, email="ivy@example.com")
+        rick = services.users.actor_for(s, email="rick@example.com")
+        services.issues.create_issue(s, ivy, {"title": "Tagged before", "tags": ["scanner"]})
+        issue = services.issues.create_issue(s, rick, {"title": "Toner smudges the page"})
+    for width in (1920, 390):
+        page = signed_in(browser, server, "ivy@example.com", PASSWORD, width=width)
+        page.goto(f"{server.url}/issues/{issue.id}")
+        heading = page.get_by_role("heading", name="Toner smudges the page")
+        expect(heading).to_be_visible()
+        assignee, tags = page.get_by_label("Assignee"), page.get_by_label("Tags")
+        expect(assignee).to_be_visible()
+        expect(tags).to_be_visible()
+        if width == 1920:
+            assignee.click()
+            page.get_by_role("option", name="ivy@example.com").click()
+            expect(page.get_by_text("· assignee: ivy@example.com")).to_be_visible()
+            tags.fill("scan")  # the tag in use is suggested
+            page.get_by_role("option", name="scanner").click()
+            expect(_tagged(page, "scanner")).to_have_count(1)
+            tags.fill("toner")  # a new one
+            tags.press("Enter")
+            expect(_tagged(page, "scanner,toner")).to_have_count(1)
+        else:  # the phone: the chips are there, one is removed
+            expect(page.get_by_text("· assignee: ivy@example.com")).to_be_visible()
+            chip = page.locator(".q-select .q-chip", has_text="toner")
+            chip.locator(".q-chip__icon--remove").click()
+            expect(_tagged(page, "scanner")).to_have_count(2)
+    with server.connected(), services.session() as s:
+        services.issues.set_tags(s, ivy, issue.id, [f"t{n:02d}" for n in range(20)])
+    page.goto(f"{server.url}/issues/{issue.id}")
+    tags = page.get_by_label("Tags")
+    tags.fill("one-too-many")
+    tags.press("Enter")
+    expect(page.get_by_text("at most 20 tags")).to_be_visible()
+    expect(page.locator(".q-chip", has_text="one-too-many")).to_have_count(0)
+    expect(page.locator(".q-select .q-chip", has_text="t19")).to_be_visible()
+
+
+def _tagged(page: Page, tags: str) -> Any:
+    """The timeline's entries that set the tags to exactly `tags`."""
+    return page.get_by_role("listitem").filter(has_text=re.compile(f"set the tags to {tags}$"))

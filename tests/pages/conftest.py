@@ -102,6 +102,15 @@ def filter_list(user: User, name: str, value: object) -> None:
     UserInteraction(user, {bar}, None).trigger("filter", {"name": name, "value": value})
 
 
+def pick(user: User, name: str, value: object) -> None:
+    """Choose in the issue page's pickers as pages/pickers.js sends it: `assign` (a user's id,
+    0 for nobody) or `tags` (the names)."""
+    from pages.pickers import IssuePickers
+
+    [pickers] = user.find(kind=IssuePickers).elements
+    UserInteraction(user, {pickers}, None).trigger(name, {"value": value})
+
+
 def filter_bar(user: User):
     from pages.filter_bar import FilterBar
 

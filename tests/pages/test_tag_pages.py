@@ -6,8 +6,9 @@ from nicegui import ui
 from nicegui.testing import User
 
 import services
+from pages.pickers import IssuePickers
 from tests.factories import make_issue, make_user
-from tests.pages.conftest import sign_in
+from tests.pages.conftest import pick, sign_in, until
 
 
 def _tag(actor, issue_id, tags):
@@ -21,8 +22,8 @@ async def test_existing_tags_are_suggested_while_tagging(user: User, db) -> None
     issue = make_issue(make_user())
     await user.open(f"/issues/{issue.id}")
     await user.should_see("Possible duplicates")
-    [picker] = [s for s in user.find(kind=ui.select).elements if s.props.get("label") == "Tags"]
-    assert {"regression", "checkout"} <= set(picker.options)
+    [pickers] = user.find(kind=IssuePickers).elements
+    assert {"regression", "checkout"} <= set(pickers.props["known"])
     await user.open("/issues/new")
     [picker] = [s for s in user.find(kind=ui.select).elements if s.props.get("label") == "Tags"]
     assert {"regression", "checkout"} <= set(picker.options)
@@ -48,3 +49,36 @@ async def test_tags_are_for_admins(user: User, db) -> None:
     sign_in(user, "MAINTAINER")
     await user.open("/admin/tags")
     await user.should_see("Only administrators can rename or merge tags.")
+
+
+async def test_tags_chosen_on_the_issue_page_are_saved_and_a_refused_choice_is_undone(
+    user: User, db
+) -> None:
+    me = sign_in(user, "MAINTAINER")
+    issue = make_issue(make_user())
+    _tag(me, issue.id, ["printer"])
+    await user.open(f"/issues/{issue.id}")
+    await user.should_see("Possible duplicates")
+    pick(user, "tags", ["printer", "jam"])  # a new tag, typed and Enter
+    await until(lambda: _tags(me, issue.id) == ["jam", "printer"])
+    [pickers] = user.find(kind=IssuePickers).elements
+    assert pickers.props["tags"] == ["jam", "printer"]  # drawn again from what was saved
+
+    too_many = [f"tag{n}" for n in range(21)]
+    pick(user, "tags", too_many)
+    await user.should_see("at most 20")
+    # The browser holds the 21 it sent: the pickers are drawn again with the issue's tags.
+    await until(lambda: user.find(kind=IssuePickers).elements != {pickers})
+    [again] = user.find(kind=IssuePickers).elements
+    assert again.props["tags"] == ["jam", "printer"]
+    assert _tags(me, issue.id) == ["jam", "printer"]
+
+    pick(user, "tags", "not a list")  # a hand-made message: ignored
+    pick(user, "assign", "someone")
+    await user.should_see("jam")
+    assert _tags(me, issue.id) == ["jam", "printer"]
+
+
+def _tags(actor, issue_id) -> list[str]:
+    with services.session() as s:
+        return services.issues.get_issue(s, actor, issue_id).tags
