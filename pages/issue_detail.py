@@ -126,6 +126,8 @@ class IssuePage:
         self.staff, self.known_tags = pickers.staff, pickers.tags
         self.heading = ui.html("").classes("nicegui-column w-full gap-2")
         self.actions_box = ui.row().classes("w-full items-center gap-2")
+        with self.actions_box:
+            self._actions()
         self.editor = issue_forms.Editor(self)
         self.description_box = ui.html("").classes(f"{markup.CARD} w-full")
         self.files_head = ui.html("").classes("nicegui-column w-full")
@@ -186,7 +188,7 @@ class IssuePage:
                 with self.banner:
                     ui.label("This issue has been deleted (or you no longer have access to it).")
             self.banner.move(target_index=0)  # above the heading
-        self.actions_box.clear()
+        self.actions_box.set_visibility(False)
 
     def show(self, new: IssueData, old: IssueData | None) -> None:
         """Re-render only the sections whose data changed."""
@@ -197,7 +199,7 @@ class IssuePage:
             exclude={"attachments"}
         ):
             self.heading.set_content(self._header())
-            self._render(self.actions_box, self._actions)
+            self._show_actions()
         if before is None or issue.description_html != before.description_html:
             self.description_box.set_content(description(issue))
         if before is None or old is None or _ids(issue.attachments) != _ids(before.attachments):
@@ -259,8 +261,31 @@ class IssuePage:
         return title + markup.row(facts, "items-center gap-2 text-sm") + line
 
     def _actions(self) -> None:
-        """The workflow's buttons as markup (one element; `acted` reads which was clicked),
-        the assignee and tag pickers, then Delete."""
+        """The workflow's buttons (markup, one element; `acted` reads which was clicked), the
+        assignee and tag pickers, then Delete. Made once; `_show_actions` fills them."""
+        actor = self.viewer.actor
+        self.workflow = markup.show([], classes="contents")
+        self.workflow.on("click", self.acted, js_handler=markup.ACTION)
+        self.pickers: IssuePickers | None = None
+        if permissions.can_triage(actor):
+            assert self.data is not None
+            issue = self.data.issue
+            self.pickers = IssuePickers(
+                assignee=issue.assignee.id if issue.assignee else None,
+                tags=issue.tags,
+                staff=self.staff,
+                known=self.known_tags,
+                on_assign=self.assign,
+                on_tags=self.set_tags,
+            )
+        if permissions.can_delete_issue(actor):
+            self._buttons(
+                [markup.action("delete", "Delete", icon="delete", colour="text-negative")]
+            )
+
+    def _show_actions(self, *, again: bool = False) -> None:
+        """The moves the issue allows now, and what the pickers hold (`again`: sent even if
+        unchanged, after a refused choice)."""
         assert self.data is not None
         issue, actor = self.data.issue, self.viewer.actor
         buttons = [
@@ -276,20 +301,9 @@ class IssuePage:
             buttons.append(markup.action("duplicate", "Mark as duplicate…"))
         if permissions.can_edit_issue(actor, issue):
             buttons.append(markup.action("edit", "Edit", icon="edit"))
-        self._buttons(buttons)
-        if permissions.can_triage(actor):
-            IssuePickers(
-                assignee=issue.assignee.id if issue.assignee else None,
-                staff=self.staff,
-                tags=list(issue.tags),
-                known=self.known_tags,
-                on_assign=self.assign,
-                on_tags=self.set_tags,
-            )
-        if permissions.can_delete_issue(actor):
-            self._buttons(
-                [markup.action("delete", "Delete", icon="delete", colour="text-negative")]
-            )
+        self.workflow.set_content("".join(buttons))
+        if self.pickers is not None:
+            self.pickers.set(issue.assignee.id if issue.assignee else None, issue.tags, again=again)
 
     def _buttons(self, buttons: list[str]) -> None:
         if buttons:
@@ -371,8 +385,7 @@ class IssuePage:
     async def _after_picked(self, result: Any) -> None:
         await self._after_write(result)
         if not result.ok and self.data is not None and self.banner is None:
-            # Refused: the pickers show again what the issue holds.
-            self._render(self.actions_box, self._actions)
+            self._show_actions(again=True)  # refused: the pickers show what the issue holds
 
     async def add_comment(self) -> None:
         result = await self.viewer.call(

@@ -1,6 +1,7 @@
 // The issue page's assignee and tag pickers, drawn by the browser (pages/pickers.py). A choice
 // is sent as `assign` {value} (0: nobody) or `tags` {value}; the server checks it as any
-// request, and draws the pickers again from what it then holds.
+// request. The server sends what the issue holds with a new `drawn` (after a change, from
+// here or elsewhere, or a refusal): the pickers show it, and text being typed stays.
 export default {
   template: `
     <div class="contents">
@@ -16,9 +17,16 @@ export default {
     staff: Array, // [{value: id, label: name}], "Unassigned" first
     tags: Array, // the issue's tags
     known: Array, // every tag in use, offered while typing
+    drawn: Number, // counts what the server sent
   },
   data() {
     return { assignee: this.assigned, chosen: [...this.tags], shown: this.known };
+  },
+  watch: {
+    drawn() {
+      this.assignee = this.assigned;
+      this.chosen = [...this.tags];
+    },
   },
   methods: {
     filter(text, update) {

@@ -14,27 +14,27 @@ NOBODY = 0  # "Unassigned" in the browser: Quasar shows no choice for a null val
 
 
 class IssuePickers(ui.element, component="pickers.js"):
-    """`on_assign(user_id or None)` and `on_tags(names)` get each choice, as sent."""
+    """`on_assign(user_id or None)` and `on_tags(names)` get each choice, as sent. The element
+    stays for the page's life: `set` sends what the issue now holds, and a change made
+    elsewhere leaves an open menu and half-typed text alone."""
 
     def __init__(
         self,
         *,
         assignee: int | None,
-        staff: dict[int | None, str],
         tags: list[str],
+        staff: dict[int | None, str],
         known: list[str],
         on_assign: Callable[[int | None], Awaitable[None]],
         on_tags: Callable[[list[str]], Awaitable[None]],
     ) -> None:
         super().__init__()
-        # Set without NiceGUI's observable wrapping: replaced with the element, never changed.
-        for key, value in {
-            "assigned": assignee or NOBODY,
-            "staff": [{"value": k or NOBODY, "label": name} for k, name in staff.items()],
-            "tags": tags,
-            "known": sorted(set(known) | set(tags)),
-        }.items():
-            dict.__setitem__(self.props, key, value)
+        self.known = known
+        # Set without NiceGUI's observable wrapping: replaced when they change, never edited.
+        offered = [{"value": k or NOBODY, "label": name} for k, name in staff.items()]
+        dict.__setitem__(self.props, "staff", offered)
+        dict.__setitem__(self.props, "drawn", 0)
+        self._hold(assignee, tags)
 
         async def assigned(e: Any) -> None:
             value = e.args.get("value") if isinstance(e.args, dict) else None
@@ -48,6 +48,19 @@ class IssuePickers(ui.element, component="pickers.js"):
 
         self.on("assign", assigned)
         self.on("tags", tagged)
+
+    def set(self, assignee: int | None, tags: list[str], *, again: bool = False) -> None:
+        """What the issue holds, sent if it changed; `again` sends it anyway (a refused choice:
+        the browser still shows it)."""
+        if again or self.props["assigned"] != (assignee or NOBODY) or self.props["tags"] != tags:
+            self._hold(assignee, tags)
+            dict.__setitem__(self.props, "drawn", self.props["drawn"] + 1)  # the browser redraws
+            self.update()
+
+    def _hold(self, assignee: int | None, tags: list[str]) -> None:
+        dict.__setitem__(self.props, "assigned", assignee or NOBODY)
+        dict.__setitem__(self.props, "tags", list(tags))
+        dict.__setitem__(self.props, "known", sorted(set(self.known) | set(tags)))
 
     def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
         return ["Assignee", "Tags", *self.props["tags"]]

@@ -125,13 +125,16 @@ def test_reporters_have_no_checkboxes(server: Server, browser: Any) -> None:
 
 def test_one_issue_is_assigned_and_tagged_from_its_page(server: Server, browser: Any) -> None:
     """The pickers on the issue page, on a laptop and on a phone: an assignee chosen from
-    the menu, a suggested tag and a new one typed, a tag removed; a 21st tag is refused and
-    the picker shows again the 20 the issue has."""
+    the menu, a suggested tag and a new one typed; another maintainer's tag arrives while
+    one is being typed, and the typed text and the menu stay; a tag removed on the phone; a
+    21st tag is refused and the picker shows again the 20 the issue has."""
     server.add_user("ivy@example.com", PASSWORD, "MAINTAINER")
     server.add_user("rick@example.com", PASSWORD, "REPORTER")
+    server.add_user("kai@example.com", PASSWORD, "MAINTAINER")
     with server.connected(), services.session() as s:
         ivy = services.users.actor_for(s, email="ivy@example.com")
         rick = services.users.actor_for(s, email="rick@example.com")
+        kai = services.users.actor_for(s, email="kai@example.com")
         services.issues.create_issue(s, ivy, {"title": "Tagged before", "tags": ["scanner"]})
         issue = services.issues.create_issue(s, rick, {"title": "Toner smudges the page"})
     for width in (1920, 390):
@@ -152,11 +155,18 @@ def test_one_issue_is_assigned_and_tagged_from_its_page(server: Server, browser:
             tags.fill("toner")  # a new one
             tags.press("Enter")
             expect(_tagged(page, "scanner,toner")).to_have_count(1)
+            tags.fill("ton")  # typing, when another maintainer tags the issue too
+            with server.connected(), services.session() as s:
+                services.issues.set_tags(s, kai, issue.id, ["scanner", "toner", "urgent"])
+            expect(page.locator(".q-select .q-chip", has_text="urgent")).to_be_visible()
+            expect(tags).to_have_value("ton")  # the typed text stays
+            expect(page.get_by_role("option", name="toner")).to_be_visible()  # and the menu
+            page.keyboard.press("Escape")
         else:  # the phone: the chips are there, one is removed
             expect(page.get_by_text("· assignee: ivy@example.com")).to_be_visible()
             chip = page.locator(".q-select .q-chip", has_text="toner")
             chip.locator(".q-chip__icon--remove").click()
-            expect(_tagged(page, "scanner")).to_have_count(2)
+            expect(_tagged(page, "scanner,urgent")).to_have_count(1)
     with server.connected(), services.session() as s:
         services.issues.set_tags(s, ivy, issue.id, [f"t{n:02d}" for n in range(20)])
     page.goto(f"{server.url}/issues/{issue.id}")
