@@ -264,7 +264,7 @@ class IssuePage:
         """The workflow's buttons (markup, one element; `acted` reads which was clicked), the
         assignee and tag pickers, then Delete. Made once; `_show_actions` fills them."""
         actor = self.viewer.actor
-        self.workflow = markup.show([], classes="contents")
+        self.workflow = markup.show([self._moves()], classes="contents")
         self.workflow.on("click", self.acted, js_handler=markup.ACTION)
         self.pickers: IssuePickers | None = None
         if permissions.can_triage(actor):
@@ -287,6 +287,14 @@ class IssuePage:
         """The moves the issue allows now, and what the pickers hold (`again`: sent even if
         unchanged, after a refused choice)."""
         assert self.data is not None
+        issue = self.data.issue
+        self.workflow.set_content(self._moves())
+        if self.pickers is not None:
+            self.pickers.set(issue.assignee.id if issue.assignee else None, issue.tags, again=again)
+
+    def _moves(self) -> str:
+        """The workflow's buttons for the issue as it is now, as markup."""
+        assert self.data is not None
         issue, actor = self.data.issue, self.viewer.actor
         buttons = [
             markup.action(f"move:{t.value}", f"Move to {STATUS_LABELS[t.value]}", look="outline")
@@ -301,9 +309,7 @@ class IssuePage:
             buttons.append(markup.action("duplicate", "Mark as duplicate…"))
         if permissions.can_edit_issue(actor, issue):
             buttons.append(markup.action("edit", "Edit", icon="edit"))
-        self.workflow.set_content("".join(buttons))
-        if self.pickers is not None:
-            self.pickers.set(issue.assignee.id if issue.assignee else None, issue.tags, again=again)
+        return "".join(buttons)
 
     def _buttons(self, buttons: list[str]) -> None:
         if buttons:
