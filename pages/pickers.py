@@ -1,5 +1,5 @@
 """The issue page's assignee and tag pickers as one element drawn by the browser
-(pickers.js). As two NiceGUI selects they cost ~16 KB on every open issue page and ~10 % of
+(pickers.js). As two NiceGUI selects they cost ~15 KB on every open issue page and ~10 % of
 a staff view's server CPU (docs/performance.md). The browser keeps what they hold and sends
 each choice; the page's handlers call the services, which check it as any request."""
 
