@@ -16,6 +16,7 @@ from services import filters
 
 from . import head
 from .components import SEVERITIES, STATUS_COLORS, STATUS_LABELS, STATUSES
+from .plain import set_plain
 
 SHOW = {  # staff's quick views of the list
     "all": "All issues",
@@ -105,16 +106,15 @@ class FilterBar(ui.element, component="filter_bar.js"):
             "reporter": query.reporter or "",
             "signature": query.signature,
         }
-        # Set without NiceGUI's observable wrapping: these are replaced, never changed in place.
-        for key, value in {
-            "values": values,
-            "counts": {},
-            "sort": query.order,
-            "sorts": sort_choices(query),
-            "staff": staff,
-            "autofocus": autofocus,
-        }.items():
-            dict.__setitem__(self.props, key, value)
+        set_plain(
+            self,
+            values=values,
+            counts={},
+            sort=query.order,
+            sorts=sort_choices(query),
+            staff=staff,
+            autofocus=autofocus,
+        )
 
         self.signature = query.signature  # its chip is shown until removed
         allowed = NAMES | (STAFF_NAMES if staff else set())
@@ -136,8 +136,7 @@ class FilterBar(ui.element, component="filter_bar.js"):
         """The counts and the sort in effect; sent only if they changed."""
         now = {"counts": counts, "sort": query.order, "sorts": sort_choices(query)}
         if any(self.props.get(key) != value for key, value in now.items()):
-            for key, value in now.items():
-                dict.__setitem__(self.props, key, value)
+            set_plain(self, **now)
             self.update()
 
     def chip_texts(self) -> list[str]:

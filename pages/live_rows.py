@@ -10,6 +10,8 @@ from typing import Any
 
 from nicegui import json, ui
 
+from .plain import set_plain
+
 # Pages showing the same list share their rows (one query per change for all of them), so the
 # difference between the same two lists is encoded once. Held: the last few (old, new, code).
 _recent: list[tuple[list[dict[str, Any]], list[dict[str, Any]], str]] = []
@@ -48,8 +50,7 @@ class LiveTable(ui.table):
         self, *, columns: list[dict[str, Any]], rows: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         super().__init__(columns=[], rows=[], **kwargs)
-        dict.__setitem__(self.props, "columns", columns)
-        dict.__setitem__(self.props, "rows", rows)
+        set_plain(self, columns=columns, rows=rows)
 
     @property
     def pagination(self) -> dict[str, Any]:
@@ -67,7 +68,7 @@ class LiveTable(ui.table):
 
     @selected.setter
     def selected(self, value: list[dict[str, Any]]) -> None:
-        dict.__setitem__(self.props, "selected", list(value))
+        set_plain(self, selected=list(value))
 
 
 class LiveRows(ui.element, component="live_rows.js"):
@@ -78,9 +79,7 @@ class LiveRows(ui.element, component="live_rows.js"):
         super().__init__()
         self.table = table
         table.selected = []  # a plain list: NiceGUI's would send the whole table on a change
-        dict.__setitem__(self.props, "table", table.id)
-        dict.__setitem__(self.props, "serial", 0)
-        dict.__setitem__(self.props, "picks", 0)
+        set_plain(self, table=table.id, serial=0, picks=0)
         self.on("resync", table.update)
 
     def replace(self, rows: list[dict[str, Any]]) -> None:
@@ -90,12 +89,11 @@ class LiveRows(ui.element, component="live_rows.js"):
         nothing here: rows are never changed in place, only replaced."""
         table, client = self.table, self.client
         old = table.props.get("rows") or []
-        dict.__setitem__(table.props, "rows", rows)
+        set_plain(table, rows=rows)
         if not old or not rows or not client.has_socket_connection:
             table.update()  # not shown yet
         elif table.id not in client.outbox.updates:  # else going out whole anyway
-            dict.__setitem__(self.props, "spec", difference(old, rows))
-            dict.__setitem__(self.props, "serial", self.props["serial"] + 1)
+            set_plain(self, spec=difference(old, rows), serial=self.props["serial"] + 1)
             self.update()
 
     def say(self, text: str) -> None:
@@ -111,6 +109,6 @@ class LiveRows(ui.element, component="live_rows.js"):
         if not client.has_socket_connection:
             table.update()
         elif table.id not in client.outbox.updates:  # else going out whole anyway
-            dict.__setitem__(self.props, "picked", json.dumps([row["id"] for row in rows]))
-            dict.__setitem__(self.props, "picks", self.props["picks"] + 1)
+            picked = json.dumps([row["id"] for row in rows])
+            set_plain(self, picked=picked, picks=self.props["picks"] + 1)
             self.update()

@@ -10,6 +10,8 @@ from typing import Any
 
 from nicegui import ui
 
+from .plain import set_plain
+
 NOBODY = 0  # "Unassigned" in the browser: Quasar shows no choice for a null value
 
 
@@ -30,10 +32,8 @@ class IssuePickers(ui.element, component="pickers.js"):
     ) -> None:
         super().__init__()
         self.known = known
-        # Set without NiceGUI's observable wrapping: replaced when they change, never edited.
         offered = [{"value": k or NOBODY, "label": name} for k, name in staff.items()]
-        dict.__setitem__(self.props, "staff", offered)
-        dict.__setitem__(self.props, "drawn", 0)
+        set_plain(self, staff=offered, drawn=0)
         self._hold(assignee, tags)
 
         async def assigned(e: Any) -> None:
@@ -54,13 +54,12 @@ class IssuePickers(ui.element, component="pickers.js"):
         the browser still shows it)."""
         if again or self.props["assigned"] != (assignee or NOBODY) or self.props["tags"] != tags:
             self._hold(assignee, tags)
-            dict.__setitem__(self.props, "drawn", self.props["drawn"] + 1)  # the browser redraws
+            set_plain(self, drawn=self.props["drawn"] + 1)  # the browser shows it
             self.update()
 
     def _hold(self, assignee: int | None, tags: list[str]) -> None:
-        dict.__setitem__(self.props, "assigned", assignee or NOBODY)
-        dict.__setitem__(self.props, "tags", list(tags))
-        dict.__setitem__(self.props, "known", sorted(set(self.known) | set(tags)))
+        known = sorted(set(self.known) | set(tags))
+        set_plain(self, assigned=assignee or NOBODY, tags=list(tags), known=known)
 
     def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
         return ["Assignee", "Tags", *self.props["tags"]]
